@@ -1,0 +1,17 @@
+package dev.avatargateway.runway;
+
+/**
+ * An attempt ran out of time (the per-attempt time-out or the caller's deadline) before a response
+ * arrived.
+ */
+public class RunwayTimeoutException extends RunwayConnectionException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * @param message what timed out, for a person
+   * @param cause the time-out, or {@code null} when the deadline passed before an attempt started
+   */
+  public RunwayTimeoutException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -30,6 +30,13 @@ public final class RealtimeSessions {
   /** Retries of a clean-up cancel: one, because it is best effort and bounded by its budget. */
   static final int CANCEL_RETRIES = 1;
 
+  /**
+   * Time kept for the last status request before a readiness deadline: a status request to the
+   * simulator or to Runway's API takes tens of milliseconds, and a check that cannot finish before
+   * the deadline is not worth starting.
+   */
+  static final Duration FINAL_CHECK_ALLOWANCE = Duration.ofMillis(250);
+
   private final ApiClient api;
   private final String apiKey;
   private final Clock clock;
@@ -170,9 +177,12 @@ public final class RealtimeSessions {
       }
       Duration pause = wait.schedule().delayBefore(check);
       if (pause.compareTo(remaining) >= 0) {
-        // Sleeping the whole pause would pass the deadline: sleep to it, then give up.
-        pause(remaining);
-        throw new ReadinessTimeoutException(id, seenQueued);
+        // The whole pause would pass the deadline: check one last time just before it instead,
+        // unless that check would come too soon after the previous one.
+        pause = remaining.minus(FINAL_CHECK_ALLOWANCE);
+        if (pause.isNegative() || (check > 0 && pause.compareTo(PollSchedule.MIN_INTERVAL) < 0)) {
+          throw new ReadinessTimeoutException(id, seenQueued);
+        }
       }
       pause(pause);
       RealtimeSession session = retrieve(id, RequestOptions.deadline(deadline));

@@ -45,7 +45,9 @@ class AvatarsTest {
   @Test
   void listsEveryAvatarFetchingPagesLazily() {
     List<String> created =
-        IntStream.range(0, 5).mapToObj(i -> runway.admin().createAvatar("A" + i, AvatarStatus.READY)).toList();
+        IntStream.range(0, 5)
+            .mapToObj(i -> runway.admin().createAvatar("A" + i, AvatarStatus.READY))
+            .toList();
 
     Iterable<Avatar> all = avatars.list(2);
     assertThat(runway.admin().stats().count(Route.AVATAR_LIST)).isZero();

@@ -68,7 +68,9 @@ class ErrorsAndRetriesTest {
   @Test
   void defaultBackoffIsHalfASecondThenOneWithUpToAQuarterJitter() {
     String id = sessions.create(CAT);
-    runway.admin().injectFault(FaultRule.builder().route(Route.RETRIEVE).status(503).times(2).build());
+    runway
+        .admin()
+        .injectFault(FaultRule.builder().route(Route.RETRIEVE).status(503).times(2).build());
 
     assertThat(sessions.retrieve(id)).isInstanceOf(RealtimeSession.NotReady.class);
 
@@ -79,7 +81,9 @@ class ErrorsAndRetriesTest {
 
   @Test
   void createIsNotRetriedAfterA500() {
-    runway.admin().injectFault(FaultRule.builder().route(Route.CREATE).status(500).times(1).build());
+    runway
+        .admin()
+        .injectFault(FaultRule.builder().route(Route.CREATE).status(500).times(1).build());
 
     assertThatThrownBy(() -> sessions.create(CAT)).isInstanceOf(InternalServerException.class);
 
@@ -89,8 +93,10 @@ class ErrorsAndRetriesTest {
 
   @Test
   void aCreateThatFailsAfterCommitLeavesExactlyOneSessionNotTwo() {
-    runway.admin()
-        .injectFault(FaultRule.builder().route(Route.CREATE).status(502).afterCommit(true).times(1).build());
+    runway
+        .admin()
+        .injectFault(
+            FaultRule.builder().route(Route.CREATE).status(502).afterCommit(true).times(1).build());
 
     assertThatThrownBy(() -> sessions.create(CAT)).isInstanceOf(InternalServerException.class);
 
@@ -100,9 +106,15 @@ class ErrorsAndRetriesTest {
 
   @Test
   void createIsRetriedAfterA429WithTheAskedDelay() {
-    runway.admin()
+    runway
+        .admin()
         .injectFault(
-            FaultRule.builder().route(Route.CREATE).status(429).retryAfter(RetryAfter.seconds(2)).times(1).build());
+            FaultRule.builder()
+                .route(Route.CREATE)
+                .status(429)
+                .retryAfter(RetryAfter.seconds(2))
+                .times(1)
+                .build());
 
     String id = sessions.create(CAT);
 
@@ -114,11 +126,18 @@ class ErrorsAndRetriesTest {
   @Test
   void retryAfterInMillisecondsAndAsAnHttpDate() {
     String id = sessions.create(CAT);
-    runway.admin()
+    runway
+        .admin()
         .injectFault(
-            FaultRule.builder().route(Route.RETRIEVE).status(429).retryAfter(RetryAfter.millis(300)).times(1).build());
+            FaultRule.builder()
+                .route(Route.RETRIEVE)
+                .status(429)
+                .retryAfter(RetryAfter.millis(300))
+                .times(1)
+                .build());
     sessions.retrieve(id);
-    runway.admin()
+    runway
+        .admin()
         .injectFault(
             FaultRule.builder()
                 .route(Route.RETRIEVE)
@@ -136,12 +155,19 @@ class ErrorsAndRetriesTest {
 
   @Test
   void aRetryAfterAboveTheCapSurfacesAtOnceWithTheAskedDelay() {
-    runway.admin()
-        .injectFault(FaultRule.builder().route(Route.CREATE).status(429).retryAfter(RetryAfter.seconds(61)).build());
+    runway
+        .admin()
+        .injectFault(
+            FaultRule.builder()
+                .route(Route.CREATE)
+                .status(429)
+                .retryAfter(RetryAfter.seconds(61))
+                .build());
 
     assertThatThrownBy(() -> sessions.create(CAT))
         .isInstanceOfSatisfying(
-            RateLimitException.class, e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(61)));
+            RateLimitException.class,
+            e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(61)));
     assertThat(runway.sleeps).isEmpty();
     assertThat(runway.admin().stats().count(Route.CREATE)).isEqualTo(1);
   }
@@ -149,8 +175,10 @@ class ErrorsAndRetriesTest {
   @Test
   void xShouldRetryFalseIsObeyed() {
     String id = sessions.create(CAT);
-    runway.admin()
-        .injectFault(FaultRule.builder().route(Route.RETRIEVE).status(503).shouldRetry(false).build());
+    runway
+        .admin()
+        .injectFault(
+            FaultRule.builder().route(Route.RETRIEVE).status(503).shouldRetry(false).build());
 
     assertThatThrownBy(() -> sessions.retrieve(id)).isInstanceOf(InternalServerException.class);
     assertThat(runway.admin().stats().count(Route.RETRIEVE)).isEqualTo(1);
@@ -159,11 +187,19 @@ class ErrorsAndRetriesTest {
   @Test
   void theDeadlineCutsARetryAfterWaitShort() {
     String id = sessions.create(CAT);
-    runway.admin()
-        .injectFault(FaultRule.builder().route(Route.RETRIEVE).status(429).retryAfter(RetryAfter.seconds(10)).build());
+    runway
+        .admin()
+        .injectFault(
+            FaultRule.builder()
+                .route(Route.RETRIEVE)
+                .status(429)
+                .retryAfter(RetryAfter.seconds(10))
+                .build());
 
     assertThatThrownBy(
-            () -> sessions.retrieve(id, RequestOptions.deadline(runway.clock.instant().plusSeconds(5))))
+            () ->
+                sessions.retrieve(
+                    id, RequestOptions.deadline(runway.clock.instant().plusSeconds(5))))
         .isInstanceOf(RateLimitException.class);
     assertThat(runway.sleeps).isEmpty();
   }
@@ -173,8 +209,14 @@ class ErrorsAndRetriesTest {
     RealtimeSessions realSleep =
         runway.client().withOptions(o -> o.sleeper(Sleeper.system())).realtimeSessions();
     String id = realSleep.create(CAT);
-    runway.admin()
-        .injectFault(FaultRule.builder().route(Route.RETRIEVE).status(429).retryAfter(RetryAfter.seconds(25)).build());
+    runway
+        .admin()
+        .injectFault(
+            FaultRule.builder()
+                .route(Route.RETRIEVE)
+                .status(429)
+                .retryAfter(RetryAfter.seconds(25))
+                .build());
     AtomicReference<Throwable> thrown = new AtomicReference<>();
     AtomicReference<Boolean> flagAfter = new AtomicReference<>();
     Thread caller =
@@ -188,7 +230,9 @@ class ErrorsAndRetriesTest {
                     flagAfter.set(Thread.currentThread().isInterrupted());
                   }
                 });
-    await().atMost(Duration.ofSeconds(10)).until(() -> runway.admin().stats().count(Route.RETRIEVE) == 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> runway.admin().stats().count(Route.RETRIEVE) == 1);
 
     caller.interrupt();
     caller.join(Duration.ofSeconds(10));
@@ -225,7 +269,10 @@ class ErrorsAndRetriesTest {
     String id = sessions.create(CAT);
     runway.admin().injectFault(FaultRule.builder().route(Route.RETRIEVE).hang().build());
     RealtimeSessions impatient =
-        runway.client().withOptions(o -> o.timeout(Duration.ofMillis(200)).maxRetries(1)).realtimeSessions();
+        runway
+            .client()
+            .withOptions(o -> o.timeout(Duration.ofMillis(200)).maxRetries(1))
+            .realtimeSessions();
 
     assertThatThrownBy(() -> impatient.retrieve(id)).isInstanceOf(RunwayTimeoutException.class);
     assertThat(runway.admin().stats().count(Route.RETRIEVE)).isEqualTo(2);
@@ -238,7 +285,10 @@ class ErrorsAndRetriesTest {
       closedPort = socket.getLocalPort();
     }
     RealtimeSessions nowhere =
-        runway.client().withOptions(o -> o.baseUrl("http://127.0.0.1:" + closedPort)).realtimeSessions();
+        runway
+            .client()
+            .withOptions(o -> o.baseUrl("http://127.0.0.1:" + closedPort))
+            .realtimeSessions();
 
     assertThatThrownBy(() -> nowhere.create(CAT))
         .isInstanceOf(RunwayConnectionException.class)

@@ -40,7 +40,13 @@ class NoSecretInErrorsTest {
 
     capture(() -> sessions.consume(id, sessionKey)); // second consume
     capture(() -> sessions.consume(id, SimulatorConfig.DEFAULT_API_KEY)); // API key on consume
-    capture(() -> runway.client().withOptions(o -> o.apiKey("key_wrong_secret")).realtimeSessions().create(CAT));
+    capture(
+        () ->
+            runway
+                .client()
+                .withOptions(o -> o.apiKey("key_wrong_secret"))
+                .realtimeSessions()
+                .create(CAT));
     runway.admin().injectFault(FaultRule.builder().route(Route.ANY).status(500).build());
     capture(() -> sessions.retrieve(id));
     capture(() -> sessions.create(CAT));

@@ -24,7 +24,8 @@ class RealtimeSessionsTest {
 
   @Test
   void walksTheWholeLifecycle() {
-    String id = sessions.create(RealtimeSessionCreateParams.builder(CAT.avatar()).maxDuration(60).build());
+    String id =
+        sessions.create(RealtimeSessionCreateParams.builder(CAT.avatar()).maxDuration(60).build());
     assertThat(sessions.retrieve(id))
         .isEqualTo(new RealtimeSession.NotReady(id, SimulatedRunway.T0, false));
 
@@ -50,8 +51,10 @@ class RealtimeSessionsTest {
     String first = sessions.create(CAT);
     String second = sessions.create(CAT);
 
-    assertThat(sessions.retrieve(first)).isEqualTo(new RealtimeSession.NotReady(first, SimulatedRunway.T0, false));
-    assertThat(sessions.retrieve(second)).isEqualTo(new RealtimeSession.NotReady(second, SimulatedRunway.T0, true));
+    assertThat(sessions.retrieve(first))
+        .isEqualTo(new RealtimeSession.NotReady(first, SimulatedRunway.T0, false));
+    assertThat(sessions.retrieve(second))
+        .isEqualTo(new RealtimeSession.NotReady(second, SimulatedRunway.T0, true));
 
     sessions.cancel(first);
     assertThat(sessions.retrieve(first)).isInstanceOf(RealtimeSession.Cancelled.class);
@@ -66,7 +69,8 @@ class RealtimeSessionsTest {
     runway.advance(Duration.ofMillis(1500));
 
     assertThat(sessions.retrieve(id))
-        .isEqualTo(new RealtimeSession.Failed(id, SimulatedRunway.T0, "Worker crashed", "INTERNAL"));
+        .isEqualTo(
+            new RealtimeSession.Failed(id, SimulatedRunway.T0, "Worker crashed", "INTERNAL"));
   }
 
   @Test
@@ -76,7 +80,8 @@ class RealtimeSessionsTest {
 
     RealtimeSession session = sessions.retrieve(id);
     assertThat(session).isInstanceOf(RealtimeSession.Failed.class);
-    assertThat(((RealtimeSession.Failed) session).failureCode()).isEqualTo("TALKING_AVATAR.NO_PARTICIPANT");
+    assertThat(((RealtimeSession.Failed) session).failureCode())
+        .isEqualTo("TALKING_AVATAR.NO_PARTICIPANT");
     assertThat(runway.admin().leakedCount()).isEqualTo(1);
   }
 
@@ -102,9 +107,11 @@ class RealtimeSessionsTest {
     assertThatThrownBy(() -> sessions.consume(id, "stk_wrong"))
         .isInstanceOf(AuthenticationException.class);
     sessions.consume(id, ready.sessionKey());
-    RealtimeSessions noRetries = runway.client().withOptions(o -> o.maxRetries(0)).realtimeSessions();
+    RealtimeSessions noRetries =
+        runway.client().withOptions(o -> o.maxRetries(0)).realtimeSessions();
     assertThatThrownBy(() -> noRetries.consume(id, ready.sessionKey()))
-        .isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.status()).isEqualTo(409));
+        .isInstanceOfSatisfying(
+            ConflictException.class, e -> assertThat(e.status()).isEqualTo(409));
   }
 
   @Test
@@ -122,7 +129,8 @@ class RealtimeSessionsTest {
 
   @Test
   void malformedIdsAreRefusedBeforeAnyRequest() {
-    assertThatThrownBy(() -> sessions.retrieve("../avatars")).isInstanceOf(InvalidParamsException.class);
+    assertThatThrownBy(() -> sessions.retrieve("../avatars"))
+        .isInstanceOf(InvalidParamsException.class);
     assertThatThrownBy(() -> sessions.cancel("x")).isInstanceOf(InvalidParamsException.class);
     assertThat(runway.admin().requests()).isEmpty();
   }
@@ -132,7 +140,8 @@ class RealtimeSessionsTest {
     RealtimeSessions wrongKey =
         runway.client().withOptions(o -> o.apiKey("key_not_known")).realtimeSessions();
     assertThatThrownBy(() -> wrongKey.create(CAT))
-        .isInstanceOfSatisfying(AuthenticationException.class, e -> assertThat(e.status()).isEqualTo(401));
+        .isInstanceOfSatisfying(
+            AuthenticationException.class, e -> assertThat(e.status()).isEqualTo(401));
   }
 
   @Test

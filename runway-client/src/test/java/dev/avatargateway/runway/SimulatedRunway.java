@@ -31,7 +31,8 @@ final class SimulatedRunway implements AutoCloseable {
   }
 
   SimulatedRunway(Consumer<SimulatorConfig.Builder> settings) {
-    SimulatorConfig.Builder config = SimulatorConfig.builder().clock(Clock.fixed(T0, ZoneOffset.UTC));
+    SimulatorConfig.Builder config =
+        SimulatorConfig.builder().clock(Clock.fixed(T0, ZoneOffset.UTC));
     settings.accept(config);
     simulator = RunwaySimulator.start(config.build());
   }

@@ -106,7 +106,11 @@ class StartSessionTest {
 
     assertThatThrownBy(() -> sessions.startSession(CAT, SimulatedRunway.T0.plusSeconds(5)))
         .isInstanceOf(ReadinessTimeoutException.class)
-        .satisfies(e -> assertThat(e.getSuppressed()).singleElement().isInstanceOf(InternalServerException.class));
+        .satisfies(
+            e ->
+                assertThat(e.getSuppressed())
+                    .singleElement()
+                    .isInstanceOf(InternalServerException.class));
     // The clean-up retried once and gave up: the session is still open upstream.
     assertThat(runway.admin().stats().count(Route.CANCEL)).isEqualTo(2);
     runway.admin().clearFaults();

@@ -18,6 +18,7 @@ final class Exchanges {
   static final int MAX_BODY_BYTES = 1 << 20;
 
   private static final String CONTENT_TYPE_JSON = "application/json";
+  private static final byte[] NO_BODY = new byte[0];
 
   private Exchanges() {}
 
@@ -27,6 +28,12 @@ final class Exchanges {
   }
 
   static byte[] readBody(HttpExchange ex) throws IOException, BodyTooLarge {
+    String length = ex.getRequestHeaders().getFirst("Content-Length");
+    if ((length == null || length.equals("0"))
+        && !ex.getRequestHeaders().containsKey("Transfer-Encoding")) {
+      // Bodiless requests (every status poll): skip readNBytes' buffer allocation.
+      return NO_BODY;
+    }
     byte[] body = ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
     if (body.length > MAX_BODY_BYTES) {
       throw new BodyTooLarge();

@@ -15,7 +15,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -97,7 +96,7 @@ public final class SimulatorServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) {
     // ASSUMPTION (runway-api.md does not name Runway's request-id header): x-request-id.
-    ex.getResponseHeaders().set("x-request-id", UUID.randomUUID().toString());
+    ex.getResponseHeaders().set("x-request-id", RequestIds.next());
     try {
       String path = ex.getRequestURI().getRawPath();
       if (path.equals(ADMIN_PREFIX) || path.startsWith(ADMIN_PREFIX + "/")) {

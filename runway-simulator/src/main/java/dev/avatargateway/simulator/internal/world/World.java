@@ -73,9 +73,10 @@ public final class World {
   private final SimulatorConfig startConfig;
   private final SecureRandom keyRandom = new SecureRandom();
 
-  private SimulatorConfig config;
+  // Volatile so that now() and config(), read on every request, need no lock; written under it.
+  private volatile SimulatorConfig config;
+  private volatile Duration offset = Duration.ZERO;
   private SplittableRandom random;
-  private Duration offset = Duration.ZERO;
   private final Map<String, Session> sessions = new LinkedHashMap<>();
   private final ArrayDeque<Session> queue = new ArrayDeque<>();
   private final PriorityQueue<Timer> timers =
@@ -97,7 +98,7 @@ public final class World {
 
   /** Simulated now: the configured clock plus every {@link #advanceClock} so far. */
   public Instant now() {
-    return locked(this::nowUnlocked);
+    return nowUnlocked();
   }
 
   public void advanceClock(Duration by) {
@@ -113,7 +114,7 @@ public final class World {
   }
 
   public SimulatorConfig config() {
-    return locked(() -> config);
+    return config;
   }
 
   /**

@@ -143,7 +143,7 @@ class ValueTypesTest {
     assertThat(c.readyWindow()).isEqualTo(Duration.ofSeconds(25));
     assertThat(c.sessionKeyTtl()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.concurrencyCap()).isEqualTo(Integer.MAX_VALUE);
-    assertThat(c.maxSessionDuration()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(c.maxSessionDuration()).isEqualTo(Duration.ofMinutes(5)); // 300 s
     assertThat(c.creditsExhausted()).isFalse();
     assertThat(c.secondConsumeStatus()).isEqualTo(409);
     assertThat(c.livekitUrl()).isEqualTo("wss://livekit.simulator.invalid");

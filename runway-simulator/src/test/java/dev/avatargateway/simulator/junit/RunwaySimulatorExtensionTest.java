@@ -11,6 +11,7 @@ import dev.avatargateway.simulator.SimulatorConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
@@ -93,7 +94,7 @@ class RunwaySimulatorExtensionTest {
   }
 
   static boolean isListening(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       return s.isConnected();
     } catch (ConnectException e) {
       return false;

@@ -7,8 +7,11 @@ import dev.avatargateway.simulator.FaultRule;
 import dev.avatargateway.simulator.FaultRule.Route;
 import dev.avatargateway.simulator.RunwaySimulator;
 import dev.avatargateway.simulator.SimulatorConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -165,11 +168,13 @@ class SimulatorCommandTest {
   @Test
   void theSimulatorIsClosedWhenCallReturns() {
     RunwaySimulator[] seen = new RunwaySimulator[1];
-    new CommandLine(new SimulatorCommand(sim -> seen[0] = sim)).execute();
+    new CommandLine(new SimulatorCommand(sim -> seen[0] = sim))
+        .setOut(new PrintWriter(new StringWriter()))
+        .execute();
     int port = seen[0].port();
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       throw new AssertionError("still listening on " + port + ": " + s);
-    } catch (java.io.IOException expected) {
+    } catch (IOException expected) {
       // Connection refused: the server is gone.
     }
   }

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -50,6 +49,8 @@ final class ApiHandler {
           .withZone(ZoneOffset.UTC);
   private static final String CLIENT_IDENTITY_PREFIX = "client-";
   private static final String BACKEND_IDENTITY_PREFIX = "backend-";
+  // Eight hex digits tell participants of one room apart; identities stay short in logs.
+  private static final int IDENTITY_SUFFIX_LENGTH = 8;
 
   private final SimulatorServer server;
   private final World world;
@@ -218,7 +219,7 @@ final class ApiHandler {
       Outcomes.CredentialsOutcome outcome, String identityPrefix, String displayName) {
     return switch (outcome) {
       case Outcomes.Granted g -> {
-        String identity = identityPrefix + UUID.randomUUID().toString().substring(0, 8);
+        String identity = identityPrefix + RequestIds.next().substring(0, IDENTITY_SUFFIX_LENGTH);
         String token =
             tokens.issue(identity, displayName, g.roomName(), g.issuedAt(), g.expiresAt());
         yield Reply.json(

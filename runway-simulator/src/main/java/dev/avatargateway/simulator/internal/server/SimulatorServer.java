@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The HTTP server: binds 127.0.0.1, runs one virtual thread per exchange. */
 public final class SimulatorServer implements AutoCloseable {
@@ -43,6 +44,7 @@ public final class SimulatorServer implements AutoCloseable {
   private final AdminHandler adminHttp;
   private final AdminFacade admin;
   private final URI baseUrl;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private SimulatorServer(SimulatorConfig requested) throws IOException {
     this.http =
@@ -118,9 +120,15 @@ public final class SimulatorServer implements AutoCloseable {
     }
   }
 
-  /** Stops at once: releases hanging requests and closes every connection without waiting. */
+  /**
+   * Stops at once: releases hanging requests and closes every connection without waiting. Safe to
+   * call more than once (the CLI's shutdown hook and its main thread may both call it).
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     hangs.forEach(CountDownLatch::countDown);
     http.stop(0);
     executor.shutdownNow();

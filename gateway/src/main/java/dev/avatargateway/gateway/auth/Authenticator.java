@@ -1,0 +1,15 @@
+package dev.avatargateway.gateway.auth;
+
+import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.http.RequestHeaders;
+
+/** Establishes who sent a request. Implementations are thread-safe. */
+@FunctionalInterface
+public interface Authenticator {
+  /**
+   * The principal behind the request.
+   *
+   * @throws GatewayException with {@code UNAUTHENTICATED} when credentials are missing or invalid
+   */
+  Principal authenticate(RequestHeaders headers);
+}

@@ -49,7 +49,7 @@ public final class Avatars {
     if (!ParamsValidator.UUID_V4.matcher(id).matches()) {
       throw new InvalidParamsException("id", "must be a UUID (version 4), was '" + id + "'");
     }
-    return Json.avatar(api.execute(get(PATH + "/" + id), options));
+    return Json.avatar(api.execute(get(PATH + "/" + id, "avatars.retrieve"), options));
   }
 
   /**
@@ -66,7 +66,7 @@ public final class Avatars {
         "?limit="
             + limit
             + cursor.map(c -> "&cursor=" + URLEncoder.encode(c, StandardCharsets.UTF_8)).orElse("");
-    return Json.avatarPage(api.execute(get(PATH + query), options));
+    return Json.avatarPage(api.execute(get(PATH + query, "avatars.list"), options));
   }
 
   /** Every avatar, fetching pages of {@value #DEFAULT_PAGE_SIZE} lazily as you iterate. */
@@ -85,8 +85,8 @@ public final class Avatars {
     return () -> new PageIterator(pageSize);
   }
 
-  private Call get(String path) {
-    return new Call("GET", path, Optional.empty(), apiKey, JSON, RetrySafety.IDEMPOTENT);
+  private Call get(String path, String operation) {
+    return new Call("GET", path, Optional.empty(), apiKey, JSON, RetrySafety.IDEMPOTENT, operation);
   }
 
   private final class PageIterator implements Iterator<Avatar> {

@@ -68,7 +68,14 @@ public final class RealtimeSessions {
     String body = Json.createBody(params);
     return Json.createdId(
         api.execute(
-            new Call("POST", PATH, Optional.of(body), apiKey, JSON, RetrySafety.NOT_IDEMPOTENT),
+            new Call(
+                "POST",
+                PATH,
+                Optional.of(body),
+                apiKey,
+                JSON,
+                RetrySafety.NOT_IDEMPOTENT,
+                "realtime_sessions.create"),
             options));
   }
 
@@ -81,7 +88,14 @@ public final class RealtimeSessions {
   public RealtimeSession retrieve(String id, RequestOptions options) {
     return Json.session(
         api.execute(
-            new Call("GET", path(id), Optional.empty(), apiKey, JSON, RetrySafety.IDEMPOTENT),
+            new Call(
+                "GET",
+                path(id),
+                Optional.empty(),
+                apiKey,
+                JSON,
+                RetrySafety.IDEMPOTENT,
+                "realtime_sessions.retrieve"),
             options));
   }
 
@@ -93,7 +107,14 @@ public final class RealtimeSessions {
   /** {@link #cancel(String)} with per-call options. */
   public void cancel(String id, RequestOptions options) {
     api.execute(
-        new Call("DELETE", path(id), Optional.empty(), apiKey, ANY, RetrySafety.IDEMPOTENT),
+        new Call(
+            "DELETE",
+            path(id),
+            Optional.empty(),
+            apiKey,
+            ANY,
+            RetrySafety.IDEMPOTENT,
+            "realtime_sessions.cancel"),
         options);
   }
 
@@ -119,7 +140,8 @@ public final class RealtimeSessions {
                 Optional.empty(),
                 sessionKey,
                 JSON,
-                RetrySafety.IDEMPOTENT),
+                RetrySafety.IDEMPOTENT,
+                "realtime_sessions.consume"),
             options));
   }
 
@@ -141,7 +163,8 @@ public final class RealtimeSessions {
                 Optional.empty(),
                 apiKey,
                 JSON,
-                RetrySafety.IDEMPOTENT),
+                RetrySafety.IDEMPOTENT,
+                "realtime_sessions.connect_backend"),
             options));
   }
 

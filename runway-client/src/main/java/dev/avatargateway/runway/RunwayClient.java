@@ -2,6 +2,7 @@ package dev.avatargateway.runway;
 
 import dev.avatargateway.runway.internal.ApiClient;
 import dev.avatargateway.runway.internal.JdkHttpTransport;
+import dev.avatargateway.runway.internal.ObservingTransport;
 import dev.avatargateway.runway.internal.Redactor;
 import dev.avatargateway.runway.internal.RetryingTransport;
 import java.net.URI;
@@ -61,7 +62,7 @@ public final class RunwayClient {
     Redactor redactor = new Redactor(settings.apiKey);
     RetryingTransport transport =
         new RetryingTransport(
-            new JdkHttpTransport(settings.httpClient),
+            new ObservingTransport(new JdkHttpTransport(settings.httpClient), settings.observer),
             settings.clock,
             settings.sleeper,
             settings.maxRetryAfter,
@@ -136,6 +137,7 @@ public final class RunwayClient {
     private HttpClient httpClient;
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.system();
+    private RequestObserver observer = RequestObserver.none();
     private UnaryOperator<String> environment = System::getenv;
 
     private Builder() {}
@@ -151,6 +153,7 @@ public final class RunwayClient {
       copy.httpClient = httpClient;
       copy.clock = clock;
       copy.sleeper = sleeper;
+      copy.observer = observer;
       copy.environment = environment;
       return copy;
     }
@@ -230,6 +233,12 @@ public final class RunwayClient {
     /** How to wait between retries and polls. Default: {@link Sleeper#system()}. */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /** Told about every HTTP attempt, retries included (for metrics). Default: nobody. */
+    public Builder observer(RequestObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
       return this;
     }
 

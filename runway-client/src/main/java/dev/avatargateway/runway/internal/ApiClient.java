@@ -78,7 +78,9 @@ public final class ApiClient {
             options.timeout().orElse(timeout),
             options.deadline(),
             options.maxRetries().orElse(maxRetries),
-            call.retrySafety());
+            call.retrySafety(),
+            call.operation(),
+            0);
     HttpResult response;
     try {
       response = transport.send(request);
@@ -107,6 +109,7 @@ public final class ApiClient {
    * @param bearer the API key, or the session key for consume
    * @param accept the {@code Accept} header ({@code *}{@code /*} on DELETE, as the SDK sends)
    * @param retrySafety whether repeating the call could do paid work twice
+   * @param operation the call's name for observers, e.g. {@code realtime_sessions.create}
    */
   public record Call(
       String method,
@@ -114,7 +117,8 @@ public final class ApiClient {
       Optional<String> jsonBody,
       String bearer,
       String accept,
-      OutgoingRequest.RetrySafety retrySafety) {
+      OutgoingRequest.RetrySafety retrySafety,
+      String operation) {
     @Override
     public String toString() {
       return method + " " + path;

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param deadline nothing of this request may run past it
  * @param maxRetries how many retries are allowed
  * @param retrySafety which failures may be retried
+ * @param operation the API call's name for observers, e.g. {@code realtime_sessions.create}
+ * @param retry 0 for the first attempt, then 1, 2, ... (set by the retrying transport)
  */
 public record OutgoingRequest(
     String method,
@@ -26,7 +28,9 @@ public record OutgoingRequest(
     Duration timeout,
     Optional<Instant> deadline,
     int maxRetries,
-    RetrySafety retrySafety) {
+    RetrySafety retrySafety,
+    String operation,
+    int retry) {
 
   /** Copies the headers. */
   public OutgoingRequest {
@@ -36,13 +40,13 @@ public record OutgoingRequest(
   /** A copy with another per-attempt time-out. */
   public OutgoingRequest withTimeout(Duration timeout) {
     return new OutgoingRequest(
-        method, uri, headers, body, timeout, deadline, maxRetries, retrySafety);
+        method, uri, headers, body, timeout, deadline, maxRetries, retrySafety, operation, retry);
   }
 
-  /** A copy with another retry budget. */
-  public OutgoingRequest withMaxRetries(int maxRetries) {
+  /** A copy for attempt number {@code retry} (0 for the first). */
+  public OutgoingRequest withRetry(int retry) {
     return new OutgoingRequest(
-        method, uri, headers, body, timeout, deadline, maxRetries, retrySafety);
+        method, uri, headers, body, timeout, deadline, maxRetries, retrySafety, operation, retry);
   }
 
   /** The first value of the named header (case-insensitive), if any. */

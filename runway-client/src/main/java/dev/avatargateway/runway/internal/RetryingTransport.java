@@ -67,7 +67,7 @@ public final class RetryingTransport implements HttpTransport {
   @Override
   public HttpResult send(OutgoingRequest request) throws TransportException, InterruptedException {
     for (int retry = 0; ; retry++) {
-      OutgoingRequest attempt = request.withTimeout(attemptTimeout(request));
+      OutgoingRequest attempt = request.withTimeout(attemptTimeout(request)).withRetry(retry);
       HttpResult response = null;
       TransportException failure = null;
       try {

@@ -282,7 +282,9 @@ class RetryingTransportTest {
         Duration.ofSeconds(60),
         deadline,
         maxRetries,
-        safety);
+        safety,
+        "test.operation",
+        0);
   }
 
   private static HttpResult response(int status) {

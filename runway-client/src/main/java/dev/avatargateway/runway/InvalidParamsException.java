@@ -8,6 +8,7 @@ public class InvalidParamsException extends RunwayException {
   private static final long serialVersionUID = 1L;
 
   private final String field;
+  private final String problem;
 
   /**
    * @param field the offending field's path
@@ -16,6 +17,12 @@ public class InvalidParamsException extends RunwayException {
   public InvalidParamsException(String field, String problem) {
     super(field + ": " + problem);
     this.field = field;
+    this.problem = problem;
+  }
+
+  /** What is wrong with the field, naming the limit. */
+  public String problem() {
+    return problem;
   }
 
   /** The offending field's path, for example {@code maxDuration} or {@code tools[0].name}. */

@@ -50,7 +50,12 @@ public enum ErrorCode {
   /** The session was not READY before the deadline. */
   SESSION_TIMEOUT(504, "session_timeout"),
   /** The upstream did not answer in time. */
-  UPSTREAM_TIMEOUT(504, "upstream_timeout");
+  UPSTREAM_TIMEOUT(504, "upstream_timeout"),
+  /**
+   * The browser went away while its session was being prepared (nginx's 499). Nobody receives this
+   * answer; it names the outcome in logs and metrics.
+   */
+  CLIENT_GONE(499, "client_gone");
 
   private final int status;
   private final String code;

@@ -1,0 +1,22 @@
+package dev.avatargateway.gateway.connect;
+
+import java.time.Duration;
+
+/** What the flow reports for metrics as it happens. Implementations must be quick. */
+public interface ConnectEvents {
+  /** A session became READY this long after create. */
+  void timeToReady(Duration duration);
+
+  /** The gateway cancelled an upstream session; {@code reason} is one of a few fixed words. */
+  void upstreamSessionCancelled(String reason);
+
+  /** Reports nothing. */
+  ConnectEvents NONE =
+      new ConnectEvents() {
+        @Override
+        public void timeToReady(Duration duration) {}
+
+        @Override
+        public void upstreamSessionCancelled(String reason) {}
+      };
+}

@@ -44,7 +44,6 @@ public final class ConnectService {
   private final ConnectGuards guards;
   private final SessionLedger ledger;
   private final ConnectEvents events;
-  private final InFlightConnects inFlight;
   private final PollSchedule schedule;
   private final Optional<String> browserBaseUrl;
   private final Clock clock;
@@ -57,7 +56,6 @@ public final class ConnectService {
    * @param guards rate limits and caps
    * @param ledger records each step
    * @param events metrics
-   * @param inFlight the running connects (for disconnects and shutdown)
    * @param schedule when to poll for READY
    * @param upstreamBaseUrl the upstream base URL, told to browsers in session-key mode when it is
    *     not Runway's default host (client-contract.md §1.3); empty when it is the default
@@ -71,7 +69,6 @@ public final class ConnectService {
       ConnectGuards guards,
       SessionLedger ledger,
       ConnectEvents events,
-      InFlightConnects inFlight,
       PollSchedule schedule,
       Optional<URI> upstreamBaseUrl,
       Clock clock) {
@@ -82,7 +79,6 @@ public final class ConnectService {
     this.guards = guards;
     this.ledger = ledger;
     this.events = events;
-    this.inFlight = inFlight;
     this.schedule = schedule;
     this.browserBaseUrl = upstreamBaseUrl.map(URI::toString);
     this.clock = clock;
@@ -92,11 +88,13 @@ public final class ConnectService {
    * Runs the flow on the calling thread.
    *
    * @param trace filled in as the flow goes, for the summary log line
+   * @param handle this connect's entry among the running ones ({@link InFlightConnects#register()},
+   *     on the calling thread), through which a disconnect or shutdown stops it
    * @throws GatewayException for every failure, with the answer the browser should get
    */
-  public ConnectResult connect(ConnectRequest request, ConnectTrace trace) {
-    try (ConnectTrace.Scope scope = trace.bind();
-        InFlightConnects.Handle handle = inFlight.register()) {
+  public ConnectResult connect(
+      ConnectRequest request, ConnectTrace trace, InFlightConnects.Handle handle) {
+    try (ConnectTrace.Scope scope = trace.bind()) {
       ResolvedAvatar avatar = catalog.resolve(request.avatarId(), request.customAvatarId());
       trace.avatar(avatar.id(), avatar.type());
       Instant start = clock.instant();

@@ -17,17 +17,13 @@ import dev.avatargateway.runway.SessionStateException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns what went wrong upstream into what the browser is told. Upstream text is never passed on
  * (issue 3: "upstream error bodies are never passed through raw"): every answer is one of our own
  * sentences with a stable code.
  */
-final class UpstreamErrors {
-  private static final Logger LOG = LoggerFactory.getLogger(UpstreamErrors.class);
-
+public final class UpstreamErrors {
   /** 402 from create: ASSUMPTION, the seed guide's "insufficient credits" (runway-api.md §7.1). */
   private static final int PAYMENT_REQUIRED = 402;
 
@@ -127,13 +123,13 @@ final class UpstreamErrors {
     };
   }
 
+  /** What the operator must do when the upstream refuses our secret; logged by the caller. */
+  public static final String MISCONFIGURED_FIX =
+      "Runway refused this gateway's API secret: set RUNWAYML_API_SECRET to a valid, enabled key"
+          + " of the organisation for the Runway host in RUNWAYML_BASE_URL (a production key does"
+          + " not work against staging, and the reverse).";
+
   private static GatewayException misconfigured(RunwayException e) {
-    int status = e instanceof RunwayApiException api ? api.status() : 0;
-    LOG.error(
-        "Runway refused this gateway's API secret (HTTP {}): set RUNWAYML_API_SECRET to a valid key of"
-            + " the organisation for the Runway host in RUNWAYML_BASE_URL (a production key does not"
-            + " work against staging, and the reverse).",
-        status);
     return new GatewayException(
         ErrorCode.GATEWAY_MISCONFIGURED,
         "The avatar service is misconfigured; the operator has been told.",

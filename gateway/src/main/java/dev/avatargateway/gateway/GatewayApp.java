@@ -1,0 +1,317 @@
+package dev.avatargateway.gateway;
+
+import dev.avatargateway.gateway.auth.Authenticators;
+import dev.avatargateway.gateway.avatars.AvatarCatalog;
+import dev.avatargateway.gateway.avatars.CustomAvatarVerifier;
+import dev.avatargateway.gateway.config.ConfigLoader.LoadedConfig;
+import dev.avatargateway.gateway.config.GatewayConfig;
+import dev.avatargateway.gateway.connect.ConnectEvents;
+import dev.avatargateway.gateway.connect.ConnectGuards;
+import dev.avatargateway.gateway.connect.ConnectService;
+import dev.avatargateway.gateway.connect.ConnectTrace;
+import dev.avatargateway.gateway.connect.InFlightConnects;
+import dev.avatargateway.gateway.connect.SessionLedger;
+import dev.avatargateway.gateway.http.DisconnectWatcher;
+import dev.avatargateway.gateway.http.HttpApi;
+import dev.avatargateway.gateway.http.ServerConfig;
+import dev.avatargateway.gateway.observability.ConnectLog;
+import dev.avatargateway.gateway.observability.GatewayMetrics;
+import dev.avatargateway.gateway.ratelimit.ClientAddressResolver;
+import dev.avatargateway.gateway.ratelimit.ConnectLimiter;
+import dev.avatargateway.gateway.ratelimit.UpstreamCreateGate;
+import dev.avatargateway.runway.PollSchedule;
+import dev.avatargateway.runway.RequestObserver;
+import dev.avatargateway.runway.RunwayClient;
+import dev.avatargateway.simulator.DelayDistribution;
+import dev.avatargateway.simulator.RunwaySimulator;
+import dev.avatargateway.simulator.SimulatorConfig;
+import io.javalin.Javalin;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: builds every part from the configuration, serves HTTP, and stops gracefully.
+ * With no Runway secret it starts the simulator in-process and says so loudly.
+ *
+ * <pre>{@code
+ * try (GatewayApp app = GatewayApp.start(ConfigLoader.load(System.getenv()))) {
+ *   app.awaitShutdown();
+ * }
+ * }</pre>
+ */
+public final class GatewayApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayApp.class);
+
+  /** Printed at start-up when no secret is set, so that nobody mistakes it for production. */
+  public static final String SIMULATED_BANNER = "SIMULATED RUNWAY: no credits are used";
+
+  /**
+   * After the grace period, how long stopped connects get to cancel their upstream sessions: one
+   * cancel with one retry (the connect flow's own clean-up budget).
+   */
+  static final Duration CLEAN_UP_AFTER_STOP = Duration.ofSeconds(6);
+
+  private final Javalin javalin;
+  private final Optional<RunwaySimulator> simulator;
+  private final InFlightConnects inFlight;
+  private final GatewayMetrics metrics;
+  private final Duration shutdownGrace;
+  private final Object stopLock = new Object();
+  private boolean stopped;
+
+  private GatewayApp(
+      Javalin javalin,
+      Optional<RunwaySimulator> simulator,
+      InFlightConnects inFlight,
+      GatewayMetrics metrics,
+      Duration shutdownGrace) {
+    this.javalin = javalin;
+    this.simulator = simulator;
+    this.inFlight = inFlight;
+    this.metrics = metrics;
+    this.shutdownGrace = shutdownGrace;
+  }
+
+  /** Starts a gateway with production defaults for the parts tests may replace. */
+  public static GatewayApp start(LoadedConfig loaded) {
+    return start(loaded, Overrides.none());
+  }
+
+  /**
+   * Starts a gateway.
+   *
+   * @param overrides parts a test replaces (the clock, the poll schedule, the ledger, ...)
+   */
+  public static GatewayApp start(LoadedConfig loaded, Overrides overrides) {
+    GatewayConfig config = loaded.config();
+    Optional<RunwaySimulator> simulator = Optional.empty();
+    String apiKey;
+    URI baseUrl;
+    if (loaded.simulated()) {
+      apiKey = "key_simulated_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+      RunwaySimulator started =
+          RunwaySimulator.start(
+              SimulatorConfig.builder()
+                  .apiKeys(java.util.Set.of(apiKey))
+                  .readyAfter(DelayDistribution.parse(config.runway().simulatedReadyAfter()))
+                  .build());
+      simulator = Optional.of(started);
+      baseUrl = started.baseUrl();
+      LOG.warn("{} (the simulator listens on {})", SIMULATED_BANNER, baseUrl);
+    } else {
+      apiKey = loaded.runwaySecret().orElseThrow();
+      baseUrl = config.runway().baseUrl();
+    }
+    try {
+      return assemble(config, simulator, apiKey, baseUrl, overrides);
+    } catch (RuntimeException e) {
+      simulator.ifPresent(RunwaySimulator::close);
+      throw e;
+    }
+  }
+
+  private static GatewayApp assemble(
+      GatewayConfig config,
+      Optional<RunwaySimulator> simulator,
+      String apiKey,
+      URI baseUrl,
+      Overrides overrides) {
+    GatewayMetrics metrics = new GatewayMetrics();
+    RequestObserver metricsObserver = metrics.upstreamObserver();
+    RunwayClient runway =
+        RunwayClient.builder()
+            .apiKey(apiKey)
+            .baseUrl(baseUrl)
+            .timeout(config.runway().requestTimeout())
+            .maxRetries(config.runway().maxRetries())
+            .clock(overrides.clock())
+            .observer(
+                attempt -> {
+                  metricsObserver.onAttempt(attempt);
+                  ConnectTrace.countUpstreamRequest();
+                })
+            .build();
+    AvatarCatalog catalog = AvatarCatalog.from(config.avatars());
+    ConnectLimiter limiter =
+        ConnectLimiter.inMemory(
+            config.rateLimit(), System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag()));
+    UpstreamCreateGate gate =
+        UpstreamCreateGate.inMemory(
+            config.rateLimit(), limit -> metrics.rateLimitRejected(limit.tag()));
+    ConnectGuards guards =
+        new ConnectGuards() {
+          @Override
+          public Permit admit(
+              dev.avatargateway.gateway.auth.Principal principal, String clientAddress) {
+            return limiter.admit(principal, clientAddress)::close;
+          }
+
+          @Override
+          public Permit acquireCreateSlot() {
+            return gate.acquire()::close;
+          }
+        };
+    ConnectEvents events =
+        new ConnectEvents() {
+          @Override
+          public void timeToReady(Duration duration) {
+            metrics.timeToReady(duration);
+          }
+
+          @Override
+          public void upstreamSessionCancelled(String reason) {
+            metrics.upstreamSessionCancelled(reason);
+          }
+        };
+    InFlightConnects inFlight = new InFlightConnects();
+    ConnectService connect =
+        new ConnectService(
+            runway.realtimeSessions(),
+            catalog,
+            new CustomAvatarVerifier(
+                runway.avatars(), config.connect().customAvatarCacheTtl(), overrides.clock()),
+            config.connect(),
+            guards,
+            overrides.ledger(),
+            events,
+            overrides.pollSchedule(),
+            runway.usesDefaultBaseUrl() ? Optional.empty() : Optional.of(baseUrl),
+            overrides.clock());
+    UpstreamProbe probe = new UpstreamProbe(runway.avatars(), overrides.clock());
+    HttpApi api =
+        new HttpApi(
+            new HttpApi.Components(
+                config.server(),
+                config.cors(),
+                Authenticators.create(config.auth(), simulator.isPresent(), overrides.clock()),
+                Authenticators::wwwAuthenticate,
+                new ClientAddressResolver(config.rateLimit().trustedProxies()),
+                connect,
+                inFlight,
+                catalog,
+                metrics,
+                new ConnectLog(),
+                overrides.disconnects(),
+                probe::check));
+    ServerConfig server = config.server();
+    Javalin javalin =
+        Javalin.create(
+            javalinConfig -> {
+              javalinConfig.startup.showJavalinBanner = false;
+              javalinConfig.concurrency.useVirtualThreads = true;
+              javalinConfig.jetty.addConnector(
+                  (jetty, httpConfig) -> {
+                    ServerConnector connector =
+                        new ServerConnector(jetty, new HttpConnectionFactory(httpConfig));
+                    connector.setHost(server.host());
+                    connector.setPort(server.port());
+                    // DEVELOPERS.md: with Jetty's default backlog, requests are dropped silently
+                    // under load.
+                    connector.setAcceptQueueSize(server.acceptQueueSize());
+                    return connector;
+                  });
+              api.register(javalinConfig.routes);
+            });
+    try {
+      javalin.start();
+    } catch (RuntimeException e) {
+      metrics.close();
+      throw e;
+    }
+    GatewayApp app = new GatewayApp(javalin, simulator, inFlight, metrics, server.shutdownGrace());
+    LOG.info(
+        "Avatar Gateway listening on port {} (connect: {}, upstream: {})",
+        app.port(),
+        server.connectPaths(),
+        simulator.isPresent() ? "simulated" : baseUrl);
+    return app;
+  }
+
+  /** The port the gateway listens on. */
+  public int port() {
+    return javalin.port();
+  }
+
+  /** The embedded simulator, when the gateway runs without a Runway secret. */
+  public Optional<RunwaySimulator> simulator() {
+    return simulator;
+  }
+
+  /** How many connects are running right now. */
+  public int connectsInFlight() {
+    return inFlight.size();
+  }
+
+  /**
+   * Stops gracefully: new connects are refused (503 {@code shutting_down}); running ones get the
+   * configured grace period to finish; those still running are then stopped, which cancels their
+   * upstream sessions; then the server and the embedded simulator stop. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (stopLock) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+    }
+    inFlight.refuseNew();
+    try {
+      if (!inFlight.awaitIdle(shutdownGrace)) {
+        LOG.warn(
+            "Stopping {} connects still running after {}; their sessions are cancelled",
+            inFlight.size(),
+            shutdownGrace);
+        inFlight.stopAll(InFlightConnects.SHUTDOWN);
+        inFlight.awaitIdle(CLEAN_UP_AFTER_STOP);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      inFlight.stopAll(InFlightConnects.SHUTDOWN);
+    } finally {
+      javalin.stop();
+      metrics.close();
+      simulator.ifPresent(RunwaySimulator::close);
+    }
+  }
+
+  /**
+   * Parts that tests replace; production uses {@link #none()}.
+   *
+   * @param clock the time
+   * @param pollSchedule when to poll for READY
+   * @param ledger records each session step
+   * @param disconnects tells a connect that its client left
+   */
+  public record Overrides(
+      Clock clock, PollSchedule pollSchedule, SessionLedger ledger, DisconnectWatcher disconnects) {
+    /** Production defaults. */
+    public static Overrides none() {
+      return new Overrides(
+          Clock.systemUTC(), PollSchedule.defaults(), SessionLedger.NONE, DisconnectWatcher.NONE);
+    }
+
+    /** A copy with this ledger. */
+    public Overrides withLedger(SessionLedger ledger) {
+      return new Overrides(clock, pollSchedule, ledger, disconnects);
+    }
+
+    /** A copy with this disconnect watcher. */
+    public Overrides withDisconnects(DisconnectWatcher disconnects) {
+      return new Overrides(clock, pollSchedule, ledger, disconnects);
+    }
+
+    /** A copy with this poll schedule. */
+    public Overrides withPollSchedule(PollSchedule pollSchedule) {
+      return new Overrides(clock, pollSchedule, ledger, disconnects);
+    }
+  }
+}

@@ -13,6 +13,7 @@ import dev.avatargateway.gateway.connect.InFlightConnects;
 import dev.avatargateway.gateway.connect.SessionLedger;
 import dev.avatargateway.gateway.http.DisconnectWatcher;
 import dev.avatargateway.gateway.http.HttpApi;
+import dev.avatargateway.gateway.http.JettyDisconnectWatcher;
 import dev.avatargateway.gateway.http.ServerConfig;
 import dev.avatargateway.gateway.observability.ConnectLog;
 import dev.avatargateway.gateway.observability.GatewayMetrics;
@@ -34,6 +35,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,12 @@ public final class GatewayApp implements AutoCloseable {
    * cancel with one retry (the connect flow's own clean-up budget).
    */
   static final Duration CLEAN_UP_AFTER_STOP = Duration.ofSeconds(6);
+
+  /**
+   * When the server stops, how long responses already being written may take: an answer is a few
+   * hundred bytes, so a second is plenty even for a slow client.
+   */
+  static final Duration RESPONSE_DRAIN = Duration.ofSeconds(1);
 
   private final Javalin javalin;
   private final Optional<RunwaySimulator> simulator;
@@ -218,6 +226,13 @@ public final class GatewayApp implements AutoCloseable {
                     connector.setAcceptQueueSize(server.acceptQueueSize());
                     return connector;
                   });
+              javalinConfig.jetty.modifyServer(
+                  jetty -> {
+                    // Lets responses already being written finish when the server stops; Javalin's
+                    // own StatisticsHandler does not wait for them in Jetty 12.
+                    jetty.setStopTimeout(RESPONSE_DRAIN.toMillis());
+                    jetty.insertHandler(new GracefulHandler());
+                  });
               api.register(javalinConfig.routes);
             });
     try {
@@ -277,7 +292,12 @@ public final class GatewayApp implements AutoCloseable {
       Thread.currentThread().interrupt();
       inFlight.stopAll(InFlightConnects.SHUTDOWN);
     } finally {
-      javalin.stop();
+      try {
+        javalin.stop();
+      } catch (RuntimeException e) {
+        // Javalin throws when a response outlived RESPONSE_DRAIN; the server is stopped anyway.
+        LOG.warn("The HTTP server stopped before every response was written", e);
+      }
       metrics.close();
       simulator.ifPresent(RunwaySimulator::close);
     }
@@ -296,7 +316,10 @@ public final class GatewayApp implements AutoCloseable {
     /** Production defaults. */
     public static Overrides none() {
       return new Overrides(
-          Clock.systemUTC(), PollSchedule.defaults(), SessionLedger.NONE, DisconnectWatcher.NONE);
+          Clock.systemUTC(),
+          PollSchedule.defaults(),
+          SessionLedger.NONE,
+          new JettyDisconnectWatcher(JettyDisconnectWatcher.DEFAULT_POLL_INTERVAL));
     }
 
     /** A copy with this ledger. */

@@ -129,7 +129,8 @@ public final class HttpApi {
     routes.error(
         404,
         ctx -> {
-          if (ctx.result() == null || ctx.result().isEmpty()) {
+          // Our own 404 answers (avatar_not_found) are JSON already; only Javalin's are replaced.
+          if (!JSON.equals(ctx.res().getContentType())) {
             error(
                 ctx,
                 new GatewayException(ErrorCode.NOT_FOUND, "There is nothing at this address."));

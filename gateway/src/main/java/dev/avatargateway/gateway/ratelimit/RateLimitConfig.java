@@ -211,6 +211,10 @@ public record RateLimitConfig(
             path + ".capacity",
             "must be a whole number of at least 0 (0 switches the limit off), was " + capacity);
       }
+      if (capacity == 0) {
+        // Switched off: the refill settings mean nothing (and default to the capacity, 0).
+        return;
+      }
       if (refillTokens == null || refillTokens < 1) {
         throw new ConfigException(
             path + ".refillTokens", "must be a whole number of at least 1, was " + refillTokens);

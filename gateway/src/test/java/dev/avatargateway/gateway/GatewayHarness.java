@@ -1,0 +1,153 @@
+package dev.avatargateway.gateway;
+
+import dev.avatargateway.gateway.config.ConfigLoader;
+import dev.avatargateway.simulator.RunwaySimulator;
+import dev.avatargateway.simulator.SimulatorAdmin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real gateway on a free port, configured like production (YAML text plus environment variables),
+ * with the simulator it embeds when no secret is set, and a JDK HTTP client to talk to it. Tests
+ * close it; {@link #close()} stops the gateway gracefully.
+ */
+public final class GatewayHarness implements AutoCloseable {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final GatewayApp app;
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final Path configFile;
+
+  private GatewayHarness(GatewayApp app, Path configFile) {
+    this.app = app;
+    this.configFile = configFile;
+  }
+
+  /** A gateway on the embedded simulator, with this YAML configuration (may be empty). */
+  public static GatewayHarness start(String yaml) {
+    return start(yaml, Map.of(), GatewayApp.Overrides.none());
+  }
+
+  /**
+   * A gateway with this YAML configuration and these environment variables.
+   *
+   * @param environment e.g. {@code RUNWAYML_API_SECRET} and {@code RUNWAYML_BASE_URL} to use a
+   *     separately started simulator as "the real Runway"
+   */
+  public static GatewayHarness start(
+      String yaml, Map<String, String> environment, GatewayApp.Overrides overrides) {
+    Path file;
+    try {
+      file = Files.createTempFile("gateway-test", ".yaml");
+      Files.writeString(file, yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Map<String, String> env = new HashMap<>(environment);
+    env.put(ConfigLoader.CONFIG_FILE_ENV, file.toString());
+    env.putIfAbsent("PORT", "0");
+    env.putIfAbsent("HOST", "127.0.0.1");
+    return new GatewayHarness(GatewayApp.start(ConfigLoader.load(env), overrides), file);
+  }
+
+  /** The running gateway. */
+  public GatewayApp app() {
+    return app;
+  }
+
+  /** The embedded simulator (when started without a secret). */
+  public RunwaySimulator simulator() {
+    return app.simulator().orElseThrow();
+  }
+
+  /** The embedded simulator's admin handle. */
+  public SimulatorAdmin upstream() {
+    return simulator().admin();
+  }
+
+  /** The gateway's base URL. */
+  public URI baseUrl() {
+    return URI.create("http://127.0.0.1:" + app.port());
+  }
+
+  /** POSTs a JSON body to {@code path}. */
+  public Response postJson(String path, String body, String... headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(baseUrl().resolve(path))
+            .timeout(Duration.ofSeconds(120))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request.build());
+  }
+
+  /** Sends any request. */
+  public Response send(HttpRequest request) {
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return new Response(response);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** GETs {@code path}. */
+  public Response get(String path) {
+    return send(HttpRequest.newBuilder(baseUrl().resolve(path)).GET().build());
+  }
+
+  @Override
+  public void close() {
+    app.close();
+    try {
+      Files.deleteIfExists(configFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A response, with its body parsed when it is JSON. */
+  public record Response(HttpResponse<String> raw) {
+    /** The status code. */
+    public int status() {
+      return raw.statusCode();
+    }
+
+    /** The body as JSON. */
+    public JsonNode json() {
+      return JSON.readTree(raw.body());
+    }
+
+    /** The body as text. */
+    public String body() {
+      return raw.body();
+    }
+
+    /** A header's first value, or null. */
+    public String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+
+    /** The error code of an error answer. */
+    public String code() {
+      return json().path("code").asString();
+    }
+  }
+}

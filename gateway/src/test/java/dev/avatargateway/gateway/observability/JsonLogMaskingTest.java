@@ -4,6 +4,9 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.encoder.Encoder;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -23,7 +26,25 @@ import tools.jackson.databind.JsonNode;
  * production encoder.
  */
 class JsonLogMaskingTest {
-  private static final Logger LOG = LoggerFactory.getLogger("dev.avatargateway.gateway.test");
+  private static final String LOGGER = "dev.avatargateway.gateway.test";
+
+  /** Logs through the process's logback, as the end-to-end tests do. */
+  private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
+
+  /**
+   * A context of its own, configured from the production {@code logback.xml} with its console
+   * appender detached: the same encoder, but the ERROR lines these cases write are not printed.
+   */
+  private static final LoggerContext PRODUCTION =
+      LogCapture.configureProductionLogback(Map.of(LogSettings.FORMAT, "json"));
+
+  private static final Encoder<ILoggingEvent> ENCODER = LogCapture.rootEncoder(PRODUCTION, "json");
+
+  private static final Logger QUIET = PRODUCTION.getLogger(LOGGER);
+
+  static {
+    PRODUCTION.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender("json");
+  }
 
   /** Where a log statement can put a value. */
   record Place(String name, BiConsumer<Logger, String> logs) {
@@ -102,8 +123,8 @@ class JsonLogMaskingTest {
   @ParameterizedTest(name = "{0} in {2}")
   @MethodSource("secretsInEveryPlace")
   void masksSecretValues(String kind, String secret, Place place) {
-    try (LogCapture logs = LogCapture.start()) {
-      place.logs().accept(LOG, secret);
+    try (LogCapture logs = LogCapture.of(PRODUCTION, ENCODER)) {
+      place.logs().accept(QUIET, secret);
 
       assertThat(logs.lines()).hasSize(1);
       logs.assertNoneContain(secret, sensitivePart(secret));
@@ -153,22 +174,22 @@ class JsonLogMaskingTest {
 
   @Test
   void writesOneValidJsonObjectPerLineWithMdcAndStackTraceWithCauses() {
-    try (LogCapture logs = LogCapture.start()) {
+    try (LogCapture logs = LogCapture.of(PRODUCTION, ENCODER)) {
       MDC.put(LogFields.REQUEST_ID, "req-123");
       try {
-        LOG.error(
+        QUIET.error(
             "upstream call failed\nsecond line",
             new IllegalStateException("outer failure", new IllegalArgumentException("root cause")));
       } finally {
         MDC.remove(LogFields.REQUEST_ID);
       }
-      LOG.info("plain {}", "line");
+      QUIET.info("plain {}", "line");
 
       assertThat(logs.lines()).hasSize(2);
       JsonNode error = logs.events().getFirst();
       assertThat(error.get("level").asString()).isEqualTo("ERROR");
       assertThat(error.get("message").asString()).isEqualTo("upstream call failed\nsecond line");
-      assertThat(error.get("logger_name").asString()).isEqualTo(LOG.getName());
+      assertThat(error.get("logger_name").asString()).isEqualTo(QUIET.getName());
       assertThat(error.get("requestId").asString()).isEqualTo("req-123");
       assertThat(error.get("@timestamp").asString()).endsWith("Z");
       assertThat(error.get("throwable_root_cause_class").asString())

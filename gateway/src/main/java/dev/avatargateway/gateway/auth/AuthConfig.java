@@ -18,9 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * Who may call the gateway (YAML section {@code auth}; issue 3 §3.3, the seed guide's "Require user
- * auth before creating sessions", client-contract.md §6.12 and §7 "Optional auth hook"). Build an
- * {@link Authenticator} from it with {@link Authenticators#create(AuthConfig, boolean)}. No {@code
- * toString()} of this record or its parts shows a key or a secret.
+ * auth before creating sessions", client-contract.md §6 item 12 and §7 "Optional auth hook"). Build
+ * an {@link Authenticator} from it with {@link Authenticators#create(AuthConfig, boolean)}. No
+ * {@code toString()} of this record or its parts shows a key or a secret.
  *
  * @param mode {@code none}, {@code api-key} or {@code jwt}; default {@code none}
  * @param allowUnauthenticatedWithRealRunway lets {@code mode: none} run against the real Runway API
@@ -249,12 +249,22 @@ public record AuthConfig(
       Duration jwksMinRefetchInterval,
       List<String> algorithms) {
 
+    /** Covers the drift between NTP-synced hosts, and is the common default of JWT libraries. */
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
 
     /** Beyond this an expired token lives on for too long: issuers' clocks are NTP-synced. */
     static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
+    /**
+     * nimbus' default ({@code JWKSourceBuilder.DEFAULT_CACHE_TIME_TO_LIVE}): a withdrawn key stops
+     * working within 5 minutes, and an issuer is asked at most once per 5 minutes otherwise.
+     */
     static final Duration DEFAULT_JWKS_CACHE_TTL = Duration.ofMinutes(5);
+
+    /**
+     * A healthy JWKS endpoint answers in milliseconds; a caller should not wait long on a broken
+     * one.
+     */
     static final Duration DEFAULT_JWKS_REFRESH_TIMEOUT = Duration.ofSeconds(2);
 
     /**
@@ -263,7 +273,10 @@ public record AuthConfig(
      */
     static final Duration MAX_JWKS_REFRESH_TIMEOUT = Duration.ofSeconds(30);
 
-    /** nimbus-jose-jwt's default ({@code JWKSourceBuilder.DEFAULT_RATE_LIMIT_MIN_INTERVAL}). */
+    /**
+     * nimbus' default ({@code JWKSourceBuilder.DEFAULT_RATE_LIMIT_MIN_INTERVAL}): tokens with
+     * made-up {@code kid}s cause at most 4 fetches a minute, and a rotation is seen within 30 s.
+     */
     static final Duration DEFAULT_JWKS_MIN_REFETCH_INTERVAL = Duration.ofSeconds(30);
 
     /** The smallest secret HS256 accepts (RFC 7518 §3.2: a key as long as the hash). */

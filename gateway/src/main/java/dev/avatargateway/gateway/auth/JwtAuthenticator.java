@@ -25,7 +25,10 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -44,9 +47,13 @@ import java.util.Set;
 final class JwtAuthenticator implements Authenticator {
   static final String SCHEME = "jwt";
 
-  /** {@code typ} values accepted: none, {@code JWT}, and RFC 9068's access-token type. */
+  /**
+   * {@code typ} values accepted: none (most issuers send none), {@code JWT}, and RFC 9068's
+   * access-token type. Other types (a logout token, an ID token typed as such) are other things.
+   */
   private static final Set<JOSEObjectType> TYPES =
-      Set.of(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"));
+      Collections.unmodifiableSet(
+          new HashSet<>(Arrays.asList(null, JOSEObjectType.JWT, new JOSEObjectType("at+jwt"))));
 
   /** Without these a token is refused; {@code nbf} is checked when present. */
   private static final Set<String> REQUIRED_CLAIMS = Set.of("iss", "aud", "sub", "exp");
@@ -67,10 +74,8 @@ final class JwtAuthenticator implements Authenticator {
     for (String name : config.acceptedAlgorithms()) {
       algorithms.add(JWSAlgorithm.parse(name));
     }
-    Set<JOSEObjectType> types = new LinkedHashSet<>(TYPES);
-    types.add(null);
     processor = new DefaultJWTProcessor<>();
-    processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(types));
+    processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(TYPES));
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
     ClockedClaimsVerifier claims =
         new ClockedClaimsVerifier(

@@ -1,5 +1,6 @@
 package dev.avatargateway.gateway;
 
+import dev.avatargateway.gateway.auth.AuthConfig;
 import dev.avatargateway.gateway.auth.Authenticators;
 import dev.avatargateway.gateway.avatars.AvatarCatalog;
 import dev.avatargateway.gateway.avatars.CustomAvatarVerifier;
@@ -17,6 +18,7 @@ import dev.avatargateway.gateway.http.JettyDisconnectWatcher;
 import dev.avatargateway.gateway.http.ServerConfig;
 import dev.avatargateway.gateway.observability.ConnectLog;
 import dev.avatargateway.gateway.observability.GatewayMetrics;
+import dev.avatargateway.gateway.observability.LogMasking;
 import dev.avatargateway.gateway.ratelimit.ClientAddressResolver;
 import dev.avatargateway.gateway.ratelimit.ConnectLimiter;
 import dev.avatargateway.gateway.ratelimit.UpstreamCreateGate;
@@ -118,12 +120,28 @@ public final class GatewayApp implements AutoCloseable {
       apiKey = loaded.runwaySecret().orElseThrow();
       baseUrl = config.runway().baseUrl();
     }
+    registerSecretsForMasking(config, apiKey);
     try {
       return assemble(config, simulator, apiKey, baseUrl, overrides);
     } catch (RuntimeException e) {
       simulator.ifPresent(RunwaySimulator::close);
       throw e;
     }
+  }
+
+  /**
+   * Secrets whose shape the log masking cannot recognise (an operator's API keys, an HMAC secret)
+   * are masked wherever they would appear in a log line.
+   */
+  private static void registerSecretsForMasking(GatewayConfig config, String runwayKey) {
+    LogMasking.registerSecret(runwayKey);
+    config.auth().apiKeys().stream()
+        .map(AuthConfig.ApiKey::key)
+        .filter(java.util.Objects::nonNull)
+        .forEach(LogMasking::registerSecret);
+    Optional.ofNullable(config.auth().jwt())
+        .map(AuthConfig.Jwt::hs256Secret)
+        .ifPresent(LogMasking::registerSecret);
   }
 
   private static GatewayApp assemble(

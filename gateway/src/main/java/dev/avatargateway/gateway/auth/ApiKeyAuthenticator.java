@@ -1,6 +1,5 @@
 package dev.avatargateway.gateway.auth;
 
-import dev.avatargateway.gateway.http.RequestHeaders;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package dev.avatargateway.gateway.auth;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.avatargateway.gateway.config.ConfigException;
+import dev.avatargateway.gateway.errors.ConfigException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

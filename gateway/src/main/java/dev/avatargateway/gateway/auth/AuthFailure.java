@@ -1,7 +1,7 @@
 package dev.avatargateway.gateway.auth;
 
-import dev.avatargateway.gateway.http.ErrorCode;
-import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.errors.ErrorCode;
+import dev.avatargateway.gateway.errors.GatewayException;
 
 /**
  * A 401 with the reason behind it, so that {@link Authenticators#wwwAuthenticate} can answer the

@@ -1,7 +1,6 @@
 package dev.avatargateway.gateway.auth;
 
-import dev.avatargateway.gateway.http.GatewayException;
-import dev.avatargateway.gateway.http.RequestHeaders;
+import dev.avatargateway.gateway.errors.GatewayException;
 
 /** Establishes who sent a request. Implementations are thread-safe. */
 @FunctionalInterface

@@ -1,8 +1,8 @@
 package dev.avatargateway.gateway.auth;
 
-import dev.avatargateway.gateway.config.ConfigException;
-import dev.avatargateway.gateway.http.ErrorCode;
-import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.errors.ConfigException;
+import dev.avatargateway.gateway.errors.ErrorCode;
+import dev.avatargateway.gateway.errors.GatewayException;
 import java.time.Clock;
 import java.util.Optional;
 import org.slf4j.Logger;

@@ -1,6 +1,5 @@
 package dev.avatargateway.gateway.auth;
 
-import dev.avatargateway.gateway.http.RequestHeaders;
 import java.util.Locale;
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.avatargateway.gateway.http;
+package dev.avatargateway.gateway.auth;
 
 import java.util.Optional;
 

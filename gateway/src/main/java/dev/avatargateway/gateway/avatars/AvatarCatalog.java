@@ -1,8 +1,8 @@
 package dev.avatargateway.gateway.avatars;
 
-import dev.avatargateway.gateway.config.ConfigException;
-import dev.avatargateway.gateway.http.ErrorCode;
-import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.errors.ConfigException;
+import dev.avatargateway.gateway.errors.ErrorCode;
+import dev.avatargateway.gateway.errors.GatewayException;
 import dev.avatargateway.runway.AvatarPreset;
 import dev.avatargateway.runway.InvalidParamsException;
 import dev.avatargateway.runway.RealtimeSessionCreateParams;

@@ -1,7 +1,7 @@
 package dev.avatargateway.gateway.avatars;
 
-import dev.avatargateway.gateway.http.ErrorCode;
-import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.errors.ErrorCode;
+import dev.avatargateway.gateway.errors.GatewayException;
 import dev.avatargateway.runway.Avatar;
 import dev.avatargateway.runway.Avatars;
 import dev.avatargateway.runway.NotFoundException;

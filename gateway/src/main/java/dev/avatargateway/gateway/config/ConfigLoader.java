@@ -1,5 +1,6 @@
 package dev.avatargateway.gateway.config;
 
+import dev.avatargateway.gateway.errors.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.avatargateway.gateway.config;
 
+import dev.avatargateway.gateway.errors.ConfigException;
 import dev.avatargateway.runway.RunwayClient;
 import java.net.URI;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.avatargateway.gateway.connect;
 import dev.avatargateway.gateway.avatars.AvatarCatalog;
 import dev.avatargateway.gateway.avatars.CustomAvatarVerifier;
 import dev.avatargateway.gateway.avatars.ResolvedAvatar;
-import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.errors.GatewayException;
 import dev.avatargateway.runway.PollSchedule;
 import dev.avatargateway.runway.ReadinessTimeoutException;
 import dev.avatargateway.runway.ReadinessWait;

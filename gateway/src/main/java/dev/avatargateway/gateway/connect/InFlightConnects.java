@@ -1,7 +1,7 @@
 package dev.avatargateway.gateway.connect;
 
-import dev.avatargateway.gateway.http.ErrorCode;
-import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.errors.ErrorCode;
+import dev.avatargateway.gateway.errors.GatewayException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;

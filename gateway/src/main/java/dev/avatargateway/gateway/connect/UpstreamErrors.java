@@ -1,7 +1,7 @@
 package dev.avatargateway.gateway.connect;
 
-import dev.avatargateway.gateway.http.ErrorCode;
-import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.errors.ErrorCode;
+import dev.avatargateway.gateway.errors.GatewayException;
 import dev.avatargateway.runway.AuthenticationException;
 import dev.avatargateway.runway.NotFoundException;
 import dev.avatargateway.runway.PermissionDeniedException;

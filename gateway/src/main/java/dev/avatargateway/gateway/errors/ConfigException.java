@@ -1,4 +1,4 @@
-package dev.avatargateway.gateway.config;
+package dev.avatargateway.gateway.errors;
 
 /**
  * A setting has a value the gateway cannot run with. The message names the setting (as its YAML

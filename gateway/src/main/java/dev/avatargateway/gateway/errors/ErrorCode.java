@@ -1,4 +1,4 @@
-package dev.avatargateway.gateway.http;
+package dev.avatargateway.gateway.errors;
 
 /**
  * Every error the gateway answers, with its HTTP status and its stable {@code code}: clients may

@@ -1,4 +1,4 @@
-package dev.avatargateway.gateway.http;
+package dev.avatargateway.gateway.errors;
 
 import java.time.Duration;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.avatargateway.gateway.http;
 
-import dev.avatargateway.gateway.config.ConfigException;
+import dev.avatargateway.gateway.errors.ConfigException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

@@ -9,9 +9,12 @@ import dev.avatargateway.gateway.connect.ConnectService;
 import dev.avatargateway.gateway.connect.ConnectTrace;
 import dev.avatargateway.gateway.connect.InFlightConnects;
 import dev.avatargateway.gateway.connect.UpstreamErrors;
+import dev.avatargateway.gateway.errors.ErrorCode;
+import dev.avatargateway.gateway.errors.GatewayException;
 import dev.avatargateway.gateway.observability.ConnectLog;
 import dev.avatargateway.gateway.observability.ConnectSummary;
 import dev.avatargateway.gateway.observability.GatewayMetrics;
+import dev.avatargateway.gateway.observability.LogFields;
 import dev.avatargateway.gateway.ratelimit.ClientAddressResolver;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -105,6 +108,7 @@ public final class HttpApi {
   /** Registers every route and handler. */
   public void register(RoutesConfig routes) {
     routes.before(this::everyRequest);
+    routes.after(ctx -> MDC.remove(LogFields.REQUEST_ID));
     for (String path : c.server().connectPaths()) {
       routes.post(path, this::connect);
       routes.options(path, this::preflight);
@@ -149,7 +153,7 @@ public final class HttpApi {
   private void everyRequest(Context ctx) {
     String requestId = RequestIds.accept(ctx.header(RequestIds.HEADER));
     ctx.attribute(REQUEST_ID_ATTRIBUTE, requestId);
-    MDC.put("requestId", requestId);
+    MDC.put(LogFields.REQUEST_ID, requestId);
     ctx.header(RequestIds.HEADER, requestId);
     SECURITY_HEADERS.forEach(ctx::header);
     allowedOrigin(ctx)
@@ -182,7 +186,7 @@ public final class HttpApi {
     long started = System.nanoTime();
     String requestId = ctx.attribute(REQUEST_ID_ATTRIBUTE);
     ConnectTrace trace = new ConnectTrace();
-    String principal = "-";
+    String principal = null;
     String code = GatewayMetrics.CODE_OK;
     try (GatewayMetrics.InFlight gauge = c.metrics().connectStarted()) {
       try {

@@ -2,7 +2,7 @@ package dev.avatargateway.gateway.observability;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import dev.avatargateway.gateway.http.ErrorCode;
+import dev.avatargateway.gateway.errors.ErrorCode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package dev.avatargateway.gateway.observability;
 
-import dev.avatargateway.gateway.http.ErrorCode;
+import dev.avatargateway.gateway.errors.ErrorCode;
 import dev.avatargateway.runway.RequestObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,7 +1,7 @@
 package dev.avatargateway.gateway.observability;
 
 import ch.qos.logback.core.PropertyDefinerBase;
-import dev.avatargateway.gateway.config.ConfigException;
+import dev.avatargateway.gateway.errors.ConfigException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;

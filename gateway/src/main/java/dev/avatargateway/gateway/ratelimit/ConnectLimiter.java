@@ -1,8 +1,8 @@
 package dev.avatargateway.gateway.ratelimit;
 
 import dev.avatargateway.gateway.auth.Principal;
-import dev.avatargateway.gateway.http.ErrorCode;
-import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.errors.ErrorCode;
+import dev.avatargateway.gateway.errors.GatewayException;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -58,7 +58,7 @@ public final class ConnectLimiter {
    * @param nanoTime a monotonic clock in nanoseconds: {@code System::nanoTime}, or a test's
    * @param onRejection told which limit turned each rejected connect away (for metrics); must be
    *     fast and must not throw
-   * @throws dev.avatargateway.gateway.config.ConfigException when a setting is invalid
+   * @throws dev.avatargateway.gateway.errors.ConfigException when a setting is invalid
    */
   public static ConnectLimiter inMemory(
       RateLimitConfig config, LongSupplier nanoTime, Consumer<Limit> onRejection) {

@@ -1,7 +1,6 @@
 package dev.avatargateway.gateway.ratelimit;
 
-import dev.avatargateway.gateway.config.ConfigException;
-import dev.avatargateway.gateway.config.Durations;
+import dev.avatargateway.gateway.errors.ConfigException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -223,8 +222,7 @@ public record RateLimitConfig(
           || refillPeriod.compareTo(MAX_REFILL_PERIOD) > 0) {
         throw new ConfigException(
             path + ".refillPeriod",
-            "must be a duration of 1ms to 365 days, such as 1m, was "
-                + Durations.format(refillPeriod));
+            "must be a duration of 1ms to 365 days, such as 1m, was " + refillPeriod);
       }
       // Bucket4j refuses refill rates above one token per nanosecond.
       if (refillTokens > refillPeriod.toNanos()) {
@@ -233,7 +231,7 @@ public record RateLimitConfig(
             "must be at most one token per nanosecond of refillPeriod, was "
                 + refillTokens
                 + " per "
-                + Durations.format(refillPeriod));
+                + refillPeriod);
       }
     }
   }

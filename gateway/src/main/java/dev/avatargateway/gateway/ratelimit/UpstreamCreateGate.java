@@ -1,7 +1,7 @@
 package dev.avatargateway.gateway.ratelimit;
 
-import dev.avatargateway.gateway.http.ErrorCode;
-import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.errors.ErrorCode;
+import dev.avatargateway.gateway.errors.GatewayException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -38,7 +38,7 @@ public final class UpstreamCreateGate {
    *
    * @param onRejection told {@link Limit#UPSTREAM} for each rejection (for metrics); must be fast
    *     and must not throw
-   * @throws dev.avatargateway.gateway.config.ConfigException when a setting is invalid
+   * @throws dev.avatargateway.gateway.errors.ConfigException when a setting is invalid
    */
   public static UpstreamCreateGate inMemory(RateLimitConfig config, Consumer<Limit> onRejection) {
     config.validate();

@@ -3,9 +3,8 @@ package dev.avatargateway.gateway.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.avatargateway.gateway.http.ErrorCode;
-import dev.avatargateway.gateway.http.GatewayException;
-import dev.avatargateway.gateway.http.RequestHeaders;
+import dev.avatargateway.gateway.errors.ErrorCode;
+import dev.avatargateway.gateway.errors.GatewayException;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;

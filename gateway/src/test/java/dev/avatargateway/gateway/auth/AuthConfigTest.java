@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.avatargateway.gateway.config.ConfigException;
+import dev.avatargateway.gateway.errors.ConfigException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;

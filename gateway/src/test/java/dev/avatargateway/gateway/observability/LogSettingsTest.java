@@ -3,7 +3,7 @@ package dev.avatargateway.gateway.observability;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.avatargateway.gateway.config.ConfigException;
+import dev.avatargateway.gateway.errors.ConfigException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.avatargateway.gateway.auth.Principal;
-import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.errors.GatewayException;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.TimeMeter;
 import java.time.Duration;

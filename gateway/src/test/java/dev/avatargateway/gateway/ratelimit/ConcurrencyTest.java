@@ -3,7 +3,7 @@ package dev.avatargateway.gateway.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.avatargateway.gateway.auth.Principal;
-import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.errors.GatewayException;
 import dev.avatargateway.gateway.ratelimit.RateLimitConfig.TokenBucket;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.avatargateway.gateway.auth.Principal;
-import dev.avatargateway.gateway.http.ErrorCode;
-import dev.avatargateway.gateway.http.GatewayException;
+import dev.avatargateway.gateway.errors.ErrorCode;
+import dev.avatargateway.gateway.errors.GatewayException;
 import dev.avatargateway.gateway.ratelimit.RateLimitConfig.TokenBucket;
 import java.time.Duration;
 import java.util.ArrayList;

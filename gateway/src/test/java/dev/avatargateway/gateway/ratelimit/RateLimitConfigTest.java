@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.avatargateway.gateway.config.ConfigException;
+import dev.avatargateway.gateway.errors.ConfigException;
 import dev.avatargateway.gateway.ratelimit.RateLimitConfig.TokenBucket;
 import java.time.Duration;
 import java.util.Arrays;
@@ -154,7 +154,7 @@ class RateLimitConfigTest {
             withBuckets(new TokenBucket(1, 1, Duration.ofDays(400)), TokenBucket.OFF)::validate)
         .hasMessage(
             "Invalid setting rateLimit.perPrincipal.refillPeriod: must be a duration of 1ms to 365"
-                + " days, such as 1m, was 9600h");
+                + " days, such as 1m, was PT9600H");
   }
 
   @Test

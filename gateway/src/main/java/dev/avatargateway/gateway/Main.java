@@ -22,9 +22,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = {
-      "Serves POST /api/avatar/connect: browsers get WebRTC credentials for a Runway realtime avatar",
-      "session; the Runway secret never leaves the server. Without RUNWAYML_API_SECRET it runs",
-      "against an in-process Runway simulator (no credits are used)."
+      "Serves POST /api/avatar/connect: browsers get WebRTC credentials for a",
+      "Runway realtime avatar session; the Runway secret never leaves the server.",
+      "Without RUNWAYML_API_SECRET it runs against an in-process Runway simulator",
+      "(no credits are used)."
     },
     footerHeading = "%n")
 public final class Main implements Callable<Integer> {
@@ -44,13 +45,20 @@ public final class Main implements Callable<Integer> {
       description = "Port to listen on (default: PORT, else 8080).")
   private Integer port;
 
+  @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
+
   private final CountDownLatch stop = new CountDownLatch(1);
 
   /** Runs the gateway until the process is told to stop. */
   public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line, with the settings reference in its help. */
+  static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Main());
     commandLine.getCommandSpec().usageMessage().footer(footer());
-    System.exit(commandLine.execute(args));
+    return commandLine;
   }
 
   private static String[] footer() {
@@ -90,7 +98,7 @@ public final class Main implements Callable<Integer> {
       LogSettings.validate(environment::get);
       app = GatewayApp.start(ConfigLoader.load(environment));
     } catch (ConfigException e) {
-      PrintWriter err = new PrintWriter(System.err, true);
+      PrintWriter err = spec.commandLine().getErr();
       err.println(e.getMessage());
       err.println("Run with --help to see every setting and its default.");
       return CONFIG_ERROR;

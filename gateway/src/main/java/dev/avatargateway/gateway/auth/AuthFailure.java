@@ -51,9 +51,20 @@ final class AuthFailure extends GatewayException {
   private final Reason reason;
 
   AuthFailure(Reason reason) {
-    super(ErrorCode.UNAUTHENTICATED, reason.message);
+    super(
+        reason == Reason.KEYS_UNAVAILABLE ? ErrorCode.AUTH_UNAVAILABLE : ErrorCode.UNAUTHENTICATED,
+        reason.message,
+        reason == Reason.KEYS_UNAVAILABLE ? KEYS_RETRY_AFTER : null,
+        java.util.Map.of(),
+        null);
     this.reason = reason;
   }
+
+  /**
+   * When to try again while the issuer's keys cannot be fetched: a few seconds, the order of one
+   * JWKS refetch interval's rate-limited attempts.
+   */
+  static final java.time.Duration KEYS_RETRY_AFTER = java.time.Duration.ofSeconds(5);
 
   /** The reason. */
   Reason reason() {

@@ -45,6 +45,12 @@ public enum ErrorCode {
   UPSTREAM_BUSY(503, "upstream_busy"),
   /** The upstream organisation has no credits left (ASSUMPTION: upstream answers 402). */
   UPSTREAM_CREDITS_EXHAUSTED(503, "upstream_credits_exhausted"),
+  /**
+   * The identity provider's keys (JWKS) cannot be fetched right now, so no token can be checked:
+   * the caller's token may be good, so this is not a 401 (which makes apps drop tokens and send
+   * users to log in again, loading an identity provider that is already failing).
+   */
+  AUTH_UNAVAILABLE(503, "auth_unavailable"),
   /** The gateway is shutting down and takes no new connects. */
   SHUTTING_DOWN(503, "shutting_down"),
   /** The session was not READY before the deadline. */

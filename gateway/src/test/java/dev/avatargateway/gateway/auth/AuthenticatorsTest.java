@@ -78,7 +78,10 @@ class AuthenticatorsTest {
             realm + ", error=\"invalid_token\", error_description=\"The access token expired\"");
     assertThat(challenge(AuthFailure.Reason.AMBIGUOUS))
         .isEqualTo(realm + ", error=\"invalid_request\"");
-    assertThat(challenge(AuthFailure.Reason.KEYS_UNAVAILABLE)).isEqualTo(realm);
+    AuthFailure unavailable = new AuthFailure(AuthFailure.Reason.KEYS_UNAVAILABLE);
+    assertThat(unavailable.code()).isEqualTo(ErrorCode.AUTH_UNAVAILABLE);
+    assertThat(unavailable.code().status()).isEqualTo(503);
+    assertThat(Authenticators.wwwAuthenticate(unavailable)).isEmpty();
 
     assertThat(
             Authenticators.wwwAuthenticate(new GatewayException(ErrorCode.UNAUTHENTICATED, "No.")))

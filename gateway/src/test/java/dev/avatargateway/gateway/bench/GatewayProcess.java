@@ -1,0 +1,324 @@
+package dev.avatargateway.gateway.bench;
+
+import dev.avatargateway.gateway.config.ConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway under test, started from its shaded jar in a JVM of its own: its heap limit, heap use
+ * and CPU time are then the gateway's alone, apart from the simulator and the load generator.
+ */
+final class GatewayProcess implements AutoCloseable {
+  /** A cold JVM on a loaded 2-core machine can take several seconds to answer its first request. */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * SIGTERM starts the gateway's graceful stop (10 s grace for connects in flight, none here, plus
+   * 1 s of response drain); past this the process is killed.
+   */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+
+  private static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+  private static final int HTTP_OK = 200;
+  private static final long BYTES_PER_KIB = 1024;
+
+  /** Prometheus text: {@code jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 1.2E7}. */
+  private static final Pattern HEAP_SAMPLE =
+      Pattern.compile("^(jvm_memory_(?:used|max)_bytes)\\{([^}]*)}\\s+(\\S+)$", Pattern.MULTILINE);
+
+  /**
+   * Unified GC log ({@code -Xlog:gc}): {@code ... Pause Young (Normal) ... 150M->20M(256M) 3ms}.
+   */
+  private static final Pattern GC_PAUSE =
+      Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
+
+  private final Process process;
+  private final URI baseUrl;
+  private final Path gcLog;
+  private final Path output;
+  private final HttpClient http;
+  private final Thread killOnExit;
+
+  private GatewayProcess(Process process, URI baseUrl, Path gcLog, Path output) {
+    this.process = process;
+    this.baseUrl = baseUrl;
+    this.gcLog = gcLog;
+    this.output = output;
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    // Ctrl-C on the benchmark must not leave a gateway running.
+    this.killOnExit = Thread.ofPlatform().unstarted(process::destroyForcibly);
+    Runtime.getRuntime().addShutdownHook(killOnExit);
+  }
+
+  /**
+   * Starts {@code java -Xmx<maxHeap> -jar <jar>} against {@code runway} as "the real Runway" and
+   * waits until its {@code /readyz} answers 200.
+   *
+   * @param jvmOptions more options for the gateway's JVM (e.g. a profiler's), may be empty
+   * @param yaml the gateway's configuration file content
+   */
+  static GatewayProcess start(
+      Path jar,
+      Path workDir,
+      String maxHeap,
+      List<String> jvmOptions,
+      String runwaySecret,
+      URI runway,
+      String yaml)
+      throws IOException, InterruptedException {
+    Files.createDirectories(workDir);
+    Path config = workDir.resolve("gateway.yaml");
+    Files.writeString(config, yaml);
+    Path gcLog = workDir.resolve("gateway-gc.log");
+    Path output = workDir.resolve("gateway.log");
+    Files.deleteIfExists(gcLog);
+    int port = freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx" + maxHeap);
+    command.add("-Xlog:gc:file=" + gcLog);
+    command.addAll(jvmOptions);
+    command.add("-jar");
+    command.add(jar.toString());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+    Map<String, String> env = builder.environment();
+    env.put(ConfigLoader.SECRET_ENV, runwaySecret);
+    env.put("RUNWAYML_BASE_URL", runway.toString());
+    env.put(ConfigLoader.CONFIG_FILE_ENV, config.toString());
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", Integer.toString(port));
+    env.put("LOG_FORMAT", "json");
+    env.put("LOG_LEVEL", "INFO");
+    GatewayProcess gateway =
+        new GatewayProcess(builder.start(), URI.create("http://127.0.0.1:" + port), gcLog, output);
+    try {
+      gateway.awaitReady();
+      return gateway;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      gateway.close();
+      throw e;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private void awaitReady() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    HttpRequest probe =
+        HttpRequest.newBuilder(baseUrl.resolve("/readyz")).timeout(PROBE_TIMEOUT).GET().build();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "the gateway exited with code " + process.exitValue() + "; its output:\n" + tail());
+      }
+      try {
+        if (http.send(probe, BodyHandlers.discarding()).statusCode() == HTTP_OK) {
+          return;
+        }
+      } catch (IOException e) {
+        // Not listening yet.
+      }
+      Thread.sleep(PROBE_INTERVAL);
+    }
+    throw new IllegalStateException(
+        "the gateway was not ready within " + START_TIMEOUT + "; its output:\n" + tail());
+  }
+
+  /** The gateway's base URL. */
+  URI baseUrl() {
+    return baseUrl;
+  }
+
+  /** The process id, for the report. */
+  long pid() {
+    return process.pid();
+  }
+
+  /**
+   * CPU time (user + system) the gateway process has used so far. Linux counts it in clock ticks
+   * (10 ms), so only differences over many connects mean anything.
+   */
+  Duration cpuTime() {
+    return process
+        .toHandle()
+        .info()
+        .totalCpuDuration()
+        .orElseThrow(() -> new IllegalStateException("the OS does not report the CPU time"));
+  }
+
+  /** The gateway's heap as its own {@code /metrics} tell it (Micrometer's JvmMemoryMetrics). */
+  HeapSample heap() throws IOException, InterruptedException {
+    HttpRequest scrape =
+        HttpRequest.newBuilder(baseUrl.resolve("/metrics")).timeout(PROBE_TIMEOUT).GET().build();
+    String text = http.send(scrape, BodyHandlers.ofString()).body();
+    long used = 0;
+    long max = 0;
+    Matcher m = HEAP_SAMPLE.matcher(text);
+    while (m.find()) {
+      if (!m.group(2).contains("area=\"heap\"")) {
+        continue;
+      }
+      long value = (long) Double.parseDouble(m.group(3));
+      if (m.group(1).equals("jvm_memory_used_bytes")) {
+        used += value;
+      } else if (value > 0) {
+        // G1 reports -1 (undefined) for eden and survivor; old gen carries the -Xmx limit.
+        max += value;
+      }
+    }
+    return new HeapSample(used, max);
+  }
+
+  /** Heap figures from the {@code -Xlog:gc} file: the truest peak, since GC starts at the peak. */
+  GcSummary gcSummary() {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(gcLog, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String collector = "unknown";
+    int pauses = 0;
+    int fullPauses = 0;
+    int evacuationFailures = 0;
+    long maxBefore = 0;
+    long maxAfterFull = 0;
+    long maxCommitted = 0;
+    for (String line : lines) {
+      if (line.contains("Using ") && collector.equals("unknown")) {
+        collector = line.substring(line.indexOf("Using ") + "Using ".length()).trim();
+      }
+      Matcher m = GC_PAUSE.matcher(line);
+      if (!m.find()) {
+        continue;
+      }
+      pauses++;
+      maxBefore = Math.max(maxBefore, bytes(m.group(1), m.group(2)));
+      maxCommitted = Math.max(maxCommitted, bytes(m.group(5), m.group(6)));
+      if (line.contains("Pause Full")) {
+        fullPauses++;
+        maxAfterFull = Math.max(maxAfterFull, bytes(m.group(3), m.group(4)));
+      }
+      if (line.contains("Evacuation Failure")) {
+        evacuationFailures++;
+      }
+    }
+    return new GcSummary(
+        collector, pauses, fullPauses, evacuationFailures, maxBefore, maxAfterFull, maxCommitted);
+  }
+
+  /** How many lines of the gateway's output mention an {@code OutOfMemoryError}. */
+  long outOfMemoryErrors() {
+    try (var lines = Files.lines(output, StandardCharsets.UTF_8)) {
+      return lines.filter(line -> line.contains("OutOfMemoryError")).count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long bytes(String number, String unit) {
+    long n = Long.parseLong(number);
+    return switch (unit) {
+      case "K" -> n * BYTES_PER_KIB;
+      case "M" -> n * BYTES_PER_KIB * BYTES_PER_KIB;
+      default -> n * BYTES_PER_KIB * BYTES_PER_KIB * BYTES_PER_KIB;
+    };
+  }
+
+  /** The gateway's output (JSON log lines), for counting and for failures. */
+  Path output() {
+    return output;
+  }
+
+  /**
+   * Stops the gateway with SIGTERM (its graceful stop), killing it if it takes too long.
+   *
+   * @return its exit code
+   */
+  int stop() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+    return process.waitFor();
+  }
+
+  private String tail() {
+    try {
+      List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    try {
+      stop();
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(killOnExit);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook kills the process anyway.
+      }
+    }
+  }
+
+  /**
+   * One look at the heap.
+   *
+   * @param usedBytes heap in use, all pools
+   * @param maxBytes the heap limit (-Xmx), as the JVM reports it
+   */
+  record HeapSample(long usedBytes, long maxBytes) {}
+
+  /**
+   * What the GC log says.
+   *
+   * @param collector the collector the JVM chose, e.g. {@code G1}
+   * @param pauses how many pauses reported heap sizes
+   * @param fullPauses how many of them were full collections (everything live is found)
+   * @param evacuationFailures young pauses that found no room to copy survivors into
+   * @param maxBeforeBytes the most heap in use when a collection started: the peak
+   * @param maxAfterFullBytes the most heap in use after a full collection: the live set then (0
+   *     when there was none)
+   * @param maxCommittedBytes the largest heap the JVM had reserved from the OS
+   */
+  record GcSummary(
+      String collector,
+      int pauses,
+      int fullPauses,
+      int evacuationFailures,
+      long maxBeforeBytes,
+      long maxAfterFullBytes,
+      long maxCommittedBytes) {}
+}

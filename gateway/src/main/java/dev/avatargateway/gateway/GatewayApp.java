@@ -35,6 +35,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -70,6 +75,7 @@ public final class GatewayApp implements AutoCloseable {
   static final Duration RESPONSE_DRAIN = Duration.ofSeconds(1);
 
   private final Javalin javalin;
+  private final GracefulHandler graceful;
   private final Optional<RunwaySimulator> simulator;
   private final InFlightConnects inFlight;
   private final GatewayMetrics metrics;
@@ -79,11 +85,13 @@ public final class GatewayApp implements AutoCloseable {
 
   private GatewayApp(
       Javalin javalin,
+      GracefulHandler graceful,
       Optional<RunwaySimulator> simulator,
       InFlightConnects inFlight,
       GatewayMetrics metrics,
       Duration shutdownGrace) {
     this.javalin = javalin;
+    this.graceful = graceful;
     this.simulator = simulator;
     this.inFlight = inFlight;
     this.metrics = metrics;
@@ -228,6 +236,7 @@ public final class GatewayApp implements AutoCloseable {
                 overrides.disconnects(),
                 probe::check));
     ServerConfig server = config.server();
+    GracefulHandler graceful = new GracefulHandler();
     Javalin javalin =
         Javalin.create(
             javalinConfig -> {
@@ -249,7 +258,7 @@ public final class GatewayApp implements AutoCloseable {
                     // Lets responses already being written finish when the server stops; Javalin's
                     // own StatisticsHandler does not wait for them in Jetty 12.
                     jetty.setStopTimeout(RESPONSE_DRAIN.toMillis());
-                    jetty.insertHandler(new GracefulHandler());
+                    jetty.insertHandler(graceful);
                   });
               api.register(javalinConfig.routes);
             });
@@ -259,7 +268,8 @@ public final class GatewayApp implements AutoCloseable {
       metrics.close();
       throw e;
     }
-    GatewayApp app = new GatewayApp(javalin, simulator, inFlight, metrics, server.shutdownGrace());
+    GatewayApp app =
+        new GatewayApp(javalin, graceful, simulator, inFlight, metrics, server.shutdownGrace());
     LOG.info(
         "Avatar Gateway listening on port {} (connect: {}, upstream: {})",
         app.port(),
@@ -310,14 +320,34 @@ public final class GatewayApp implements AutoCloseable {
       Thread.currentThread().interrupt();
       inFlight.stopAll(InFlightConnects.SHUTDOWN);
     } finally {
-      try {
-        javalin.stop();
-      } catch (RuntimeException e) {
-        // Javalin throws when a response outlived RESPONSE_DRAIN; the server is stopped anyway.
-        LOG.warn("The HTTP server stopped before every response was written", e);
-      }
+      stopHttp();
       metrics.close();
       simulator.ifPresent(RunwaySimulator::close);
+    }
+  }
+
+  /**
+   * Stops the HTTP server: lets responses still being written finish (at most {@link
+   * #RESPONSE_DRAIN}), closes idle keep-alive connections (browsers keep them open, and they would
+   * hold Jetty's own graceful stop for its whole time-out), then stops the server.
+   */
+  private void stopHttp() {
+    try {
+      graceful.shutdown().get(RESPONSE_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      LOG.warn(
+          "Some responses were still being written after {}; their connections are closed",
+          RESPONSE_DRAIN);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Connector connector : javalin.jettyServer().server().getConnectors()) {
+      connector.getConnectedEndPoints().forEach(EndPoint::close);
+    }
+    try {
+      javalin.stop();
+    } catch (RuntimeException e) {
+      LOG.warn("The HTTP server did not stop cleanly", e);
     }
   }
 

@@ -59,7 +59,16 @@ public final class GatewayHarness implements AutoCloseable {
     env.put(ConfigLoader.CONFIG_FILE_ENV, file.toString());
     env.putIfAbsent("PORT", "0");
     env.putIfAbsent("HOST", "127.0.0.1");
-    return new GatewayHarness(GatewayApp.start(ConfigLoader.load(env), overrides), file);
+    try {
+      return new GatewayHarness(GatewayApp.start(ConfigLoader.load(env), overrides), file);
+    } catch (RuntimeException e) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
   }
 
   /** The running gateway. */

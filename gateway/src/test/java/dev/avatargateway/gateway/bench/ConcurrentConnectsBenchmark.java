@@ -25,6 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -58,15 +59,41 @@ import java.util.stream.Collectors;
  *     before create  = createdAt − request sent
  *     poll lag       = consumedAt − readyAt   (READY until the gateway's consume was handled)
  *     after consume  = answer received − consumedAt
+ *   in the gateway's handler = totalMs of its "connect finished" log line (whole milliseconds)
+ *   L minus that   = connection set-up, accept queue, request parsing and answer transfer
  * </pre>
  *
  * <p>System properties (defaults in brackets): {@code bench.gatewayJar} (required), {@code
  * bench.workDir} [target/gateway-benchmark], {@code bench.connects} [2000], {@code
  * bench.readyAfterMillis} [5000], {@code bench.gatewayHeap} [256m], {@code bench.gatewayJvmOptions}
- * [none; space-separated, e.g. a JFR recording], {@code bench.warmupConnects} [2000], {@code
- * bench.sequentialConnects} [500], {@code bench.clientTimeoutSeconds} [60].
+ * [none; space-separated, e.g. a JFR recording], {@code bench.warmupConnects} [10000], {@code
+ * bench.sequentialConnects} [1000], {@code bench.clientTimeoutSeconds} [60], {@code
+ * bench.liveHeapProbe} [false; true measures the live heap halfway through the readiness delay with
+ * {@code jcmd GC.class_histogram}, which pauses the gateway for a full collection].
  */
 public final class ConcurrentConnectsBenchmark {
+  /** Issue 3 §5: 2,000 concurrent connects ... */
+  private static final int ISSUE_CONNECTS = 2_000;
+
+  /** ... against the simulator with a 5 s readiness delay ... */
+  private static final int ISSUE_READY_AFTER_MILLIS = 5_000;
+
+  /** ... and the gateway's heap under 256 MiB: the JVM is given exactly that. */
+  private static final String ISSUE_HEAP = "256m";
+
+  /**
+   * HotSpot's C2 compiles a method after about 10,000 calls (Tier4 thresholds), and much of a
+   * connect's code runs once per connect: with fewer warm-up connects the measured phases pay for
+   * JIT compilation and run slower profiled code, which a long-running gateway does not.
+   */
+  private static final int DEFAULT_WARMUP_CONNECTS = 10_000;
+
+  /** Enough one-at-a-time connects that the 10 ms CPU-time ticks of Linux are 1 us per connect. */
+  private static final int DEFAULT_SEQUENTIAL_CONNECTS = 1_000;
+
+  /** Generous: a connect queued behind 1,999 others on 2 shared cores may take many seconds. */
+  private static final int DEFAULT_CLIENT_TIMEOUT_SECONDS = 60;
+
   /** Issue 3 §5: the gateway's heap must stay under this. */
   private static final long HEAP_LIMIT_BYTES = 256L * 1024 * 1024;
 
@@ -219,21 +246,27 @@ public final class ConcurrentConnectsBenchmark {
       printf(
           "%n== Sequential: %d connects one at a time, simulator ready after 0 ms ==%n",
           s.sequential());
-      sequential.print(admin, idleCpuMillisPerSecond);
+      sequential.print(admin, gateway.handlerMillisBySession(), idleCpuMillisPerSecond);
 
       // 3. The burst.
       admin.setReadyAfter(DelayDistribution.fixed(s.readyAfter()));
       HeapSampler heap = HeapSampler.start(gateway);
       Phase burst;
-      try {
-        burst = measure(gateway, admin, () -> runBurst(client, s.connects()));
-      } finally {
-        heap.stop();
+      Optional<LiveHeap> live;
+      try (ExecutorService probe = Executors.newVirtualThreadPerTaskExecutor()) {
+        Future<Optional<LiveHeap>> liveProbe =
+            probe.submit(() -> s.liveHeapProbe() ? LiveHeap.probe(gateway, s.readyAfter()) : NONE);
+        try {
+          burst = measure(gateway, admin, () -> runBurst(client, s.connects()));
+        } finally {
+          heap.stop();
+        }
+        live = liveProbe.get();
       }
       printf(
           "%n== Burst: %d connects released at once, simulator ready after %d ms ==%n",
           s.connects(), s.readyAfter().toMillis());
-      burst.print(admin, idleCpuMillisPerSecond);
+      burst.print(admin, gateway.handlerMillisBySession(), idleCpuMillisPerSecond);
 
       // 4. What is left upstream, and the gateway's heap over the whole run.
       Map<String, Long> statuses =
@@ -252,20 +285,33 @@ public final class ConcurrentConnectsBenchmark {
       printf("%n== Gateway heap (-Xmx%s, %s) ==%n", s.gatewayHeap(), gc.collector());
       printf(
           "from /metrics during the burst (%d samples every %d ms): peak used %.1f MiB of %.1f"
-              + " MiB max%n",
+              + " MiB max; at most %d connects in flight%n",
           heap.samples(),
           HEAP_SAMPLE_INTERVAL.toMillis(),
           heap.peakUsedBytes() / BYTES_PER_MIB,
-          heap.maxBytes() / BYTES_PER_MIB);
+          heap.maxBytes() / BYTES_PER_MIB,
+          heap.peakInFlight());
+      live.ifPresent(
+          probe ->
+              printf(
+                  "live heap by jcmd GC.class_histogram, asked %.0f ms after the release: %.1f MiB"
+                      + " with %d connects in flight%n",
+                  probe.afterMillis(),
+                  probe.liveBytes() / BYTES_PER_MIB,
+                  probe.connectsInFlight()));
       printf(
           "from the GC log over the whole run: %d pauses, %d full, %d evacuation failures; peak"
-              + " used at a GC start %.1f MiB; live after a full GC at most %.1f MiB; most"
-              + " committed %.1f MiB%n",
+              + " used at a GC start %.1f MiB; %s; most committed %.1f MiB%n",
           gc.pauses(),
           gc.fullPauses(),
           gc.evacuationFailures(),
           gc.maxBeforeBytes() / BYTES_PER_MIB,
-          gc.maxAfterFullBytes() / BYTES_PER_MIB,
+          gc.fullPauses() == 0
+              ? "no full GC to show the live set"
+              : String.format(
+                  Locale.ROOT,
+                  "live after a full GC at most %.1f MiB",
+                  gc.maxAfterFullBytes() / BYTES_PER_MIB),
           gc.maxCommittedBytes() / BYTES_PER_MIB);
       printf("OutOfMemoryError lines in the gateway's output: %d%n", outOfMemory);
       printf("%n== Upstream after the run ==%n");
@@ -386,7 +432,8 @@ public final class ConcurrentConnectsBenchmark {
       return outcomes.stream().filter(Outcome::ok).count();
     }
 
-    void print(SimulatorAdmin admin, double idleCpuMillisPerSecond) {
+    void print(
+        SimulatorAdmin admin, Map<String, Long> handlerMillis, double idleCpuMillisPerSecond) {
       int n = outcomes.size();
       long ok = successes();
       Map<String, Long> byDetail =
@@ -425,7 +472,7 @@ public final class ConcurrentConnectsBenchmark {
         if (o.ok()) {
           admin
               .session(o.sessionId().orElseThrow())
-              .map(r -> Timeline.of(o, r))
+              .map(r -> Timeline.of(o, r, handlerMillis.getOrDefault(r.id(), -1L)))
               .ifPresent(timelines::add);
         }
       }
@@ -435,6 +482,9 @@ public final class ConcurrentConnectsBenchmark {
       line("  before create", timelines, Timeline::beforeCreate);
       line("  poll lag (READY->consumed)", timelines, Timeline::pollLag);
       line("  after consume", timelines, Timeline::afterConsume);
+      List<Timeline> logged = timelines.stream().filter(t -> t.handler() >= 0).toList();
+      line("in the gateway's handler (ms)", logged, Timeline::handler);
+      line("L minus that", logged, t -> t.latency() - t.handler());
       List<Outcome> failed = outcomes.stream().filter(o -> !o.ok()).toList();
       if (!failed.isEmpty()) {
         printf(
@@ -449,10 +499,21 @@ public final class ConcurrentConnectsBenchmark {
     }
   }
 
-  /** One successful connect, split with the simulator's instants (all in nanoseconds). */
+  /**
+   * One successful connect, split with the simulator's instants and the gateway's own log (all in
+   * nanoseconds).
+   *
+   * @param handler the {@code totalMs} of the gateway's "connect finished" line, in whole
+   *     milliseconds (-1 when the line was not found): from its handler's start to the answer
+   */
   private record Timeline(
-      long latency, long provisioning, long beforeCreate, long pollLag, long afterConsume) {
-    static Timeline of(Outcome outcome, SessionRecord session) {
+      long latency,
+      long provisioning,
+      long beforeCreate,
+      long pollLag,
+      long afterConsume,
+      long handler) {
+    static Timeline of(Outcome outcome, SessionRecord session, long handlerMillis) {
       Instant created = session.createdAt();
       Instant ready = session.readyAt().orElseThrow();
       Instant consumed = session.consumedAt().orElseThrow();
@@ -461,11 +522,32 @@ public final class ConcurrentConnectsBenchmark {
           Duration.between(created, ready).toNanos(),
           Duration.between(outcome.sentAt(), created).toNanos(),
           Duration.between(ready, consumed).toNanos(),
-          Duration.between(consumed, outcome.answeredAt()).toNanos());
+          Duration.between(consumed, outcome.answeredAt()).toNanos(),
+          handlerMillis < 0 ? -1 : Duration.ofMillis(handlerMillis).toNanos());
     }
 
     long overhead() {
       return latency - provisioning;
+    }
+  }
+
+  private static final Optional<LiveHeap> NONE = Optional.empty();
+
+  /**
+   * The live heap in the middle of the burst, when every connect waits for READY.
+   *
+   * @param afterMillis when the histogram was asked for, counted from just before the release
+   * @param liveBytes what survived a full collection
+   * @param connectsInFlight connects being served just before
+   */
+  private record LiveHeap(double afterMillis, long liveBytes, int connectsInFlight) {
+    static Optional<LiveHeap> probe(GatewayProcess gateway, Duration readyAfter)
+        throws IOException, InterruptedException {
+      long start = System.nanoTime();
+      Thread.sleep(readyAfter.dividedBy(2));
+      int inFlight = gateway.heap().connectsInFlight();
+      double at = (System.nanoTime() - start) / 1e6;
+      return Optional.of(new LiveHeap(at, gateway.liveHeapBytes(), inFlight));
     }
   }
 
@@ -478,6 +560,7 @@ public final class ConcurrentConnectsBenchmark {
     private long peakUsed;
     private long max;
     private int samples;
+    private int peakInFlight;
 
     private HeapSampler(GatewayProcess gateway) {
       this.gateway = gateway;
@@ -496,6 +579,7 @@ public final class ConcurrentConnectsBenchmark {
           HeapSample sample = gateway.heap();
           peakUsed = Math.max(peakUsed, sample.usedBytes());
           max = sample.maxBytes();
+          peakInFlight = Math.max(peakInFlight, sample.connectsInFlight());
           samples++;
           Thread.sleep(HEAP_SAMPLE_INTERVAL);
         } catch (IOException e) {
@@ -523,6 +607,10 @@ public final class ConcurrentConnectsBenchmark {
     int samples() {
       return samples;
     }
+
+    int peakInFlight() {
+      return peakInFlight;
+    }
   }
 
   /**
@@ -537,6 +625,8 @@ public final class ConcurrentConnectsBenchmark {
    * @param warmupConnects connects to warm up with
    * @param sequential connects measured one at a time
    * @param clientTimeout how long one connect may take, opening its connection included
+   * @param liveHeapProbe whether to measure the live heap in the middle of the burst (this stops
+   *     the gateway for a full collection, so latency figures of that run suffer)
    */
   private record Settings(
       Path gatewayJar,
@@ -547,7 +637,8 @@ public final class ConcurrentConnectsBenchmark {
       List<String> gatewayJvmOptions,
       int warmupConnects,
       int sequential,
-      Duration clientTimeout) {
+      Duration clientTimeout,
+      boolean liveHeapProbe) {
     static Settings fromSystemProperties() {
       String jar = System.getProperty("bench.gatewayJar", "");
       if (jar.isBlank() || !Files.isRegularFile(Path.of(jar))) {
@@ -559,15 +650,17 @@ public final class ConcurrentConnectsBenchmark {
       return new Settings(
           Path.of(jar).toAbsolutePath(),
           Path.of(System.getProperty("bench.workDir", "target/gateway-benchmark")).toAbsolutePath(),
-          Integer.getInteger("bench.connects", 2_000),
-          Duration.ofMillis(Integer.getInteger("bench.readyAfterMillis", 5_000)),
-          System.getProperty("bench.gatewayHeap", "256m"),
+          Integer.getInteger("bench.connects", ISSUE_CONNECTS),
+          Duration.ofMillis(Integer.getInteger("bench.readyAfterMillis", ISSUE_READY_AFTER_MILLIS)),
+          System.getProperty("bench.gatewayHeap", ISSUE_HEAP),
           java.util.Arrays.stream(System.getProperty("bench.gatewayJvmOptions", "").split("\\s+"))
               .filter(option -> !option.isBlank())
               .toList(),
-          Integer.getInteger("bench.warmupConnects", 2_000),
-          Integer.getInteger("bench.sequentialConnects", 500),
-          Duration.ofSeconds(Integer.getInteger("bench.clientTimeoutSeconds", 60)));
+          Integer.getInteger("bench.warmupConnects", DEFAULT_WARMUP_CONNECTS),
+          Integer.getInteger("bench.sequentialConnects", DEFAULT_SEQUENTIAL_CONNECTS),
+          Duration.ofSeconds(
+              Integer.getInteger("bench.clientTimeoutSeconds", DEFAULT_CLIENT_TIMEOUT_SECONDS)),
+          Boolean.getBoolean("bench.liveHeapProbe"));
     }
   }
 

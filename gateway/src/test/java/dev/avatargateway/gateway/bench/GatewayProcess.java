@@ -14,11 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The gateway under test, started from its shaded jar in a JVM of its own: its heap limit, heap use
@@ -39,6 +41,18 @@ final class GatewayProcess implements AutoCloseable {
   private static final int HTTP_OK = 200;
   private static final long BYTES_PER_KIB = 1024;
 
+  /** Prometheus text: {@code avatar_gateway_connects_in_flight 1999.0}. */
+  private static final Pattern IN_FLIGHT =
+      Pattern.compile(
+          "^avatar_gateway_connects_in_flight(?:\\{[^}]*})?\\s+(\\S+)$", Pattern.MULTILINE);
+
+  /** The last line of {@code jcmd <pid> GC.class_histogram}: {@code Total 1048399 70525312}. */
+  private static final Pattern HISTOGRAM_TOTAL =
+      Pattern.compile("^Total\\s+\\d+\\s+(\\d+)\\s*$", Pattern.MULTILINE);
+
+  /** A full GC of a few hundred MiB on a loaded machine takes about a second. */
+  private static final Duration JCMD_TIMEOUT = Duration.ofSeconds(30);
+
   /** Prometheus text: {@code jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 1.2E7}. */
   private static final Pattern HEAP_SAMPLE =
       Pattern.compile("^(jvm_memory_(?:used|max)_bytes)\\{([^}]*)}\\s+(\\S+)$", Pattern.MULTILINE);
@@ -48,6 +62,8 @@ final class GatewayProcess implements AutoCloseable {
    */
   private static final Pattern GC_PAUSE =
       Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final Process process;
   private final URI baseUrl;
@@ -168,7 +184,10 @@ final class GatewayProcess implements AutoCloseable {
         .orElseThrow(() -> new IllegalStateException("the OS does not report the CPU time"));
   }
 
-  /** The gateway's heap as its own {@code /metrics} tell it (Micrometer's JvmMemoryMetrics). */
+  /**
+   * The gateway's heap and connects in flight as its own {@code /metrics} tell them (Micrometer's
+   * JvmMemoryMetrics and the gateway's gauge).
+   */
   HeapSample heap() throws IOException, InterruptedException {
     HttpRequest scrape =
         HttpRequest.newBuilder(baseUrl.resolve("/metrics")).timeout(PROBE_TIMEOUT).GET().build();
@@ -188,7 +207,32 @@ final class GatewayProcess implements AutoCloseable {
         max += value;
       }
     }
-    return new HeapSample(used, max);
+    Matcher inFlight = IN_FLIGHT.matcher(text);
+    int connects = inFlight.find() ? (int) Double.parseDouble(inFlight.group(1)) : -1;
+    return new HeapSample(used, max, connects);
+  }
+
+  /**
+   * The heap that is live right now: {@code jcmd GC.class_histogram} runs a full collection first
+   * and adds up what survived. It stops the gateway for that collection (about a second here), so
+   * the benchmark does it only on request.
+   */
+  long liveHeapBytes() throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process histogram =
+        new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    String text = new String(histogram.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!histogram.waitFor(JCMD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      histogram.destroyForcibly();
+      throw new IOException("jcmd GC.class_histogram did not finish within " + JCMD_TIMEOUT);
+    }
+    Matcher total = HISTOGRAM_TOTAL.matcher(text);
+    if (!total.find()) {
+      throw new IOException("jcmd GC.class_histogram printed no total");
+    }
+    return Long.parseLong(total.group(1));
   }
 
   /** Heap figures from the {@code -Xlog:gc} file: the truest peak, since GC starts at the peak. */
@@ -247,6 +291,27 @@ final class GatewayProcess implements AutoCloseable {
     };
   }
 
+  /**
+   * From the gateway's JSON log: for each upstream session, the {@code totalMs} of its "connect
+   * finished" line (ConnectSummary), i.e. how long the gateway's handler took.
+   */
+  Map<String, Long> handlerMillisBySession() {
+    Map<String, Long> bySession = new HashMap<>();
+    try (var lines = Files.lines(output, StandardCharsets.UTF_8)) {
+      lines
+          .filter(line -> line.startsWith("{") && line.contains("\"connect finished\""))
+          .map(JSON::readTree)
+          .filter(json -> json.hasNonNull("upstreamSessionId") && json.hasNonNull("totalMs"))
+          .forEach(
+              json ->
+                  bySession.put(
+                      json.get("upstreamSessionId").asString(), json.get("totalMs").asLong()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bySession;
+  }
+
   /** The gateway's output (JSON log lines), for counting and for failures. */
   Path output() {
     return output;
@@ -298,8 +363,9 @@ final class GatewayProcess implements AutoCloseable {
    *
    * @param usedBytes heap in use, all pools
    * @param maxBytes the heap limit (-Xmx), as the JVM reports it
+   * @param connectsInFlight connects being served at that moment (-1 when not reported)
    */
-  record HeapSample(long usedBytes, long maxBytes) {}
+  record HeapSample(long usedBytes, long maxBytes, int connectsInFlight) {}
 
   /**
    * What the GC log says.

@@ -1,7 +1,5 @@
 package dev.avatargateway.gateway.auth;
 
-import dev.avatargateway.gateway.errors.ErrorCode;
-
 import static dev.avatargateway.gateway.auth.Tokens.AUDIENCE;
 import static dev.avatargateway.gateway.auth.Tokens.ISSUER;
 import static dev.avatargateway.gateway.auth.Tokens.SUBJECT;
@@ -14,6 +12,7 @@ import ch.qos.logback.classic.Level;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.RSAKey;
+import dev.avatargateway.gateway.errors.ErrorCode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -46,6 +46,23 @@ public final class SimulatorServer implements AutoCloseable {
   private final URI baseUrl;
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /**
+   * The JDK server keeps at most 200 idle keep-alive connections by default and past that closes a
+   * connection right after answering on it, unannounced: a client with more connections then sends
+   * its next request into a closing socket, which a careful client must not retry for a create.
+   * Real Runway does not do that, so the simulator must not either (seen with 2,000 concurrent
+   * gateway connects). Read once, when the JDK server classes load; a value set by the user wins.
+   */
+  private static final String MAX_IDLE_CONNECTIONS = "sun.net.httpserver.maxIdleConnections";
+
+  private static final String ENOUGH_IDLE_CONNECTIONS = "20000";
+
+  static {
+    if (System.getProperty(MAX_IDLE_CONNECTIONS) == null) {
+      System.setProperty(MAX_IDLE_CONNECTIONS, ENOUGH_IDLE_CONNECTIONS);
+    }
+  }
+
   private SimulatorServer(SimulatorConfig requested) throws IOException {
     this.http =
         HttpServer.create(

@@ -1,20 +1,12 @@
 package dev.avatargateway.gateway;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
-import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.avatargateway.gateway.auth.Tokens;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -122,20 +114,11 @@ final class TestIdentityProvider implements AutoCloseable {
   }
 
   static String hs256(String secret, JWTClaimsSet claims) {
-    try {
-      return sign(
-          JWSAlgorithm.HS256, null, new MACSigner(secret.getBytes(StandardCharsets.UTF_8)), claims);
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
-    }
+    return Tokens.hs256(secret, claims);
   }
 
   static String rs256(RSAKey key, JWTClaimsSet claims) {
-    try {
-      return sign(JWSAlgorithm.RS256, key.getKeyID(), new RSASSASigner(key), claims);
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
-    }
+    return Tokens.rs256(key, claims);
   }
 
   /** An unsecured token ({@code alg: none}, RFC 7519 §6): no signature at all. */
@@ -157,23 +140,6 @@ final class TestIdentityProvider implements AutoCloseable {
   }
 
   static RSAKey rsaKey(String kid) {
-    try {
-      return new RSAKeyGenerator(RSA_BITS).keyID(kid).generate();
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String sign(
-      JWSAlgorithm algorithm, String kid, JWSSigner signer, JWTClaimsSet claims) {
-    SignedJWT jwt =
-        new SignedJWT(
-            new JWSHeader.Builder(algorithm).keyID(kid).type(JOSEObjectType.JWT).build(), claims);
-    try {
-      jwt.sign(signer);
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
-    }
-    return jwt.serialize();
+    return Tokens.rsaKey(kid);
   }
 }

@@ -24,7 +24,7 @@ import java.util.Date;
 
 /** Signed test tokens, made with real keys. */
 @SuppressWarnings("JavaUtilDate") // nimbus' claims API takes Dates
-final class Tokens {
+public final class Tokens {
   static final String ISSUER = "https://id.example.com/";
   static final String AUDIENCE = "avatar-gateway";
   static final String SUBJECT = "user-42";
@@ -47,12 +47,12 @@ final class Tokens {
     return Date.from(clock.instant().plus(offset));
   }
 
-  static String hs256(String secret, JWTClaimsSet claims) {
+  public static String hs256(String secret, JWTClaimsSet claims) {
     return sign(
         JWSAlgorithm.HS256, null, macSigner(secret.getBytes(StandardCharsets.UTF_8)), claims);
   }
 
-  static String rs256(RSAKey key, JWTClaimsSet claims) {
+  public static String rs256(RSAKey key, JWTClaimsSet claims) {
     try {
       return sign(JWSAlgorithm.RS256, key.getKeyID(), new RSASSASigner(key), claims);
     } catch (JOSEException e) {
@@ -98,7 +98,7 @@ final class Tokens {
         + signature;
   }
 
-  static RSAKey rsaKey(String kid) {
+  public static RSAKey rsaKey(String kid) {
     try {
       return new RSAKeyGenerator(2048).keyID(kid).generate();
     } catch (JOSEException e) {

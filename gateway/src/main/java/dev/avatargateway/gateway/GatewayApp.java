@@ -374,15 +374,5 @@ public final class GatewayApp implements AutoCloseable {
     public Overrides withLedger(SessionLedger ledger) {
       return new Overrides(clock, pollSchedule, ledger, disconnects);
     }
-
-    /** A copy with this disconnect watcher. */
-    public Overrides withDisconnects(DisconnectWatcher disconnects) {
-      return new Overrides(clock, pollSchedule, ledger, disconnects);
-    }
-
-    /** A copy with this poll schedule. */
-    public Overrides withPollSchedule(PollSchedule pollSchedule) {
-      return new Overrides(clock, pollSchedule, ledger, disconnects);
-    }
   }
 }

@@ -122,6 +122,19 @@ public final class GatewayHarness implements AutoCloseable {
     return send(HttpRequest.newBuilder(baseUrl().resolve(path)).GET().build());
   }
 
+  /**
+   * Moves the embedded simulator's clock far past every READY window, where an abandoned session
+   * would count as leaked, asserts that none is, then closes.
+   */
+  public void closeAssertingNothingLeaked() {
+    upstream().advanceClock(Duration.ofHours(1));
+    long leaked = upstream().leakedCount();
+    close();
+    if (leaked != 0) {
+      throw new AssertionError(leaked + " upstream session(s) leaked");
+    }
+  }
+
   @Override
   public void close() {
     app.close();

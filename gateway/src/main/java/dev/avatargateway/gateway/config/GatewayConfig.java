@@ -58,34 +58,4 @@ public record GatewayConfig(
     rateLimit.validate();
     cors.validate();
   }
-
-  /** A copy with another server section. */
-  public GatewayConfig withServer(ServerConfig server) {
-    return new GatewayConfig(server, runway, connect, avatars, auth, rateLimit, cors);
-  }
-
-  /** A copy with another connect section. */
-  public GatewayConfig withConnect(ConnectConfig connect) {
-    return new GatewayConfig(server, runway, connect, avatars, auth, rateLimit, cors);
-  }
-
-  /** A copy with another avatars section. */
-  public GatewayConfig withAvatars(AvatarsConfig avatars) {
-    return new GatewayConfig(server, runway, connect, avatars, auth, rateLimit, cors);
-  }
-
-  /** A copy with another auth section. */
-  public GatewayConfig withAuth(AuthConfig auth) {
-    return new GatewayConfig(server, runway, connect, avatars, auth, rateLimit, cors);
-  }
-
-  /** A copy with another rate-limit section. */
-  public GatewayConfig withRateLimit(RateLimitConfig rateLimit) {
-    return new GatewayConfig(server, runway, connect, avatars, auth, rateLimit, cors);
-  }
-
-  /** A copy with another CORS section. */
-  public GatewayConfig withCors(CorsConfig cors) {
-    return new GatewayConfig(server, runway, connect, avatars, auth, rateLimit, cors);
-  }
 }

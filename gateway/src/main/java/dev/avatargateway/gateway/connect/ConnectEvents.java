@@ -9,14 +9,4 @@ public interface ConnectEvents {
 
   /** The gateway cancelled an upstream session; {@code reason} is one of a few fixed words. */
   void upstreamSessionCancelled(String reason);
-
-  /** Reports nothing. */
-  ConnectEvents NONE =
-      new ConnectEvents() {
-        @Override
-        public void timeToReady(Duration duration) {}
-
-        @Override
-        public void upstreamSessionCancelled(String reason) {}
-      };
 }

@@ -19,18 +19,4 @@ public interface ConnectGuards {
     @Override
     void close();
   }
-
-  /** No limits (for tests of the flow alone). */
-  ConnectGuards NONE =
-      new ConnectGuards() {
-        @Override
-        public Permit admit(Principal principal, String clientAddress) {
-          return () -> {};
-        }
-
-        @Override
-        public Permit acquireCreateSlot() {
-          return () -> {};
-        }
-      };
 }

@@ -20,7 +20,4 @@ public interface DisconnectWatcher {
     @Override
     void close();
   }
-
-  /** Watches nothing. */
-  DisconnectWatcher NONE = (ctx, onDisconnect) -> () -> {};
 }

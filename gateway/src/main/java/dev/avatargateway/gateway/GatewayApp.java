@@ -1,29 +1,14 @@
 package dev.avatargateway.gateway;
 
-import dev.avatargateway.gateway.auth.AuthConfig;
-import dev.avatargateway.gateway.auth.Authenticators;
-import dev.avatargateway.gateway.avatars.AvatarCatalog;
-import dev.avatargateway.gateway.avatars.CustomAvatarVerifier;
-import dev.avatargateway.gateway.config.ConfigLoader.LoadedConfig;
-import dev.avatargateway.gateway.config.GatewayConfig;
-import dev.avatargateway.gateway.connect.ConnectEvents;
-import dev.avatargateway.gateway.connect.ConnectGuards;
-import dev.avatargateway.gateway.connect.ConnectService;
-import dev.avatargateway.gateway.connect.ConnectTrace;
-import dev.avatargateway.gateway.connect.InFlightConnects;
-import dev.avatargateway.gateway.connect.SessionLedger;
-import dev.avatargateway.gateway.http.DisconnectWatcher;
-import dev.avatargateway.gateway.http.HttpApi;
-import dev.avatargateway.gateway.http.JettyDisconnectWatcher;
-import dev.avatargateway.gateway.http.ServerConfig;
-import dev.avatargateway.gateway.observability.ConnectLog;
-import dev.avatargateway.gateway.observability.GatewayMetrics;
-import dev.avatargateway.gateway.observability.LogMasking;
-import dev.avatargateway.gateway.ratelimit.ClientAddressResolver;
-import dev.avatargateway.gateway.ratelimit.ConnectLimiter;
-import dev.avatargateway.gateway.ratelimit.UpstreamCreateGate;
+import dev.avatargateway.gateway.ConfigLoader.LoadedConfig;
+import dev.avatargateway.gateway.core.AuthConfig;
+import dev.avatargateway.gateway.core.GatewayCore;
+import dev.avatargateway.gateway.internal.http.DisconnectWatcher;
+import dev.avatargateway.gateway.internal.http.HttpApi;
+import dev.avatargateway.gateway.internal.http.JettyDisconnectWatcher;
+import dev.avatargateway.gateway.internal.observability.LogMasking;
+import dev.avatargateway.gateway.internal.observability.PrometheusMetrics;
 import dev.avatargateway.runway.PollSchedule;
-import dev.avatargateway.runway.RequestObserver;
 import dev.avatargateway.runway.RunwayClient;
 import dev.avatargateway.simulator.DelayDistribution;
 import dev.avatargateway.simulator.RunwaySimulator;
@@ -63,12 +48,6 @@ public final class GatewayApp implements AutoCloseable {
   public static final String SIMULATED_BANNER = "SIMULATED RUNWAY: no credits are used";
 
   /**
-   * After the grace period, how long stopped connects get to cancel their upstream sessions: one
-   * cancel with one retry (the connect flow's own clean-up budget).
-   */
-  static final Duration CLEAN_UP_AFTER_STOP = Duration.ofSeconds(6);
-
-  /**
    * When the server stops, how long responses already being written may take: an answer is a few
    * hundred bytes, so a second is plenty even for a slow client.
    */
@@ -77,8 +56,8 @@ public final class GatewayApp implements AutoCloseable {
   private final Javalin javalin;
   private final GracefulHandler graceful;
   private final Optional<RunwaySimulator> simulator;
-  private final InFlightConnects inFlight;
-  private final GatewayMetrics metrics;
+  private final GatewayCore core;
+  private final PrometheusMetrics metrics;
   private final Duration shutdownGrace;
   private final Object stopLock = new Object();
   private boolean stopped;
@@ -87,13 +66,13 @@ public final class GatewayApp implements AutoCloseable {
       Javalin javalin,
       GracefulHandler graceful,
       Optional<RunwaySimulator> simulator,
-      InFlightConnects inFlight,
-      GatewayMetrics metrics,
+      GatewayCore core,
+      PrometheusMetrics metrics,
       Duration shutdownGrace) {
     this.javalin = javalin;
     this.graceful = graceful;
     this.simulator = simulator;
-    this.inFlight = inFlight;
+    this.core = core;
     this.metrics = metrics;
     this.shutdownGrace = shutdownGrace;
   }
@@ -158,83 +137,35 @@ public final class GatewayApp implements AutoCloseable {
       String apiKey,
       URI baseUrl,
       Overrides overrides) {
-    GatewayMetrics metrics = new GatewayMetrics();
-    RequestObserver metricsObserver = metrics.upstreamObserver();
+    PrometheusMetrics metrics = new PrometheusMetrics();
     RunwayClient runway =
         RunwayClient.builder()
             .apiKey(apiKey)
             .baseUrl(baseUrl)
             .timeout(config.runway().requestTimeout())
             .maxRetries(config.runway().maxRetries())
-            .clock(overrides.clock())
-            .observer(
-                attempt -> {
-                  metricsObserver.onAttempt(attempt);
-                  ConnectTrace.countUpstreamRequest();
-                })
             .build();
-    AvatarCatalog catalog = AvatarCatalog.from(config.avatars());
-    ConnectLimiter limiter =
-        ConnectLimiter.inMemory(
-            config.rateLimit(), System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag()));
-    UpstreamCreateGate gate =
-        UpstreamCreateGate.inMemory(
-            config.rateLimit(), limit -> metrics.rateLimitRejected(limit.tag()));
-    ConnectGuards guards =
-        new ConnectGuards() {
-          @Override
-          public Permit admit(
-              dev.avatargateway.gateway.auth.Principal principal, String clientAddress) {
-            return limiter.admit(principal, clientAddress)::close;
-          }
-
-          @Override
-          public Permit acquireCreateSlot() {
-            return gate.acquire()::close;
-          }
-        };
-    ConnectEvents events =
-        new ConnectEvents() {
-          @Override
-          public void timeToReady(Duration duration) {
-            metrics.timeToReady(duration);
-          }
-
-          @Override
-          public void upstreamSessionCancelled(String reason) {
-            metrics.upstreamSessionCancelled(reason);
-          }
-        };
-    InFlightConnects inFlight = new InFlightConnects();
-    ConnectService connect =
-        new ConnectService(
-            runway.realtimeSessions(),
-            catalog,
-            new CustomAvatarVerifier(
-                runway.avatars(), config.connect().customAvatarCacheTtl(), overrides.clock()),
-            config.connect(),
-            guards,
-            overrides.ledger(),
-            events,
-            overrides.pollSchedule(),
-            runway.usesDefaultBaseUrl() ? Optional.empty() : Optional.of(baseUrl),
-            overrides.clock());
-    UpstreamProbe probe = new UpstreamProbe(runway.avatars(), overrides.clock());
+    GatewayCore core;
+    try {
+      core =
+          GatewayCore.builder(runway)
+              .connect(config.connect())
+              .avatars(config.avatars())
+              .auth(config.auth())
+              .rateLimit(config.rateLimit())
+              .simulatedUpstream(simulator.isPresent())
+              .meterRegistry(metrics.registry())
+              .clock(overrides.clock())
+              .pollSchedule(overrides.pollSchedule())
+              .build();
+    } catch (RuntimeException e) {
+      metrics.close();
+      throw e;
+    }
     HttpApi api =
         new HttpApi(
             new HttpApi.Components(
-                config.server(),
-                config.cors(),
-                Authenticators.create(config.auth(), simulator.isPresent(), overrides.clock()),
-                Authenticators::wwwAuthenticate,
-                new ClientAddressResolver(config.rateLimit().trustedProxies()),
-                connect,
-                inFlight,
-                catalog,
-                metrics,
-                new ConnectLog(),
-                overrides.disconnects(),
-                probe::check));
+                config.server(), config.cors(), core, metrics, overrides.disconnects()));
     ServerConfig server = config.server();
     GracefulHandler graceful = new GracefulHandler();
     Javalin javalin =
@@ -265,11 +196,12 @@ public final class GatewayApp implements AutoCloseable {
     try {
       javalin.start();
     } catch (RuntimeException e) {
+      core.close();
       metrics.close();
       throw e;
     }
     GatewayApp app =
-        new GatewayApp(javalin, graceful, simulator, inFlight, metrics, server.shutdownGrace());
+        new GatewayApp(javalin, graceful, simulator, core, metrics, server.shutdownGrace());
     LOG.info(
         "Avatar Gateway listening on port {} (connect: {}, upstream: {})",
         app.port(),
@@ -290,7 +222,7 @@ public final class GatewayApp implements AutoCloseable {
 
   /** How many connects are running right now. */
   public int connectsInFlight() {
-    return inFlight.size();
+    return core.connectsInFlight();
   }
 
   /**
@@ -306,21 +238,11 @@ public final class GatewayApp implements AutoCloseable {
       }
       stopped = true;
     }
-    inFlight.refuseNew();
     try {
-      if (!inFlight.awaitIdle(shutdownGrace)) {
-        LOG.warn(
-            "Stopping {} connects still running after {}; their sessions are cancelled",
-            inFlight.size(),
-            shutdownGrace);
-        inFlight.stopAll(InFlightConnects.SHUTDOWN);
-        inFlight.awaitIdle(CLEAN_UP_AFTER_STOP);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      inFlight.stopAll(InFlightConnects.SHUTDOWN);
+      core.drain(shutdownGrace);
     } finally {
       stopHttp();
+      core.close();
       metrics.close();
       simulator.ifPresent(RunwaySimulator::close);
     }
@@ -356,23 +278,15 @@ public final class GatewayApp implements AutoCloseable {
    *
    * @param clock the time
    * @param pollSchedule when to poll for READY
-   * @param ledger records each session step
    * @param disconnects tells a connect that its client left
    */
-  public record Overrides(
-      Clock clock, PollSchedule pollSchedule, SessionLedger ledger, DisconnectWatcher disconnects) {
+  public record Overrides(Clock clock, PollSchedule pollSchedule, DisconnectWatcher disconnects) {
     /** Production defaults. */
     public static Overrides none() {
       return new Overrides(
           Clock.systemUTC(),
           PollSchedule.defaults(),
-          SessionLedger.NONE,
           new JettyDisconnectWatcher(JettyDisconnectWatcher.DEFAULT_POLL_INTERVAL));
-    }
-
-    /** A copy with this ledger. */
-    public Overrides withLedger(SessionLedger ledger) {
-      return new Overrides(clock, pollSchedule, ledger, disconnects);
     }
   }
 }

@@ -1,8 +1,7 @@
 package dev.avatargateway.gateway;
 
-import dev.avatargateway.gateway.config.ConfigLoader;
-import dev.avatargateway.gateway.errors.ConfigException;
-import dev.avatargateway.gateway.observability.LogSettings;
+import dev.avatargateway.gateway.core.ConfigException;
+import dev.avatargateway.gateway.internal.observability.LogSettings;
 import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.Map;

@@ -7,10 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.nimbusds.jose.jwk.RSAKey;
-import dev.avatargateway.gateway.config.ConfigLoader;
-import dev.avatargateway.gateway.errors.ConfigException;
-import dev.avatargateway.gateway.observability.ConnectLog;
-import dev.avatargateway.gateway.observability.LogCapture;
+import dev.avatargateway.gateway.core.ConfigException;
+import dev.avatargateway.gateway.internal.observability.LogCapture;
 import dev.avatargateway.simulator.DelayDistribution;
 import dev.avatargateway.simulator.RunwaySimulator;
 import dev.avatargateway.simulator.SimulatorConfig;
@@ -359,7 +357,7 @@ class AuthEndToEndTest {
   private static JsonNode summaryOf(LogCapture logs, GatewayHarness.Response response) {
     String requestId = response.header("X-Request-Id");
     List<JsonNode> summaries =
-        logs.events(ConnectLog.SUMMARY_MESSAGE).stream()
+        logs.events(LogCapture.CONNECT_SUMMARY).stream()
             .filter(event -> requestId.equals(event.path("requestId").asString()))
             .toList();
     assertThat(summaries).as("summary lines of request %s", requestId).hasSize(1);

@@ -3,8 +3,6 @@ package dev.avatargateway.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.avatargateway.gateway.auth.Principal;
-import dev.avatargateway.gateway.connect.SessionLedger;
 import dev.avatargateway.simulator.AvatarStatus;
 import dev.avatargateway.simulator.DelayDistribution;
 import dev.avatargateway.simulator.FaultRule;
@@ -17,7 +15,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -403,48 +400,6 @@ class ConnectEndToEndTest {
     }
     assertThat(gateway.upstream().sessions())
         .allSatisfy(s -> assertThat(s.status()).isEqualTo("CANCELLED"));
-  }
-
-  @Test
-  void anUnexpectedFailureIsA500AndTheSessionIsStillCancelled() {
-    // A ledger that cannot record a step must stop the flow: a paid session the ledger does not
-    // know about is exactly what it exists to prevent.
-    SessionLedger failing =
-        new SessionLedger() {
-          @Override
-          public void created(
-              String sessionId,
-              String requestId,
-              Principal principal,
-              String avatarId,
-              Instant at) {}
-
-          @Override
-          public void ready(String sessionId, Instant at) {
-            throw new IllegalStateException("ledger unavailable");
-          }
-
-          @Override
-          public void consumed(String sessionId, Instant at) {}
-
-          @Override
-          public void handedOut(String sessionId, Instant at) {}
-
-          @Override
-          public void cancelled(String sessionId, String reason, Instant at) {}
-
-          @Override
-          public void failed(String sessionId, String failureCode, Instant at) {}
-        };
-    gateway = GatewayHarness.start(FAST, Map.of(), GatewayApp.Overrides.none().withLedger(failing));
-
-    GatewayHarness.Response response =
-        gateway.postJson(CONNECT, "{\"avatarId\":\"cat-character\"}");
-
-    assertThat(response.status()).isEqualTo(500);
-    assertThat(response.code()).isEqualTo("internal_error");
-    assertThat(response.body()).doesNotContain("ledger unavailable");
-    assertThat(onlySession().status()).isEqualTo("CANCELLED");
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.avatargateway.gateway;
 
-import dev.avatargateway.gateway.config.ConfigLoader;
 import dev.avatargateway.simulator.RunwaySimulator;
 import dev.avatargateway.simulator.SimulatorAdmin;
 import java.io.IOException;

@@ -10,9 +10,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.AppenderBase;
-import dev.avatargateway.gateway.config.ConfigLoader;
-import dev.avatargateway.gateway.observability.ConnectLog;
-import dev.avatargateway.gateway.observability.LogCapture;
+import dev.avatargateway.gateway.internal.observability.LogCapture;
 import dev.avatargateway.simulator.AvatarStatus;
 import dev.avatargateway.simulator.DelayDistribution;
 import dev.avatargateway.simulator.FaultRule;
@@ -452,9 +450,9 @@ class LogSecretsEndToEndTest {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
-                assertThat(logs.events(ConnectLog.SUMMARY_MESSAGE)).hasSize(expectedCodes.size()));
+                assertThat(logs.events(LogCapture.CONNECT_SUMMARY)).hasSize(expectedCodes.size()));
     Map<String, List<JsonNode>> byRequest =
-        logs.events(ConnectLog.SUMMARY_MESSAGE).stream()
+        logs.events(LogCapture.CONNECT_SUMMARY).stream()
             .collect(Collectors.groupingBy(event -> event.path("requestId").asString()));
     assertThat(byRequest.keySet()).containsExactlyInAnyOrderElementsOf(expectedCodes.keySet());
     expectedCodes.forEach(

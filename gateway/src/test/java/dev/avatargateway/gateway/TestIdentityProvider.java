@@ -1,12 +1,20 @@
 package dev.avatargateway.gateway;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.avatargateway.gateway.auth.Tokens;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -26,9 +34,8 @@ import java.util.concurrent.Executors;
 
 /**
  * An identity provider for the end-to-end tests: issues real HS256 and RS256 tokens, and publishes
- * the public parts of its RSA keys as a JWKS on 127.0.0.1. A trimmed copy of the auth package's
- * package-private test helpers ({@code Tokens}, {@code JwksServer}), which this package cannot
- * reach.
+ * the public parts of its RSA keys as a JWKS on 127.0.0.1. A trimmed copy of gateway-core's auth
+ * test helpers ({@code Tokens}, {@code JwksServer}): test classes do not cross module borders.
  */
 @SuppressWarnings("JavaUtilDate") // nimbus' claims API takes Dates
 final class TestIdentityProvider implements AutoCloseable {
@@ -114,11 +121,30 @@ final class TestIdentityProvider implements AutoCloseable {
   }
 
   static String hs256(String secret, JWTClaimsSet claims) {
-    return Tokens.hs256(secret, claims);
+    try {
+      return sign(
+          JWSAlgorithm.HS256, null, new MACSigner(secret.getBytes(StandardCharsets.UTF_8)), claims);
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String rs256(RSAKey key, JWTClaimsSet claims) {
-    return Tokens.rs256(key, claims);
+    try {
+      return sign(JWSAlgorithm.RS256, key.getKeyID(), new RSASSASigner(key), claims);
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String sign(
+      JWSAlgorithm algorithm, String kid, JWSSigner signer, JWTClaimsSet claims)
+      throws JOSEException {
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(algorithm).keyID(kid).type(JOSEObjectType.JWT).build(), claims);
+    jwt.sign(signer);
+    return jwt.serialize();
   }
 
   /** An unsecured token ({@code alg: none}, RFC 7519 §6): no signature at all. */
@@ -140,6 +166,10 @@ final class TestIdentityProvider implements AutoCloseable {
   }
 
   static RSAKey rsaKey(String kid) {
-    return Tokens.rsaKey(kid);
+    try {
+      return new RSAKeyGenerator(RSA_BITS).keyID(kid).generate();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -1,6 +1,6 @@
 package dev.avatargateway.gateway.bench;
 
-import dev.avatargateway.gateway.config.ConfigLoader;
+import dev.avatargateway.gateway.ConfigLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

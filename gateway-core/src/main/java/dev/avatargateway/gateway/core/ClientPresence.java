@@ -1,0 +1,25 @@
+package dev.avatargateway.gateway.core;
+
+/**
+ * Tells a running connect that its client went away, so that it stops and cancels its session
+ * instead of paying for one nobody will receive. Each transport detects it its own way.
+ */
+@FunctionalInterface
+public interface ClientPresence {
+  /** For callers that cannot tell (the connect then runs to its end). */
+  ClientPresence UNKNOWN = onGone -> () -> {};
+
+  /**
+   * Starts watching.
+   *
+   * @param onGone to run, once, from any thread, when the client is gone
+   * @return ends the watch; closed by the connect when it is done
+   */
+  Watch watch(Runnable onGone);
+
+  /** A running watch. */
+  interface Watch extends AutoCloseable {
+    @Override
+    void close();
+  }
+}

@@ -1,0 +1,43 @@
+package dev.avatargateway.gateway.core;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One browser's ask for a session, as a transport received it; the use case authenticates it, reads
+ * the body, applies the limits and runs the flow.
+ *
+ * @param requestId the gateway's id for this request (the {@code X-Request-Id})
+ * @param headers the request's headers, for authentication
+ * @param peerAddress the address of the connection's other end
+ * @param forwardedFor the {@code X-Forwarded-For} values, believed only from trusted proxies
+ * @param body reads the avatar choice from the body, after authentication; throws {@link
+ *     GatewayException} for a body that cannot be read
+ * @param presence tells the connect that the client left
+ */
+public record ConnectRequest(
+    String requestId,
+    RequestHeaders headers,
+    String peerAddress,
+    List<String> forwardedFor,
+    BodyReader body,
+    ClientPresence presence) {
+  /** Rejects missing parts. */
+  public ConnectRequest {
+    Objects.requireNonNull(requestId, "requestId");
+    Objects.requireNonNull(headers, "headers");
+    Objects.requireNonNull(peerAddress, "peerAddress");
+    forwardedFor = List.copyOf(forwardedFor);
+    Objects.requireNonNull(body, "body");
+    Objects.requireNonNull(presence, "presence");
+  }
+
+  /** Reads the avatar choice; called once, after authentication. */
+  @FunctionalInterface
+  public interface BodyReader {
+    /**
+     * @throws GatewayException for a body that is too large, of the wrong type or malformed
+     */
+    AvatarChoice read();
+  }
+}

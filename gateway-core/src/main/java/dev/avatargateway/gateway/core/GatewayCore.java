@@ -1,0 +1,267 @@
+package dev.avatargateway.gateway.core;
+
+import dev.avatargateway.gateway.core.internal.auth.Authenticators;
+import dev.avatargateway.gateway.core.internal.avatars.AvatarCatalog;
+import dev.avatargateway.gateway.core.internal.avatars.CustomAvatarVerifier;
+import dev.avatargateway.gateway.core.internal.connect.ConnectRecorder;
+import dev.avatargateway.gateway.core.internal.connect.ConnectTrace;
+import dev.avatargateway.gateway.core.internal.connect.ConnectUseCase;
+import dev.avatargateway.gateway.core.internal.connect.InFlightConnects;
+import dev.avatargateway.gateway.core.internal.connect.UpstreamProbe;
+import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
+import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
+import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
+import dev.avatargateway.gateway.core.internal.observability.ConnectLog;
+import dev.avatargateway.gateway.core.internal.observability.ConnectObservers;
+import dev.avatargateway.gateway.core.internal.observability.GatewayMetrics;
+import dev.avatargateway.runway.PollSchedule;
+import dev.avatargateway.runway.RunwayClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway without a transport: every adapter (the standalone server, the Spring Boot starter)
+ * parses a request, calls this, and renders the answer. Thread-safe; one per process.
+ *
+ * <pre>{@code
+ * GatewayCore core = GatewayCore.builder(runway).connect(connectConfig).build();
+ * ConnectResult result = core.connect(request);   // or a GatewayException with the answer
+ * }</pre>
+ */
+public final class GatewayCore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayCore.class);
+
+  /**
+   * After the grace period, how long stopped connects get to cancel their upstream sessions: one
+   * cancel with one retry (the connect flow's own clean-up budget) and a margin.
+   */
+  static final Duration CLEAN_UP_AFTER_STOP = Duration.ofSeconds(6);
+
+  private final ConnectUseCase connect;
+  private final InFlightConnects inFlight;
+  private final AvatarCatalog catalog;
+  private final UpstreamProbe probe;
+  private final boolean simulatedUpstream;
+
+  private GatewayCore(Builder b) {
+    Clock clock = b.clock;
+    GatewayMetrics metrics = new GatewayMetrics(b.meterRegistry);
+    RunwayClient runway =
+        b.runway.withOptions(
+            options ->
+                options
+                    .clock(clock)
+                    .observer(
+                        attempt -> {
+                          metrics.upstreamCall(
+                              attempt.operation(), attempt.status(), attempt.duration());
+                          ConnectTrace.countUpstreamRequest();
+                        }));
+    this.catalog = AvatarCatalog.from(b.avatars);
+    this.inFlight = new InFlightConnects();
+    this.simulatedUpstream = b.simulatedUpstream;
+    metrics.connectsInFlight(inFlight::size);
+    List<ConnectListener> listeners = new ArrayList<>();
+    listeners.add(ConnectObservers.metrics(metrics));
+    listeners.add(ConnectObservers.log(new ConnectLog(clock)));
+    listeners.addAll(b.listeners);
+    this.connect =
+        new ConnectUseCase(
+            new ConnectUseCase.Parts(
+                Authenticators.create(b.auth, b.simulatedUpstream, clock),
+                new ClientAddressResolver(b.rateLimit.trustedProxies()),
+                catalog,
+                new CustomAvatarVerifier(runway.avatars(), b.connect.customAvatarCacheTtl(), clock),
+                b.connect,
+                ConnectLimiter.inMemory(
+                    b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag())),
+                UpstreamCreateGate.inMemory(
+                    b.rateLimit, limit -> metrics.rateLimitRejected(limit.tag())),
+                runway.realtimeSessions(),
+                b.recorder,
+                listeners,
+                inFlight,
+                b.pollSchedule,
+                runway.usesDefaultBaseUrl() ? Optional.empty() : Optional.of(runway.baseUrl()),
+                clock));
+    this.probe = new UpstreamProbe(runway.avatars(), clock);
+  }
+
+  /**
+   * Starts building a core over this client (whose observer and clock the core replaces with its
+   * own: it counts every upstream attempt).
+   */
+  public static Builder builder(RunwayClient runway) {
+    return new Builder(runway);
+  }
+
+  /**
+   * Runs one connect on the calling thread.
+   *
+   * @throws GatewayException for every failure, with the answer the client should get
+   */
+  public ConnectResult connect(ConnectRequest request) {
+    return connect.connect(request);
+  }
+
+  /** The avatars this gateway allows, for pickers. */
+  public List<AvatarOption> avatars() {
+    return catalog.entries().stream()
+        .map(entry -> new AvatarOption(entry.id(), entry.type(), entry.name()))
+        .toList();
+  }
+
+  /** Whether the upstream answers with our secret (remembered for a few seconds). */
+  public Readiness readiness() {
+    return probe.check();
+  }
+
+  /** Whether the upstream is the simulator rather than Runway. */
+  public boolean simulatedUpstream() {
+    return simulatedUpstream;
+  }
+
+  /** The {@code WWW-Authenticate} value that goes with an authentication failure, if any. */
+  public Optional<String> wwwAuthenticate(GatewayException failure) {
+    return Authenticators.wwwAuthenticate(failure);
+  }
+
+  /** How many connects are running. */
+  public int connectsInFlight() {
+    return inFlight.size();
+  }
+
+  /**
+   * Stops taking connects (new ones answer 503 {@code shutting_down}) and lets the running ones
+   * finish within {@code grace}; those still running then are stopped, which cancels their upstream
+   * sessions. Returns when none is running, or after a bounded clean-up time.
+   */
+  public void drain(Duration grace) {
+    inFlight.refuseNew();
+    try {
+      if (!inFlight.awaitIdle(grace)) {
+        LOG.warn(
+            "Stopping {} connects still running after {}; their sessions are cancelled",
+            inFlight.size(),
+            grace);
+        inFlight.stopAll(StopReason.SHUTDOWN);
+        inFlight.awaitIdle(CLEAN_UP_AFTER_STOP);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      inFlight.stopAll(StopReason.SHUTDOWN);
+    }
+  }
+
+  /** Drains with no grace and releases what the core holds. Idempotent. */
+  @Override
+  public void close() {
+    drain(Duration.ZERO);
+  }
+
+  /** Builds a {@link GatewayCore}; every part has a default. */
+  public static final class Builder {
+    private final RunwayClient runway;
+    private ConnectConfig connect = ConnectConfig.defaults();
+    private AvatarsConfig avatars = AvatarsConfig.defaults();
+    private AuthConfig auth = AuthConfig.defaults();
+    private RateLimitConfig rateLimit = RateLimitConfig.defaults();
+    private boolean simulatedUpstream;
+    private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+    private Clock clock = Clock.systemUTC();
+    private PollSchedule pollSchedule = PollSchedule.defaults();
+    private ConnectRecorder recorder = ConnectRecorder.NONE;
+    private final List<ConnectListener> listeners = new ArrayList<>();
+
+    private Builder(RunwayClient runway) {
+      this.runway = Objects.requireNonNull(runway, "runway");
+    }
+
+    /** Deadlines and the response mode; default {@link ConnectConfig#defaults()}. */
+    public Builder connect(ConnectConfig connect) {
+      this.connect = Objects.requireNonNull(connect, "connect");
+      return this;
+    }
+
+    /** The allowed avatars; default {@link AvatarsConfig#defaults()}. */
+    public Builder avatars(AvatarsConfig avatars) {
+      this.avatars = Objects.requireNonNull(avatars, "avatars");
+      return this;
+    }
+
+    /** Who may connect; default {@link AuthConfig#defaults()}. */
+    public Builder auth(AuthConfig auth) {
+      this.auth = Objects.requireNonNull(auth, "auth");
+      return this;
+    }
+
+    /** Rate limits and caps; default {@link RateLimitConfig#defaults()}. */
+    public Builder rateLimit(RateLimitConfig rateLimit) {
+      this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
+      return this;
+    }
+
+    /**
+     * Whether the upstream is the simulator (no money at stake: authentication may default to
+     * none); default false.
+     */
+    public Builder simulatedUpstream(boolean simulatedUpstream) {
+      this.simulatedUpstream = simulatedUpstream;
+      return this;
+    }
+
+    /** Where the gateway's meters go; default a private registry nobody reads. */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
+    /** The time; default the system clock in UTC. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** When to poll for READY; default {@link PollSchedule#defaults()}. */
+    public Builder pollSchedule(PollSchedule pollSchedule) {
+      this.pollSchedule = Objects.requireNonNull(pollSchedule, "pollSchedule");
+      return this;
+    }
+
+    /** Adds a reader of the connect events. */
+    public Builder listener(ConnectListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Checks every setting and builds.
+     *
+     * @throws ConfigException naming the offending setting
+     */
+    public GatewayCore build() {
+      connect.validate();
+      auth.validate(simulatedUpstream);
+      rateLimit.validate();
+      return new GatewayCore(this);
+    }
+
+    Builder recorder(ConnectRecorder recorder) {
+      this.recorder = recorder;
+      return this;
+    }
+
+    URI baseUrl() {
+      return runway.baseUrl();
+    }
+  }
+}

@@ -1,0 +1,457 @@
+package dev.avatargateway.gateway.core.internal.connect;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.avatargateway.gateway.core.Authenticator;
+import dev.avatargateway.gateway.core.AvatarChoice;
+import dev.avatargateway.gateway.core.ClientPresence;
+import dev.avatargateway.gateway.core.ConnectConfig;
+import dev.avatargateway.gateway.core.ConnectEvent;
+import dev.avatargateway.gateway.core.ConnectListener;
+import dev.avatargateway.gateway.core.ConnectRequest;
+import dev.avatargateway.gateway.core.ConnectResult;
+import dev.avatargateway.gateway.core.ErrorCode;
+import dev.avatargateway.gateway.core.GatewayException;
+import dev.avatargateway.gateway.core.LogFields;
+import dev.avatargateway.gateway.core.Principal;
+import dev.avatargateway.gateway.core.StopReason;
+import dev.avatargateway.gateway.core.internal.avatars.AvatarCatalog;
+import dev.avatargateway.gateway.core.internal.avatars.CustomAvatarVerifier;
+import dev.avatargateway.gateway.core.internal.avatars.ResolvedAvatar;
+import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
+import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
+import dev.avatargateway.gateway.core.internal.limits.Permit;
+import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
+import dev.avatargateway.runway.PollSchedule;
+import dev.avatargateway.runway.ReadinessTimeoutException;
+import dev.avatargateway.runway.ReadinessWait;
+import dev.avatargateway.runway.RealtimeSession;
+import dev.avatargateway.runway.RealtimeSessionCreateParams;
+import dev.avatargateway.runway.RealtimeSessions;
+import dev.avatargateway.runway.RequestOptions;
+import dev.avatargateway.runway.RunwayApiException;
+import dev.avatargateway.runway.RunwayException;
+import dev.avatargateway.runway.RunwayInterruptedException;
+import dev.avatargateway.runway.SessionCredentials;
+import dev.avatargateway.runway.SessionStateException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connect use case, whole: authenticate, read the avatar choice, resolve and allow the avatar,
+ * pass the limits, record the intent, create the upstream session, wait until READY, consume it (or
+ * hand out its key), and record each step before the next. Whatever stops the flow after create
+ * (the deadline, a FAILED session, a consume error, the browser leaving, shutdown, a ledger that
+ * cannot record) cancels the upstream session, so nothing paid is left running that nobody will
+ * use. It reports everything as {@link ConnectEvent}s: to the ledger first (which must succeed for
+ * the steps the flow depends on), then to the listeners (metrics, the summary log line, event
+ * streams).
+ */
+public final class ConnectUseCase {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectUseCase.class);
+
+  /**
+   * How long clean-up may take, whatever the connect's deadline: one cancel with one retry
+   * (runway-client's own clean-up budget is the same).
+   */
+  static final Duration CANCEL_BUDGET = Duration.ofSeconds(5);
+
+  /**
+   * Retry-After when the ledger cannot record: a database that is failing over or restarting is
+   * usually back within seconds, and a shorter hint would only add load while it recovers.
+   */
+  static final Duration LEDGER_RETRY_AFTER = Duration.ofSeconds(5);
+
+  private static final String RETRIEVE = "realtime_sessions.retrieve";
+  private static final String CONSUME = "realtime_sessions.consume";
+
+  private final Parts parts;
+  private final Optional<String> browserBaseUrl;
+
+  /**
+   * What the flow needs.
+   *
+   * @param authenticator who is asking
+   * @param addresses the client's address, behind trusted proxies
+   * @param catalog the allowed avatars and their session templates
+   * @param verifier checks custom avatars upstream
+   * @param config deadlines and the response mode
+   * @param limiter per-principal and per-address rate limits and the concurrency cap
+   * @param createGate the gateway-wide cap on creations in flight
+   * @param sessions the upstream realtime-session API
+   * @param recorder the ledger
+   * @param listeners metrics, logs, event streams
+   * @param inFlight the running connects, through which a disconnect or shutdown stops one
+   * @param schedule when to poll for READY
+   * @param upstreamBaseUrl the upstream base URL, told to browsers in session-key mode when it is
+   *     not Runway's default host (client-contract.md §1.3); empty when it is the default
+   * @param clock the time
+   */
+  public record Parts(
+      Authenticator authenticator,
+      ClientAddressResolver addresses,
+      AvatarCatalog catalog,
+      CustomAvatarVerifier verifier,
+      ConnectConfig config,
+      ConnectLimiter limiter,
+      UpstreamCreateGate createGate,
+      RealtimeSessions sessions,
+      ConnectRecorder recorder,
+      List<ConnectListener> listeners,
+      InFlightConnects inFlight,
+      PollSchedule schedule,
+      Optional<URI> upstreamBaseUrl,
+      Clock clock) {
+    /** Copies the listeners. */
+    public Parts {
+      listeners = List.copyOf(listeners);
+    }
+  }
+
+  /**
+   * @param parts what the flow needs
+   */
+  public ConnectUseCase(Parts parts) {
+    this.parts = parts;
+    this.browserBaseUrl = parts.upstreamBaseUrl().map(URI::toString);
+  }
+
+  /**
+   * Runs one connect on the calling thread, from authentication to the answer, and reports it as
+   * events ending with exactly one {@link ConnectEvent.Ended}.
+   *
+   * @throws GatewayException for every failure, with the answer the client should get
+   */
+  public ConnectResult connect(ConnectRequest request) {
+    Flow flow = new Flow(request);
+    try (ConnectTrace.Scope scope = flow.trace.bind()) {
+      try {
+        return flow.run();
+      } catch (GatewayException e) {
+        flow.code = Optional.of(e.code());
+        throw e;
+      } catch (RuntimeException e) {
+        flow.code = Optional.of(ErrorCode.INTERNAL_ERROR);
+        throw e;
+      } finally {
+        flow.end();
+      }
+    }
+  }
+
+  /** One connect's state, for its events. Used by one thread. */
+  private final class Flow {
+    private final ConnectRequest request;
+    private final String connectId = UUID.randomUUID().toString();
+    private final ConnectTrace trace = new ConnectTrace();
+    private final Instant received;
+    private Optional<String> principal = Optional.empty();
+    private Optional<ResolvedAvatar> avatar = Optional.empty();
+    private Optional<String> sessionId = Optional.empty();
+    private Optional<ErrorCode> code = Optional.empty();
+    private Optional<String> failureCode = Optional.empty();
+    private Optional<Duration> timeToReady = Optional.empty();
+    private boolean queued;
+
+    Flow(ConnectRequest request) {
+      this.request = request;
+      this.received = now();
+    }
+
+    ConnectResult run() {
+      Principal who = parts.authenticator().authenticate(request.headers());
+      principal = Optional.of(who.name());
+      AvatarChoice choice = request.body().read();
+      String address = parts.addresses().resolve(request.peerAddress(), request.forwardedFor());
+      try (InFlightConnects.Handle handle = parts.inFlight().register();
+          ClientPresence.Watch watch =
+              request.presence().watch(() -> handle.stop(StopReason.CLIENT_GONE))) {
+        ResolvedAvatar resolved =
+            parts.catalog().resolve(choice.avatarId(), choice.customAvatarId());
+        avatar = Optional.of(resolved);
+        Instant start = now();
+        Instant deadline = start.plus(parts.config().deadline());
+        Instant queuedDeadline = start.plus(parts.config().queuedDeadline());
+        try (Permit admission = parts.limiter().admit(who, address)) {
+          if (resolved.isCustom()) {
+            upstream("avatars.retrieve", handle, () -> parts.verifier().verify(resolved, deadline));
+          }
+          try (Permit slot = parts.createGate().acquire()) {
+            RealtimeSessionCreateParams params = parts.catalog().paramsFor(resolved);
+            record(
+                handle,
+                new ConnectEvent.Accepted(
+                    connectId,
+                    now(),
+                    request.requestId(),
+                    who.name(),
+                    address,
+                    resolved.id(),
+                    resolved.type(),
+                    parts.config().mode(),
+                    params.maxDuration().isPresent()
+                        ? Optional.of(Duration.ofSeconds(params.maxDuration().getAsInt()))
+                        : Optional.empty()));
+            String id = create(params, deadline, handle);
+            sessionId = Optional.of(id);
+            return prepare(id, start, deadline, queuedDeadline, handle);
+          }
+        }
+      }
+    }
+
+    private String create(
+        RealtimeSessionCreateParams params, Instant deadline, InFlightConnects.Handle handle) {
+      // A create cut off halfway may have started a paid session whose id we would never learn.
+      handle.deferInterrupts();
+      try {
+        return parts.sessions().create(params, RequestOptions.deadline(deadline));
+      } catch (RunwayException e) {
+        GatewayException answer = mapAndLog(e, "realtime_sessions.create", handle);
+        tell(new ConnectEvent.CreateFailed(connectId, now(), answer.code(), mayHaveCreated(e)));
+        throw answer;
+      } finally {
+        // A stop that came during create interrupts now, and the wait below ends at once.
+        handle.allowInterrupts();
+      }
+    }
+
+    private ConnectResult prepare(
+        String id,
+        Instant start,
+        Instant deadline,
+        Instant queuedDeadline,
+        InFlightConnects.Handle handle) {
+      boolean handedOver = false;
+      boolean endedUpstream = false;
+      String stage = RETRIEVE;
+      StopReason cancelReason = StopReason.ERROR;
+      try {
+        record(handle, new ConnectEvent.Created(connectId, now(), id));
+        RealtimeSession.Ready ready =
+            parts
+                .sessions()
+                .awaitReady(
+                    id,
+                    new ReadinessWait(
+                        deadline,
+                        queuedDeadline,
+                        parts.schedule(),
+                        status -> {
+                          if (status instanceof RealtimeSession.NotReady n
+                              && n.queued()
+                              && !queued) {
+                            queued = true;
+                            tell(new ConnectEvent.Queued(connectId, now(), id));
+                          }
+                        }));
+        Duration toReady = Duration.between(start, now());
+        timeToReady = Optional.of(toReady);
+        record(handle, new ConnectEvent.Ready(connectId, now(), id, toReady));
+        stage = CONSUME;
+        ConnectResult result =
+            switch (parts.config().mode()) {
+              case CREDENTIALS -> {
+                SessionCredentials credentials =
+                    parts
+                        .sessions()
+                        .consume(id, ready.sessionKey(), RequestOptions.deadline(queuedDeadline));
+                record(handle, new ConnectEvent.Consumed(connectId, now(), id));
+                yield new ConnectResult.Credentials(
+                    id, credentials.url(), credentials.token(), credentials.roomName());
+              }
+              case SESSION_KEY -> {
+                // Recorded before the key leaves: from here on the browser may start the session.
+                record(handle, new ConnectEvent.HandedOut(connectId, now(), id));
+                yield new ConnectResult.SessionKey(id, ready.sessionKey(), browserBaseUrl);
+              }
+            };
+        handedOver = true;
+        return result;
+      } catch (GatewayException e) {
+        if (e.code() == ErrorCode.LEDGER_UNAVAILABLE) {
+          cancelReason = StopReason.LEDGER_FAILED;
+        }
+        throw e;
+      } catch (RunwayException e) {
+        switch (e) {
+          case ReadinessTimeoutException t -> cancelReason = StopReason.TIMEOUT;
+          case SessionStateException s when s.session().isTerminal() -> {
+            endedUpstream = true;
+            failureCode = s.failureCode();
+            tell(
+                new ConnectEvent.Failed(
+                    connectId, now(), id, s.session().status(), s.failureCode()));
+          }
+          default ->
+              cancelReason = CONSUME.equals(stage) ? StopReason.CONSUME_FAILED : StopReason.ERROR;
+        }
+        throw mapAndLog(e, stage, handle);
+      } finally {
+        if (!handedOver && !endedUpstream) {
+          cleanUp(id, handle.stopReason().orElse(cancelReason));
+        }
+      }
+    }
+
+    /**
+     * Cancels a session the flow will not hand over. Runs even when the thread was interrupted (the
+     * interrupt is often why we are here): the flag is cleared so that the cancel and the answer
+     * can go out, and not set again, since the interrupt has been acted on.
+     */
+    private void cleanUp(String id, StopReason reason) {
+      boolean wasInterrupted = Thread.interrupted();
+      try {
+        parts
+            .sessions()
+            .cancel(id, RequestOptions.deadline(now().plus(CANCEL_BUDGET)).withMaxRetries(1));
+        tell(new ConnectEvent.Cancelled(connectId, now(), id, reason));
+      } catch (RunwayException e) {
+        logUpstreamFailure("realtime_sessions.cancel", e, null);
+        LOG.warn(
+            "Could not cancel upstream session {} ({}{}); the ledger's keeper retries",
+            id,
+            reason.code(),
+            wasInterrupted ? ", after an interrupt" : "");
+        tell(new ConnectEvent.CancelFailed(connectId, now(), id, reason));
+      }
+    }
+
+    private void upstream(String operation, InFlightConnects.Handle handle, Runnable call) {
+      try {
+        call.run();
+      } catch (RunwayException e) {
+        throw mapAndLog(e, operation, handle);
+      }
+    }
+
+    private GatewayException mapAndLog(
+        RunwayException e, String operation, InFlightConnects.Handle handle) {
+      GatewayException answer = UpstreamErrors.map(e, operation, handle.stopReason());
+      logUpstreamFailure(operation, e, answer.code());
+      return answer;
+    }
+
+    /**
+     * The write-ahead step: the ledger records the event before the flow goes on, or the flow
+     * stops. Interrupts are held off meanwhile: an interrupted database write may leave the
+     * connection (and an embedded database's file) unusable.
+     */
+    private void record(InFlightConnects.Handle handle, ConnectEvent event) {
+      handle.deferInterrupts();
+      try {
+        parts.recorder().record(event);
+      } catch (RuntimeException e) {
+        LOG.error(
+            "The session ledger could not record {} of connect {}; the flow stops",
+            event.getClass().getSimpleName(),
+            connectId,
+            e);
+        throw new GatewayException(
+            ErrorCode.LEDGER_UNAVAILABLE,
+            "Avatar sessions are unavailable right now; try again shortly.",
+            LEDGER_RETRY_AFTER,
+            Map.of(),
+            e);
+      } finally {
+        handle.allowInterrupts();
+      }
+      notifyListeners(event);
+    }
+
+    /** An event the ledger should record but the flow does not wait on. */
+    private void tell(ConnectEvent event) {
+      try {
+        parts.recorder().record(event);
+      } catch (RuntimeException e) {
+        LOG.error(
+            "The session ledger could not record {} of connect {} (upstream session {})",
+            event.getClass().getSimpleName(),
+            connectId,
+            sessionId.orElse("none"),
+            e);
+      }
+      notifyListeners(event);
+    }
+
+    void end() {
+      tell(
+          new ConnectEvent.Ended(
+              connectId,
+              now(),
+              request.requestId(),
+              principal,
+              avatar.map(ResolvedAvatar::id),
+              avatar.map(ResolvedAvatar::type),
+              sessionId,
+              code,
+              failureCode,
+              timeToReady,
+              Duration.between(received, now()),
+              trace.upstreamRequests(),
+              queued));
+    }
+  }
+
+  private void notifyListeners(ConnectEvent event) {
+    for (ConnectListener listener : parts.listeners()) {
+      try {
+        listener.on(event);
+      } catch (RuntimeException e) {
+        LOG.warn("A connect listener failed on {}", event.getClass().getSimpleName(), e);
+      }
+    }
+  }
+
+  /**
+   * Logs an upstream failure once, with what an operator needs to ask Runway about it: the
+   * operation, the HTTP status and Runway's request id. Stops from outside (the client left, the
+   * gateway stops) and sessions that ended upstream are not failed calls.
+   */
+  private static void logUpstreamFailure(String operation, RunwayException e, ErrorCode answer) {
+    if (e instanceof RunwayInterruptedException || e instanceof SessionStateException) {
+      return;
+    }
+    String answered = answer == null ? "nothing" : answer.code();
+    if (e instanceof RunwayApiException api) {
+      LOG.warn(
+          "Runway {} failed with HTTP {} (Runway request id {}); answering {}",
+          operation,
+          api.status(),
+          api.requestId().orElse("none"),
+          answered,
+          kv(LogFields.UPSTREAM_OPERATION, operation),
+          kv(LogFields.UPSTREAM_STATUS, api.status()),
+          kv(LogFields.UPSTREAM_REQUEST_ID, api.requestId().orElse(null)));
+    } else {
+      LOG.warn(
+          "Runway {} failed without an answer ({}); answering {}",
+          operation,
+          e.getClass().getSimpleName(),
+          answered,
+          kv(LogFields.UPSTREAM_OPERATION, operation),
+          kv(LogFields.UPSTREAM_STATUS, 0));
+    }
+  }
+
+  /**
+   * Whether a failed create may have started a session all the same: a 4xx answer means it did not;
+   * anything else (a 5xx, a time-out, a broken connection) leaves it unknown
+   * (official-sdk-behaviour.md §1.3: a create that failed after commit did create).
+   */
+  private static boolean mayHaveCreated(RunwayException e) {
+    return !(e instanceof RunwayApiException api && api.status() < 500);
+  }
+
+  private Instant now() {
+    return parts.clock().instant();
+  }
+}

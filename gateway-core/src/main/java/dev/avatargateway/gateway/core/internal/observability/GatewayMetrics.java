@@ -1,0 +1,257 @@
+package dev.avatargateway.gateway.core.internal.observability;
+
+import dev.avatargateway.gateway.core.ErrorCode;
+import dev.avatargateway.runway.RequestObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The gateway's metrics: what the connect flow, the rate limiter and the upstream client report, in
+ * the host's {@link MeterRegistry} (the standalone server serves them to Prometheus). Thread-safe;
+ * one instance per process. No method throws: a value outside the documented set is recorded as
+ * {@code other}, so a bug can neither fail a request nor mint unbounded series.
+ *
+ * <p>Series, as exposed (durations in seconds):
+ *
+ * <table>
+ *   <caption>Metrics and their labels</caption>
+ *   <tr><th>Name</th><th>Type</th><th>Labels (possible values)</th></tr>
+ *   <tr><td>{@code avatar_gateway_connects_in_flight}</td><td>gauge</td><td>none</td></tr>
+ *   <tr><td>{@code avatar_gateway_connects_total}</td><td>counter</td>
+ *       <td>{@code outcome} ({@code success}, {@code error}); {@code code} ({@code ok} or an
+ *       {@link ErrorCode#code()})</td></tr>
+ *   <tr><td>{@code avatar_gateway_connect_duration_seconds}</td><td>histogram, 0.1 s to 120 s</td>
+ *       <td>{@code outcome}</td></tr>
+ *   <tr><td>{@code avatar_gateway_session_time_to_ready_seconds}</td>
+ *       <td>histogram, 0.1 s to 120 s</td><td>none</td></tr>
+ *   <tr><td>{@code avatar_gateway_upstream_requests_total}</td><td>counter</td>
+ *       <td>{@code operation} (the client's: {@code realtime_sessions.create}, {@code .retrieve},
+ *       {@code .consume}, {@code .cancel}, {@code .connect_backend}, {@code avatars.retrieve},
+ *       {@code avatars.list}); {@code status} (the HTTP status, {@code 0} for no response)</td></tr>
+ *   <tr><td>{@code avatar_gateway_upstream_request_duration_seconds}</td>
+ *       <td>histogram, 5 ms to 30 s</td><td>{@code operation}</td></tr>
+ *   <tr><td>{@code avatar_gateway_rate_limit_rejections_total}</td><td>counter</td>
+ *       <td>{@code limit} (the rejecting limit's tag: {@code ip}, {@code principal}, {@code
+ *       concurrency}, {@code upstream})</td></tr>
+ *   <tr><td>{@code avatar_gateway_upstream_sessions_cancelled_total}</td><td>counter</td>
+ *       <td>{@code reason} ({@code timeout}, {@code failed}, {@code consume_failed}, {@code
+ *       client_gone}, {@code shutdown}, {@code error})</td></tr>
+ * </table>
+ *
+ * <p>Free-text labels ({@code operation}, {@code limit}, {@code reason}) accept short lower-case
+ * identifiers ({@code [a-z0-9_.-]}, at most 64 characters) and at most 32 distinct values each;
+ * anything else is {@code other}. {@code outcome} and {@code code} accept only the values above.
+ * Nothing is ever labelled with a principal, a session id, an avatar id or a request id.
+ */
+public final class GatewayMetrics {
+  /** Exposed as {@code avatar_gateway_connects_in_flight}. */
+  public static final String CONNECTS_IN_FLIGHT = "avatar.gateway.connects.in.flight";
+
+  /** Exposed as {@code avatar_gateway_connects_total}. */
+  public static final String CONNECTS = "avatar.gateway.connects";
+
+  /** Exposed as {@code avatar_gateway_connect_duration_seconds}. */
+  public static final String CONNECT_DURATION = "avatar.gateway.connect.duration";
+
+  /** Exposed as {@code avatar_gateway_session_time_to_ready_seconds}. */
+  public static final String TIME_TO_READY = "avatar.gateway.session.time.to.ready";
+
+  /** Exposed as {@code avatar_gateway_upstream_requests_total}. */
+  public static final String UPSTREAM_REQUESTS = "avatar.gateway.upstream.requests";
+
+  /** Exposed as {@code avatar_gateway_upstream_request_duration_seconds}. */
+  public static final String UPSTREAM_REQUEST_DURATION = "avatar.gateway.upstream.request.duration";
+
+  /** Exposed as {@code avatar_gateway_rate_limit_rejections_total}. */
+  public static final String RATE_LIMIT_REJECTIONS = "avatar.gateway.rate.limit.rejections";
+
+  /** Exposed as {@code avatar_gateway_upstream_sessions_cancelled_total}. */
+  public static final String UPSTREAM_SESSIONS_CANCELLED =
+      "avatar.gateway.upstream.sessions.cancelled";
+
+  /** The {@code outcome} of a connect that answered credentials. */
+  public static final String OUTCOME_SUCCESS = "success";
+
+  /** The {@code outcome} of a connect that answered an error. */
+  public static final String OUTCOME_ERROR = "error";
+
+  /** The {@code code} of a successful connect. */
+  public static final String CODE_OK = "ok";
+
+  /**
+   * Connect (and time-to-ready) buckets: a connect takes seconds (the upstream readies a session in
+   * a few), the default deadline is 30 s and a queued session may wait up to 90 s; 120 s covers the
+   * longest configured wait with room. Below 1 s resolves the simulator and failures that answer at
+   * once.
+   */
+  private static final Duration[] CONNECT_BUCKETS =
+      seconds(0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120);
+
+  /**
+   * Upstream call buckets: one HTTP request to the Runway API takes milliseconds to a few hundred
+   * milliseconds; 30 s is beyond any per-call time-out.
+   */
+  private static final Duration[] UPSTREAM_BUCKETS =
+      seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30);
+
+  private static final Set<String> OUTCOMES = Set.of(OUTCOME_SUCCESS, OUTCOME_ERROR);
+  private static final Set<String> CODES =
+      Stream.concat(Stream.of(CODE_OK), Arrays.stream(ErrorCode.values()).map(ErrorCode::code))
+          .collect(Collectors.toUnmodifiableSet());
+
+  /** HTTP statuses are three digits; anything else is not one. */
+  private static final int MIN_HTTP_STATUS = 100;
+
+  private static final int MAX_HTTP_STATUS = 599;
+
+  private final MeterRegistry registry;
+  private final Meter.MeterProvider<Counter> connects;
+  private final Meter.MeterProvider<Timer> connectDuration;
+  private final Timer timeToReady;
+  private final Meter.MeterProvider<Counter> upstreamRequests;
+  private final Meter.MeterProvider<Timer> upstreamDuration;
+  private final Meter.MeterProvider<Counter> rateLimitRejections;
+  private final Meter.MeterProvider<Counter> sessionsCancelled;
+  private final BoundedTagValues operations = new BoundedTagValues();
+  private final BoundedTagValues limits = new BoundedTagValues();
+  private final BoundedTagValues reasons = new BoundedTagValues();
+
+  /**
+   * Registers the gateway's meters in {@code registry}; JVM and process meters are the host's
+   * business (the standalone server binds them, a Spring application has its own).
+   */
+  public GatewayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    connects =
+        Counter.builder(CONNECTS)
+            .description("Finished connects by outcome and code")
+            .withRegistry(registry);
+    connectDuration =
+        Timer.builder(CONNECT_DURATION)
+            .description("Time from request to answer of finished connects")
+            .serviceLevelObjectives(CONNECT_BUCKETS)
+            .withRegistry(registry);
+    timeToReady =
+        Timer.builder(TIME_TO_READY)
+            .description("Time from creating an upstream session to it being READY")
+            .serviceLevelObjectives(CONNECT_BUCKETS)
+            .register(registry);
+    upstreamRequests =
+        Counter.builder(UPSTREAM_REQUESTS)
+            .description("HTTP attempts to the Runway API (retries included) by status")
+            .withRegistry(registry);
+    upstreamDuration =
+        Timer.builder(UPSTREAM_REQUEST_DURATION)
+            .description("Duration of HTTP attempts to the Runway API")
+            .serviceLevelObjectives(UPSTREAM_BUCKETS)
+            .withRegistry(registry);
+    rateLimitRejections =
+        Counter.builder(RATE_LIMIT_REJECTIONS)
+            .description("Requests refused by a rate limit or concurrency cap")
+            .withRegistry(registry);
+    sessionsCancelled =
+        Counter.builder(UPSTREAM_SESSIONS_CANCELLED)
+            .description("Upstream sessions the gateway cancelled so nothing paid is left running")
+            .withRegistry(registry);
+  }
+
+  /**
+   * Exposes the number of connects running now as a gauge.
+   *
+   * @param running read at every scrape; must be cheap and thread-safe
+   */
+  public void connectsInFlight(IntSupplier running) {
+    Gauge.builder(CONNECTS_IN_FLIGHT, running, IntSupplier::getAsInt)
+        .description("Connects being handled now")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /**
+   * Records a finished connect.
+   *
+   * @param outcome {@value #OUTCOME_SUCCESS} or {@value #OUTCOME_ERROR}
+   * @param code {@value #CODE_OK} or the answered {@link ErrorCode#code()}
+   * @param total from receiving the request to answering it
+   */
+  public void connectFinished(String outcome, String code, Duration total) {
+    // Set.of(...).contains(null) throws: check null first.
+    String outcomeTag =
+        outcome != null && OUTCOMES.contains(outcome) ? outcome : BoundedTagValues.OTHER;
+    String codeTag = code != null && CODES.contains(code) ? code : BoundedTagValues.OTHER;
+    connects.withTags("outcome", outcomeTag, "code", codeTag).increment();
+    connectDuration.withTag("outcome", outcomeTag).record(total);
+  }
+
+  /**
+   * Records how long an upstream session took to become READY.
+   *
+   * @param duration from its creation (the create call's answer) to READY
+   */
+  public void timeToReady(Duration duration) {
+    timeToReady.record(duration);
+  }
+
+  /**
+   * Records one HTTP attempt to the Runway API (each retry is an attempt).
+   *
+   * @param operation the client's operation name, e.g. {@code realtime_sessions.create}
+   * @param status the HTTP status, or 0 when no response arrived
+   * @param duration from sending to the response (or the failure)
+   */
+  public void upstreamCall(String operation, int status, Duration duration) {
+    String operationTag = operations.of(operation);
+    String statusTag =
+        status >= MIN_HTTP_STATUS && status <= MAX_HTTP_STATUS ? Integer.toString(status) : "0";
+    upstreamRequests.withTags("operation", operationTag, "status", statusTag).increment();
+    upstreamDuration.withTag("operation", operationTag).record(duration);
+  }
+
+  /**
+   * An observer for {@code RunwayClient.Builder.observer(...)} that records every attempt with
+   * {@link #upstreamCall(String, int, Duration)}.
+   */
+  public RequestObserver upstreamObserver() {
+    return attempt -> upstreamCall(attempt.operation(), attempt.status(), attempt.duration());
+  }
+
+  /**
+   * Counts a request refused by a limit.
+   *
+   * @param limit which limit: the tag of the rate limiter's {@code Limit} ({@code ip}, {@code
+   *     principal}, {@code concurrency}, {@code upstream})
+   */
+  public void rateLimitRejected(String limit) {
+    rateLimitRejections.withTag("limit", limits.of(limit)).increment();
+  }
+
+  /**
+   * Counts an upstream session the gateway cancelled.
+   *
+   * @param reason why: {@code timeout}, {@code failed}, {@code consume_failed}, {@code
+   *     client_gone}, {@code shutdown} or {@code error}
+   */
+  public void upstreamSessionCancelled(String reason) {
+    sessionsCancelled.withTag("reason", reasons.of(reason)).increment();
+  }
+
+  /** The registry the meters live in. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  private static Duration[] seconds(double... values) {
+    return Arrays.stream(values)
+        .mapToObj(value -> Duration.ofNanos(Math.round(value * 1e9)))
+        .toArray(Duration[]::new);
+  }
+}

@@ -1,0 +1,53 @@
+package dev.avatargateway.gateway;
+
+import dev.avatargateway.gateway.core.ConfigException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Cross-origin access. The docs recommend a same-origin endpoint (client-contract.md §6.13); when
+ * the page is elsewhere, list its origin here.
+ *
+ * @param allowedOrigins exact origins ({@code https://app.example.com}) allowed to call; default
+ *     none, so no CORS headers are sent (env {@code GATEWAY_CORS_ORIGINS}, comma-separated)
+ * @param maxAge how long browsers may cache a preflight answer; default 10 min
+ */
+public record CorsConfig(List<String> allowedOrigins, Duration maxAge) {
+  static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(10);
+
+  /** Fills in defaults. */
+  public CorsConfig {
+    allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+    maxAge = maxAge == null ? DEFAULT_MAX_AGE : maxAge;
+  }
+
+  /** Every default. */
+  public static CorsConfig defaults() {
+    return new CorsConfig(null, null);
+  }
+
+  /** Checks every origin is a bare scheme://host[:port]. */
+  public void validate() {
+    for (String origin : allowedOrigins) {
+      URI uri;
+      try {
+        uri = URI.create(origin);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("cors.allowedOrigins", "'" + origin + "' is not an origin");
+      }
+      boolean bare =
+          uri.getScheme() != null
+              && uri.getHost() != null
+              && (uri.getPath() == null || uri.getPath().isEmpty())
+              && uri.getQuery() == null;
+      if (!bare || "*".equals(origin)) {
+        throw new ConfigException(
+            "cors.allowedOrigins",
+            "must be exact origins like https://app.example.com (no path, no '*'), was '"
+                + origin
+                + "'");
+      }
+    }
+  }
+}

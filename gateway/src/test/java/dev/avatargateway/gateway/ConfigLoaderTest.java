@@ -1,0 +1,151 @@
+package dev.avatargateway.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.avatargateway.gateway.core.ConfigException;
+import dev.avatargateway.gateway.core.ConnectConfig;
+import dev.avatargateway.gateway.core.Durations;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Environment and YAML, strictly bound and checked: a wrong value names the setting. */
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void nothingSetGivesTheDefaultsOnTheSimulator() {
+    ConfigLoader.LoadedConfig loaded = ConfigLoader.load(Map.of());
+
+    assertThat(loaded.simulated()).isTrue();
+    assertThat(loaded.config()).isEqualTo(GatewayConfig.defaults());
+    assertThat(loaded.config().server().port()).isEqualTo(8080);
+    assertThat(loaded.config().server().connectPaths())
+        .containsExactly("/api/avatar/connect", "/api/avatar/session");
+    assertThat(loaded.config().connect().deadline()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(loaded.config().connect().queuedDeadline()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(loaded.config().avatars().allowedPresets()).hasSize(9);
+  }
+
+  @Test
+  void environmentVariablesOverrideTheFile() throws IOException {
+    Path file =
+        write("server:\n  port: 9000\nconnect:\n  responseMode: credentials\n  deadline: 45s\n");
+    Map<String, String> env = new HashMap<>();
+    env.put("GATEWAY_CONFIG", file.toString());
+    env.put("PORT", "9100");
+    env.put("GATEWAY_RESPONSE_MODE", "session-key");
+    env.put("GATEWAY_CORS_ORIGINS", "https://a.example, https://b.example");
+    env.put("RUNWAYML_BASE_URL", "https://api.dev-stage.runwayml.com");
+    env.put("RUNWAYML_API_SECRET", "key_" + "a".repeat(128));
+    env.put("GATEWAY_AUTH_MODE", "none");
+    Path withOptIn =
+        write(Files.readString(file) + "auth:\n  allowUnauthenticatedWithRealRunway: true\n");
+    env.put("GATEWAY_CONFIG", withOptIn.toString());
+
+    ConfigLoader.LoadedConfig loaded = ConfigLoader.load(env);
+
+    GatewayConfig config = loaded.config();
+    assertThat(config.server().port()).isEqualTo(9100);
+    assertThat(config.connect().mode()).isEqualTo(ConnectConfig.ResponseMode.SESSION_KEY);
+    assertThat(config.connect().deadline()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(config.cors().allowedOrigins())
+        .containsExactly("https://a.example", "https://b.example");
+    assertThat(config.runway().baseUrl().toString())
+        .isEqualTo("https://api.dev-stage.runwayml.com");
+    assertThat(loaded.simulated()).isFalse();
+    assertThat(loaded.toString()).doesNotContain("key_aaaa");
+  }
+
+  @Test
+  void durationsTakeHumanForms() {
+    assertThat(Durations.parse("1500ms")).isEqualTo(Duration.ofMillis(1500));
+    assertThat(Durations.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
+    assertThat(Durations.parse("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(Durations.parse("1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(Durations.parse("PT30S")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
+    assertThat(Durations.format(Duration.ofMinutes(5))).isEqualTo("5m");
+    assertThatThrownBy(() -> Durations.parse("soon")).hasMessageContaining("1500ms, 30s");
+  }
+
+  @Test
+  void anUnknownSettingIsNamed() throws IOException {
+    assertInvalid("connect:\n  deadlin: 30s\n", "connect.deadlin", "is not a setting");
+    assertInvalid("servr:\n  port: 1\n", "servr", "is not a setting");
+  }
+
+  @Test
+  void aValueOfTheWrongFormIsNamed() throws IOException {
+    assertInvalid("connect:\n  deadline: soon\n", "connect.deadline", "1500ms");
+    assertInvalid("connect:\n  deadline: 30\n", "connect.deadline", "need a unit");
+    assertInvalid("server:\n  port: eighty\n", "server.port", "wrong type");
+  }
+
+  @Test
+  void everyCheckNamesItsSetting() throws IOException {
+    assertInvalid("server:\n  port: 70000\n", "server.port (PORT)", "0 to 65535");
+    assertInvalid(
+        "connect:\n  deadline: 60s\n  queuedDeadline: 30s\n",
+        "connect.queuedDeadline",
+        "not be shorter");
+    assertInvalid(
+        "connect:\n  responseMode: both\n",
+        "connect.responseMode (GATEWAY_RESPONSE_MODE)",
+        "credentials");
+    assertInvalid("cors:\n  allowedOrigins: ['*']\n", "cors.allowedOrigins", "exact origins");
+    assertInvalid(
+        "cors:\n  allowedOrigins: [https://a.example/path]\n", "cors.allowedOrigins", "no path");
+    assertInvalid("server:\n  maxBodyBytes: 1\n", "server.maxBodyBytes", "2 to 1048576");
+  }
+
+  @Test
+  void theRunwaySecretIsNeverReadFromTheFile() throws IOException {
+    assertInvalid("runway:\n  apiSecret: key_x\n", "runway.apiSecret", "is not a setting");
+  }
+
+  @Test
+  void noAuthenticationWithARealSecretNeedsAnExplicitOptIn() {
+    Map<String, String> env = Map.of("RUNWAYML_API_SECRET", "key_" + "b".repeat(32));
+    assertThatThrownBy(() -> ConfigLoader.load(env))
+        .isInstanceOfSatisfying(
+            ConfigException.class, e -> assertThat(e.setting()).startsWith("auth."));
+  }
+
+  @Test
+  void theDefaultsPrintAsYamlWithHumanDurations() {
+    String yaml = ConfigLoader.defaultsAsYaml();
+
+    assertThat(yaml).contains("connectPath: \"/api/avatar/connect\"").contains("deadline: \"30s\"");
+    assertThat(yaml).contains("queuedDeadline: \"90s\"").contains("acceptQueueSize: 4096");
+    assertThat(ConfigLoader.parse(yaml)).isEqualTo(GatewayConfig.defaults());
+  }
+
+  @Test
+  void listsOfEnvironmentVariablesAreDocumented() {
+    assertThat(ConfigLoader.ENVIRONMENT.keySet())
+        .containsAll(
+            List.of("PORT", "RUNWAYML_BASE_URL", "GATEWAY_RESPONSE_MODE", "GATEWAY_CORS_ORIGINS"));
+  }
+
+  private void assertInvalid(String yaml, String setting, String message) throws IOException {
+    Map<String, String> env = Map.of("GATEWAY_CONFIG", write(yaml).toString());
+    assertThatThrownBy(() -> ConfigLoader.load(env))
+        .isInstanceOfSatisfying(
+            ConfigException.class, e -> assertThat(e.setting()).isEqualTo(setting))
+        .hasMessageContaining(message);
+  }
+
+  private Path write(String yaml) throws IOException {
+    Path file = Files.createTempFile(dir, "gateway", ".yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+}

@@ -60,6 +60,14 @@ public record FaultRule(
     AVATAR_RETRIEVE,
     /** {@code GET /v1/avatars}. */
     AVATAR_LIST,
+    /** {@code GET /v1/avatar_conversations}. */
+    CONVERSATION_LIST,
+    /** {@code GET /v1/avatar_conversations/{id}}. */
+    CONVERSATION_RETRIEVE,
+    /** {@code DELETE /v1/avatar_conversations/{id}}. */
+    CONVERSATION_DELETE,
+    /** {@code GET /v1/avatar_usage}. */
+    USAGE,
     /** Every route above. */
     ANY
   }
@@ -172,11 +180,13 @@ public record FaultRule(
    * Parses the compact syntax of the CLI's {@code --fault}: {@code
    * <route>:<status|reset|hang>[:<option>,<option>...]}. Routes: {@code create}, {@code retrieve},
    * {@code cancel}, {@code consume}, {@code connect-backend}, {@code avatar-retrieve}, {@code
-   * avatar-list}, {@code any}. Options: a bare number or {@code p=<0..1>} (probability), {@code
-   * times=<n>}, {@code retry-after=<seconds>}, {@code retry-after-ms=<millis>}, {@code
-   * retry-after-date=<duration>}, {@code should-retry=true|false}, {@code after-commit}. Examples:
-   * {@code create:500:0.1}, {@code retrieve:429:times=2,retry-after=1}, {@code any:reset:p=0.05},
-   * {@code create:502:after-commit,times=1}.
+   * avatar-list}, {@code conversation-list}, {@code conversation-retrieve}, {@code
+   * conversation-delete}, {@code usage}, {@code any}. Options: a bare number or {@code p=<0..1>}
+   * (probability), {@code times=<n>}, {@code retry-after=<seconds>}, {@code
+   * retry-after-ms=<millis>}, {@code retry-after-date=<duration>}, {@code should-retry=true|false},
+   * {@code after-commit}. Examples: {@code create:500:0.1}, {@code
+   * retrieve:429:times=2,retry-after=1}, {@code any:reset:p=0.05}, {@code
+   * create:502:after-commit,times=1}.
    *
    * @throws SimulatorException when the text does not follow the syntax
    */

@@ -4,8 +4,9 @@ import dev.avatargateway.simulator.internal.server.SimulatorServer;
 import java.net.URI;
 
 /**
- * A local, stateful stand-in for Runway's realtime-session and avatar API (runway-api.md), for
- * tests, benchmarks and users' own tests. It listens on 127.0.0.1 only.
+ * A local, stateful stand-in for Runway's realtime-session and avatar API (runway-api.md) and its
+ * conversation and usage routes (runway-api-additions.md), for tests, benchmarks and users' own
+ * tests. It listens on 127.0.0.1 only.
  *
  * <pre>{@code
  * try (RunwaySimulator sim = RunwaySimulator.start()) {

@@ -57,6 +57,25 @@ public interface SimulatorAdmin {
   void failNextSessions(int count, String failureCode, String failure);
 
   /**
+   * Ends a RUNNING session the way a participant does, with the data-channel message {@code
+   * {"type":"END_CALL"}} (runway-api-additions.md, "Ending a session"): it becomes COMPLETED at the
+   * current simulated time, its {@code duration} the whole seconds (rounded down) since consume.
+   *
+   * @throws SimulatorException when no such session exists
+   * @throws IllegalStateException when the session is not RUNNING
+   */
+  void endCall(String sessionId);
+
+  /**
+   * Fails a RUNNING session now, as a mid-call failure would: it becomes FAILED with this code and
+   * message, and its conversation {@code failed} with the whole seconds it ran.
+   *
+   * @throws SimulatorException when no such session exists or code or message is blank
+   * @throws IllegalStateException when the session is not RUNNING
+   */
+  void failRunningSession(String sessionId, String failureCode, String failure);
+
+  /**
    * Adds a custom avatar that {@code GET /v1/avatars[/{id}]} serve and that sessions may name.
    *
    * @return the new avatar's id (UUID v4)

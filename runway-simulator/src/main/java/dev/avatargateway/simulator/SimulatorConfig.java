@@ -33,6 +33,11 @@ import java.util.stream.Stream;
  * @param clock the base clock of simulated time
  * @param maxHang upper bound on how long a {@link FaultRule.Kind#HANG} fault holds a request
  * @param seed seed of the random generator behind delay samples and fault probabilities
+ * @param conversationsForUnstartedSessions whether a session that never became {@code RUNNING}
+ *     (cancelled, or failed before consume) has a conversation record
+ * @param conversationRecordDelay how far conversation records lag behind their sessions in
+ *     simulated time: a record appears this long after its session started and shows each later
+ *     change this long after it happened
  */
 public record SimulatorConfig(
     int port,
@@ -49,7 +54,9 @@ public record SimulatorConfig(
     List<FaultRule> faults,
     Clock clock,
     Duration maxHang,
-    long seed) {
+    long seed,
+    boolean conversationsForUnstartedSessions,
+    Duration conversationRecordDelay) {
 
   /** The API key accepted when none is configured. */
   public static final String DEFAULT_API_KEY = "key_simulator";
@@ -78,6 +85,7 @@ public record SimulatorConfig(
     Durations.requireNonNegative(sessionKeyTtl, "sessionKeyTtl");
     Durations.requireNonNegative(maxSessionDuration, "maxSessionDuration");
     Durations.requireNonNegative(maxHang, "maxHang");
+    Durations.requireNonNegative(conversationRecordDelay, "conversationRecordDelay");
     if (concurrencyCap < 1) {
       throw new SimulatorException("concurrencyCap must be >= 1, was " + concurrencyCap);
     }
@@ -124,6 +132,8 @@ public record SimulatorConfig(
     b.clock = clock;
     b.maxHang = maxHang;
     b.seed = seed;
+    b.conversationsForUnstartedSessions = conversationsForUnstartedSessions;
+    b.conversationRecordDelay = conversationRecordDelay;
     return b;
   }
 
@@ -157,6 +167,10 @@ public record SimulatorConfig(
         + maxHang
         + ", seed="
         + seed
+        + ", conversationsForUnstartedSessions="
+        + conversationsForUnstartedSessions
+        + ", conversationRecordDelay="
+        + conversationRecordDelay
         + "]";
   }
 
@@ -192,6 +206,12 @@ public record SimulatorConfig(
     private Clock clock = Clock.systemUTC();
     private Duration maxHang = DEFAULT_MAX_HANG;
     private long seed = new SecureRandom().nextLong();
+    // ASSUMPTION (runway-api-additions.md, Conversations: unknown upstream): no record for a
+    // session that never ran, the safe reading; a client must not expect one.
+    private boolean conversationsForUnstartedSessions;
+    // ASSUMPTION (same source: unknown; one integration saw an empty result right after a cancel):
+    // records are current at once by default; a delay makes the lag testable.
+    private Duration conversationRecordDelay = Duration.ZERO;
 
     private Builder() {}
 
@@ -298,6 +318,29 @@ public record SimulatorConfig(
     }
 
     /**
+     * Whether a session that never became RUNNING (cancelled before consume, failed in
+     * provisioning, or failed for no participant) has a conversation record; default false (no
+     * record). When true, such a session's record exists from creation: {@code in_progress} with
+     * {@code startedAt} null until it ends, then {@code failed} or {@code ended} with {@code
+     * startedAt}, {@code endedAt} and {@code duration} null.
+     */
+    public Builder conversationsForUnstartedSessions(boolean value) {
+      this.conversationsForUnstartedSessions = value;
+      return this;
+    }
+
+    /**
+     * How far conversation records lag behind their sessions, in simulated time; default 0. A
+     * record is absent (404, not listed, not in usage) until this long after its session started
+     * (or was created, with {@link #conversationsForUnstartedSessions}), and shows the session as
+     * it was this long ago: its final status and duration appear this long after the session ended.
+     */
+    public Builder conversationRecordDelay(Duration value) {
+      this.conversationRecordDelay = value;
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @throws SimulatorException when a value is out of range
@@ -318,7 +361,9 @@ public record SimulatorConfig(
           faults,
           clock,
           maxHang,
-          seed);
+          seed,
+          conversationsForUnstartedSessions,
+          conversationRecordDelay);
     }
 
     private static String randomSecret() {

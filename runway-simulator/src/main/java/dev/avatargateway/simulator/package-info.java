@@ -1,2 +1,2 @@
-/** A local, stateful simulator of Runway's realtime-session and avatar API. */
+/** A local, stateful simulator of Runway's realtime-session, avatar, conversation and usage API. */
 package dev.avatargateway.simulator;

@@ -272,6 +272,77 @@ class AdminTest {
   }
 
   @Test
+  void httpEndCallAndFailOfARunningSession() {
+    String ends = ConversationApiTest.started(api, admin, TestApi.PRESET_BODY);
+    String fails = ConversationApiTest.started(api, admin, TestApi.PRESET_BODY);
+    admin.advanceClock(Duration.ofSeconds(7));
+
+    Response ended = adminSend("POST", "/_simulator/sessions/" + ends + "/end-call", null);
+    Response failed =
+        adminSend(
+            "POST",
+            "/_simulator/sessions/" + fails + "/fail",
+            "{\"failureCode\":\"SAFETY.OUTPUT.AUDIO\"}");
+
+    assertThat(ended.status()).isEqualTo(204);
+    JsonNode one = adminGet("/_simulator/sessions/" + ends).json();
+    assertThat(one.get("status").stringValue()).isEqualTo("COMPLETED");
+    assertThat(one.get("durationSeconds").intValue()).isEqualTo(8);
+    assertThat(one.get("endedAt").stringValue()).isEqualTo("2026-11-23T12:00:10.000Z");
+    assertThat(failed.status()).isEqualTo(204);
+    SessionRecord f = admin.session(fails).orElseThrow();
+    assertThat(f.status()).isEqualTo("FAILED");
+    assertThat(f.failureCode()).contains("SAFETY.OUTPUT.AUDIO");
+    assertThat(f.failure()).contains("Session failed (simulated)");
+
+    Response again = adminSend("POST", "/_simulator/sessions/" + ends + "/end-call", null);
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.error()).contains("COMPLETED");
+    assertThat(adminSend("POST", "/_simulator/sessions/" + fails + "/fail", "{}").status())
+        .isEqualTo(409);
+    String unknown = "/_simulator/sessions/7d1b1a4e-2f43-4d6a-9a63-2f6a3b1c9d10";
+    assertThat(adminSend("POST", unknown + "/end-call", null).status()).isEqualTo(404);
+    assertThat(adminSend("POST", unknown + "/fail", null).status()).isEqualTo(404);
+    assertThat(adminGet("/_simulator/sessions/" + ends + "/end-call").status()).isEqualTo(405);
+    assertThat(adminSend("POST", "/_simulator/sessions/" + ends + "/nope", null).status())
+        .isEqualTo(404);
+    assertThat(
+            adminSend("POST", "/_simulator/sessions/" + fails + "/fail", "{\"colour\":1}").status())
+        .isEqualTo(400);
+  }
+
+  @Test
+  void httpConfigShowsTheConversationSettingsAndResetRestoresThem() {
+    JsonNode before = adminGet("/_simulator/config").json();
+    assertThat(before.get("conversationsForUnstartedSessions").booleanValue()).isFalse();
+    assertThat(before.get("conversationRecordDelay").stringValue()).isEqualTo("0ms");
+
+    JsonNode after =
+        adminSend(
+                "PUT",
+                "/_simulator/config",
+                "{\"conversationsForUnstartedSessions\":true,\"conversationRecordDelay\":2500}")
+            .json();
+    assertThat(after.get("conversationsForUnstartedSessions").booleanValue()).isTrue();
+    assertThat(after.get("conversationRecordDelay").stringValue()).isEqualTo("2500ms");
+    assertThat(SIMULATOR.simulator().config().conversationRecordDelay())
+        .isEqualTo(Duration.ofMillis(2_500));
+    assertThat(
+            adminSend("PUT", "/_simulator/config", "{\"conversationsForUnstartedSessions\":1}")
+                .status())
+        .isEqualTo(400);
+    assertThat(
+            adminSend("PUT", "/_simulator/config", "{\"conversationRecordDelay\":\"-1s\"}")
+                .status())
+        .isEqualTo(400);
+
+    admin.reset();
+
+    assertThat(SIMULATOR.simulator().config().conversationsForUnstartedSessions()).isFalse();
+    assertThat(SIMULATOR.simulator().config().conversationRecordDelay()).isZero();
+  }
+
+  @Test
   void httpReset() {
     api.create();
     assertThat(adminSend("POST", "/_simulator/reset", null).status()).isEqualTo(204);

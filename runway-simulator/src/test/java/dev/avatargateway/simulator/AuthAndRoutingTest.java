@@ -45,7 +45,11 @@ class AuthAndRoutingTest {
             "connect_backend",
             (s, a) -> post("/v1/realtime_sessions/" + s + "/connect_backend", "")),
         route("avatar list", (s, a) -> get("/v1/avatars")),
-        route("avatar retrieve", (s, a) -> get("/v1/avatars/" + a)));
+        route("avatar retrieve", (s, a) -> get("/v1/avatars/" + a)),
+        route("conversation list", (s, a) -> get("/v1/avatar_conversations")),
+        route("conversation retrieve", (s, a) -> get("/v1/avatar_conversations/" + s)),
+        route("conversation delete", (s, a) -> b("/v1/avatar_conversations/" + s).DELETE()),
+        route("usage", (s, a) -> get("/v1/avatar_usage?startDate=2026-07-01&endDate=2026-07-02")));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -105,8 +109,9 @@ class AuthAndRoutingTest {
                 .apply(sessionId, avatarId)
                 .header("Authorization", "Bearer " + OTHER_KEY)
                 .header("X-Runway-Version", TestApi.VERSION));
-    // connect_backend on a NOT_READY session is a 409 after authentication passed.
-    assertThat(r.status()).isIn(200, 204, 409);
+    // After authentication passed: connect_backend on a NOT_READY session is a 409, and that
+    // session has no conversation record yet (404).
+    assertThat(r.status()).isIn(200, 204, 404, 409);
   }
 
   @Test
@@ -159,6 +164,24 @@ class AuthAndRoutingTest {
     assertThat(put.header("allow")).contains("GET, DELETE");
     assertThat(api.get("/v1/realtime_sessions/" + sessionId + "/consume").status()).isEqualTo(405);
     assertThat(api.post("/v1/avatars", "{}").status()).isEqualTo(405);
+    Response conversations = api.post("/v1/avatar_conversations", "{}");
+    assertThat(conversations.status()).isEqualTo(405);
+    assertThat(conversations.header("allow")).contains("GET");
+    Response patch =
+        api.send(
+            api.request("/v1/avatar_conversations/" + sessionId)
+                .method("PATCH", BodyPublishers.noBody()));
+    assertThat(patch.status()).isEqualTo(405);
+    assertThat(patch.header("allow")).contains("GET, DELETE");
+    assertThat(api.post("/v1/avatar_usage", "{}").status()).isEqualTo(405);
+  }
+
+  @Test
+  void unknownConversationAndUsagePathsAre404() {
+    assertThat(api.get("/v1/avatar_conversations/").status()).isEqualTo(404);
+    assertThat(api.get("/v1/avatar_conversations/" + sessionId + "/transcript").status())
+        .isEqualTo(404);
+    assertThat(api.get("/v1/avatar_usage/daily").status()).isEqualTo(404);
   }
 
   @Test

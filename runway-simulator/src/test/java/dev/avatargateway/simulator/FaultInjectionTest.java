@@ -67,6 +67,32 @@ class FaultInjectionTest {
   }
 
   @Test
+  void theConversationAndUsageRoutesCanBeFaultedOneByOne() {
+    admin.injectFault(FaultRule.parse("conversation-list:503:times=1"));
+    admin.injectFault(FaultRule.parse("conversation-retrieve:429:retry-after=2"));
+    admin.injectFault(FaultRule.parse("conversation-delete:500"));
+    admin.injectFault(FaultRule.parse("usage:502"));
+    String path = "/v1/avatar_conversations/7d1b1a4e-2f43-4d6a-9a63-2f6a3b1c9d10";
+
+    assertThat(api.get("/v1/avatar_conversations").status()).isEqualTo(503);
+    assertThat(api.get("/v1/avatar_conversations").status()).isEqualTo(200);
+    Response limited = api.get(path);
+    assertThat(limited.status()).isEqualTo(429);
+    assertThat(limited.header("retry-after")).contains("2");
+    assertThat(api.delete(path).status()).isEqualTo(500);
+    assertThat(api.get("/v1/avatar_usage?startDate=2026-11-23&endDate=2026-11-24").status())
+        .isEqualTo(502);
+
+    SimulatorStats stats = admin.stats();
+    assertThat(stats.count(Route.CONVERSATION_LIST, 503)).isEqualTo(1);
+    assertThat(stats.count(Route.CONVERSATION_LIST, 200)).isEqualTo(1);
+    assertThat(stats.count(Route.CONVERSATION_RETRIEVE, 429)).isEqualTo(1);
+    assertThat(stats.count(Route.CONVERSATION_DELETE, 500)).isEqualTo(1);
+    assertThat(stats.count(Route.USAGE, 502)).isEqualTo(1);
+    assertThat(stats.faultsInjected()).isEqualTo(4);
+  }
+
+  @Test
   void timesLimitsHowManyRequestsAreHit() {
     admin.injectFault(FaultRule.builder().route(Route.CREATE).status(500).times(2).build());
 

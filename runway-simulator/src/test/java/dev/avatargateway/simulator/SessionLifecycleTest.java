@@ -1,6 +1,7 @@
 package dev.avatargateway.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.avatargateway.simulator.TestApi.Response;
 import dev.avatargateway.simulator.junit.RunwaySimulatorExtension;
@@ -107,6 +108,63 @@ class SessionLifecycleTest {
     admin.advanceClock(Duration.ofMinutes(5));
     assertThat(api.retrieve(id).json().get("duration").intValue()).isEqualTo(300);
     assertThat(admin.session(id).orElseThrow().maxDurationSeconds()).isEqualTo(300);
+  }
+
+  @Test
+  void endCallCompletesARunningSessionWithTheWholeSecondsItRan() {
+    // runway-api-additions.md, "Ending a session": END_CALL gives COMPLETED with a duration.
+    String id = api.createRaw(body(120)).json().get("id").stringValue();
+    api.consume(id, readyKey(id));
+    admin.advanceClock(Duration.ofMillis(42_900));
+
+    admin.endCall(id);
+
+    JsonNode done = api.retrieve(id).json();
+    assertThat(done.get("status").stringValue()).isEqualTo("COMPLETED");
+    assertThat(done.get("duration").intValue()).isEqualTo(42);
+    SessionRecord record = admin.session(id).orElseThrow();
+    assertThat(record.consumedAt()).contains(T0.plusMillis(1_500));
+    assertThat(record.endedAt()).contains(T0.plusMillis(44_400));
+    assertThat(record.durationSeconds()).contains(42L);
+    assertThat(record.cancelledAt()).isEmpty();
+    // The maxDuration timer of the ended run must not fire later.
+    admin.advanceClock(Duration.ofMinutes(5));
+    assertThat(admin.session(id).orElseThrow().endedAt()).contains(T0.plusMillis(44_400));
+    assertThat(api.retrieve(id).json().get("duration").intValue()).isEqualTo(42);
+  }
+
+  @Test
+  void endCallAndFailRunningSessionOnlyApplyToRunningSessions() {
+    String notReady = api.create();
+    assertThatThrownBy(() -> admin.endCall(notReady)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> admin.failRunningSession(notReady, "INTERNAL", "x"))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> admin.endCall("7d1b1a4e-2f43-4d6a-9a63-2f6a3b1c9d10"))
+        .isInstanceOf(SimulatorException.class);
+    String running = api.create();
+    api.consume(running, readyKey(running));
+    assertThatThrownBy(() -> admin.failRunningSession(running, " ", "x"))
+        .isInstanceOf(SimulatorException.class);
+    assertThat(status(running)).isEqualTo("RUNNING");
+    admin.endCall(running);
+    assertThatThrownBy(() -> admin.endCall(running)).isInstanceOf(IllegalStateException.class);
+    assertThat(status(notReady)).isEqualTo("READY");
+  }
+
+  @Test
+  void failRunningSessionFailsItAndFreesItsSlot() {
+    admin.setConcurrencyCap(1);
+    String id = api.create();
+    String queued = api.create();
+    api.consume(id, readyKey(id));
+
+    admin.failRunningSession(id, "INTERNAL", "Worker crashed");
+
+    JsonNode failed = api.retrieve(id).json();
+    assertThat(failed.get("status").stringValue()).isEqualTo("FAILED");
+    assertThat(failed.get("failure").stringValue()).isEqualTo("Worker crashed");
+    assertThat(admin.session(id).orElseThrow().leaked()).isFalse();
+    assertThat(admin.session(queued).orElseThrow().queued()).isFalse();
   }
 
   @Test

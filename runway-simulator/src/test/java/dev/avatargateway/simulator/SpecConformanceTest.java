@@ -44,6 +44,8 @@ class SpecConformanceTest {
 
   private static final JsonNode SESSIONS = load("/spec/runway-realtime-sessions.subset.json");
   private static final JsonNode AVATARS = load("/spec/runway-avatars.subset.json");
+  private static final JsonNode CONVERSATIONS =
+      load("/spec/runway-avatar-conversations.subset.json");
   private static final SchemaRegistry REGISTRY =
       SchemaRegistry.withDefaultDialect(
           SpecificationVersion.DRAFT_2020_12,
@@ -60,6 +62,11 @@ class SpecConformanceTest {
       response(SESSIONS, "/v1/realtime_sessions/{id}", "get");
   private static final Schema AVATAR_RESPONSE = response(AVATARS, "/v1/avatars/{id}", "get");
   private static final Schema AVATAR_LIST_RESPONSE = response(AVATARS, "/v1/avatars", "get");
+  private static final Schema CONVERSATION_RESPONSE =
+      response(CONVERSATIONS, "/v1/avatar_conversations/{id}", "get");
+  private static final Schema CONVERSATION_LIST_RESPONSE =
+      response(CONVERSATIONS, "/v1/avatar_conversations", "get");
+  private static final Schema USAGE_RESPONSE = response(CONVERSATIONS, "/v1/avatar_usage", "get");
 
   private final TestApi api = new TestApi(SIMULATOR.baseUrl());
   private final SimulatorAdmin admin = SIMULATOR.admin();
@@ -134,6 +141,77 @@ class SpecConformanceTest {
   }
 
   @Test
+  void everyConversationVariantAndItsSummaryMatchTheSpec() {
+    String avatar = admin.createAvatar("Ada", AvatarStatus.READY);
+    String inProgress =
+        ConversationApiTest.started(api, admin, ConversationApiTest.customBody(avatar));
+    String completes = ConversationApiTest.started(api, admin, ConversationApiTest.TOOLS_BODY);
+    String cancelled = ConversationApiTest.started(api, admin, TestApi.PRESET_BODY);
+    String fails = ConversationApiTest.started(api, admin, TestApi.PRESET_BODY);
+    admin.advanceClock(Duration.ofSeconds(2));
+    admin.endCall(completes);
+    api.delete("/v1/realtime_sessions/" + cancelled);
+    admin.failRunningSession(fails, "INTERNAL", "Worker crashed");
+
+    assertValid(CONVERSATION_RESPONSE, conversation(inProgress), "in_progress");
+    assertValid(CONVERSATION_RESPONSE, conversation(completes), "ended");
+    assertValid(CONVERSATION_RESPONSE, conversation(cancelled), "ended");
+    assertValid(CONVERSATION_RESPONSE, conversation(fails), "failed");
+    Response page = api.get("/v1/avatar_conversations?limit=3");
+    assertValid(CONVERSATION_LIST_RESPONSE, page);
+    assertThat(page.json().get("nextCursor").isString()).isTrue();
+    Response last =
+        api.get(
+            "/v1/avatar_conversations?limit=3&cursor="
+                + page.json().get("nextCursor").stringValue());
+    assertValid(CONVERSATION_LIST_RESPONSE, last);
+    assertThat(last.json().get("nextCursor").isNull()).isTrue();
+  }
+
+  @Test
+  void recordsOfSessionsThatNeverRanMatchTheSpec() {
+    try (RunwaySimulator sim =
+        RunwaySimulator.start(
+            SimulatorConfig.builder()
+                .clock(Clock.fixed(T0, ZoneOffset.UTC))
+                .conversationsForUnstartedSessions(true)
+                .build())) {
+      TestApi other = new TestApi(sim);
+      String waiting = other.create();
+      String cancelled = other.create();
+      other.delete("/v1/realtime_sessions/" + cancelled);
+      sim.admin().failNextSessions(1, "INTERNAL", "Worker crashed");
+      String failed = other.create();
+      sim.admin().advanceClock(Duration.ofMillis(1_500));
+
+      assertValid(
+          CONVERSATION_RESPONSE, other.get("/v1/avatar_conversations/" + waiting), "in_progress");
+      assertValid(
+          CONVERSATION_RESPONSE, other.get("/v1/avatar_conversations/" + cancelled), "ended");
+      assertValid(CONVERSATION_RESPONSE, other.get("/v1/avatar_conversations/" + failed), "failed");
+      assertValid(CONVERSATION_LIST_RESPONSE, other.get("/v1/avatar_conversations"));
+    }
+  }
+
+  @Test
+  void usageMatchesTheSpecAndTheValidatorCatchesAnOpenShape() {
+    String id = ConversationApiTest.started(api, admin, TestApi.PRESET_BODY);
+    admin.advanceClock(Duration.ofSeconds(5));
+    admin.endCall(id);
+    // T0 is 29 Feb 2028: the range covers the leap day and 1 March.
+    Response usage = api.get("/v1/avatar_usage?startDate=2028-02-29&endDate=2028-03-02");
+    assertValid(USAGE_RESPONSE, usage);
+    assertThat(usage.json().get("byDay").get(0).get("date").stringValue()).isEqualTo("2028-02-29");
+
+    ObjectNode extra = (ObjectNode) usage.json();
+    extra.put("currency", "credits");
+    assertThat(USAGE_RESPONSE.validate(extra)).isNotEmpty();
+    ObjectNode open = (ObjectNode) conversation(id).json();
+    open.put("transcriptUrl", "https://example.test");
+    assertThat(CONVERSATION_RESPONSE.validate(open)).isNotEmpty();
+  }
+
+  @Test
   void bodiesTheSimulatorAcceptsAreValidPerTheOas() {
     assertThat(CREATE_REQUEST.validate(CreateValidationTest.fullBody())).isEmpty();
   }
@@ -162,6 +240,10 @@ class SpecConformanceTest {
     ObjectNode body = CreateValidationTest.fullBody();
     change.accept(body);
     assertThat(CREATE_REQUEST.validate(body)).as(body.toString()).isNotEmpty();
+  }
+
+  private Response conversation(String id) {
+    return api.get("/v1/avatar_conversations/" + id);
   }
 
   private static void assertValid(Schema schema, Response r) {

@@ -100,6 +100,12 @@ class ValueTypesTest {
         .isEqualTo(RetryAfter.millis(250));
     assertThat(FaultRule.parse("create:503:retry-after-date=3s").retryAfter())
         .isEqualTo(RetryAfter.httpDate(Duration.ofSeconds(3)));
+    assertThat(FaultRule.parse("conversation-list:503").route()).isEqualTo(Route.CONVERSATION_LIST);
+    assertThat(FaultRule.parse("conversation-retrieve:reset").route())
+        .isEqualTo(Route.CONVERSATION_RETRIEVE);
+    assertThat(FaultRule.parse("conversation-delete:hang").route())
+        .isEqualTo(Route.CONVERSATION_DELETE);
+    assertThat(FaultRule.parse("usage:429:retry-after=1").route()).isEqualTo(Route.USAGE);
   }
 
   @ParameterizedTest
@@ -150,6 +156,8 @@ class ValueTypesTest {
     assertThat(c.tokenSecret()).hasSize(64);
     assertThat(c.faults()).isEmpty();
     assertThat(c.maxHang()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.conversationsForUnstartedSessions()).isFalse();
+    assertThat(c.conversationRecordDelay()).isEqualTo(Duration.ZERO);
     assertThat(SimulatorConfig.defaults().tokenSecret()).isNotEqualTo(c.tokenSecret());
   }
 
@@ -176,8 +184,12 @@ class ValueTypesTest {
             .concurrencyCap(3)
             .faults(List.of(FaultRule.parse("create:500")))
             .seed(7)
+            .conversationsForUnstartedSessions(true)
+            .conversationRecordDelay(Duration.ofSeconds(3))
             .build();
     assertThat(c.toBuilder().build()).isEqualTo(c);
+    assertThat(c.toString())
+        .contains("conversationsForUnstartedSessions=true", "conversationRecordDelay=PT3S");
   }
 
   @Test
@@ -193,6 +205,9 @@ class ValueTypesTest {
     assertThatThrownBy(() -> SimulatorConfig.builder().secondConsumeStatus(200).build())
         .isInstanceOf(SimulatorException.class);
     assertThatThrownBy(() -> SimulatorConfig.builder().readyWindow(Duration.ofSeconds(-1)).build())
+        .isInstanceOf(SimulatorException.class);
+    assertThatThrownBy(
+            () -> SimulatorConfig.builder().conversationRecordDelay(Duration.ofSeconds(-1)).build())
         .isInstanceOf(SimulatorException.class);
   }
 }

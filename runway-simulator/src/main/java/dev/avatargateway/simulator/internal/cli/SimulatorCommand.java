@@ -29,13 +29,16 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = SimulatorCommand.Version.class,
     sortOptions = false,
-    description = "A local, stateful simulator of Runway's realtime-session and avatar API.",
+    description =
+        "A local, stateful simulator of Runway's realtime-session, avatar, conversation and usage"
+            + " API.",
     footer = {
       "",
       "Durations: 1500ms, 2s, 1.5s, 5m, 1h or ISO-8601 (PT2S).",
       "Distributions: a duration, uniform(<min>,<max>) or lognormal(<median>,<sigma>).",
       "Faults: <route>:<status|reset|hang>[:<option>,...] with routes create, retrieve, cancel,",
-      "  consume, connect-backend, avatar-retrieve, avatar-list, any and options <probability>",
+      "  consume, connect-backend, avatar-retrieve, avatar-list, conversation-list,",
+      "  conversation-retrieve, conversation-delete, usage, any and options <probability>",
       "  or p=<0..1>, times=<n>, retry-after=<s>, retry-after-ms=<ms>, retry-after-date=<duration>,",
       "  should-retry=true|false, after-commit. E.g. create:500:0.1, retrieve:429:times=2,retry-after=1"
     })
@@ -125,6 +128,19 @@ public final class SimulatorCommand implements Callable<Integer> {
   private Duration maxHang;
 
   @Option(
+      names = "--conversations-for-unstarted-sessions",
+      description =
+          "Sessions that never became RUNNING get a conversation record (default: false, none).")
+  private boolean conversationsForUnstartedSessions;
+
+  @Option(
+      names = "--conversation-record-delay",
+      paramLabel = "<duration>",
+      converter = DurationConverter.class,
+      description = "Conversation records lag their sessions by this much (default: 0).")
+  private Duration conversationRecordDelay;
+
+  @Option(
       names = "--seed",
       paramLabel = "<n>",
       description = "Seed for delay samples and fault draws (default: random).")
@@ -185,6 +201,10 @@ public final class SimulatorCommand implements Callable<Integer> {
     }
     if (seed != null) {
       b.seed(seed);
+    }
+    b.conversationsForUnstartedSessions(conversationsForUnstartedSessions);
+    if (conversationRecordDelay != null) {
+      b.conversationRecordDelay(conversationRecordDelay);
     }
     return b.build();
   }

@@ -83,6 +83,16 @@ final class AdminFacade implements SimulatorAdmin {
   }
 
   @Override
+  public void endCall(String sessionId) {
+    server.world.endCall(Objects.requireNonNull(sessionId, "sessionId"));
+  }
+
+  @Override
+  public void failRunningSession(String sessionId, String failureCode, String failure) {
+    server.world.failRunning(Objects.requireNonNull(sessionId, "sessionId"), failureCode, failure);
+  }
+
+  @Override
   public String createAvatar(String name, AvatarStatus status) {
     return server.world.createAvatar(
         name, Objects.requireNonNull(status, "status"), Optional.empty(), Optional.empty());

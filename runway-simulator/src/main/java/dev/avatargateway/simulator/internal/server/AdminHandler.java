@@ -53,7 +53,9 @@ final class AdminHandler {
           "maxSessionDuration",
           "creditsExhausted",
           "secondConsumeStatus",
-          "livekitUrl");
+          "livekitUrl",
+          "conversationsForUnstartedSessions",
+          "conversationRecordDelay");
   private static final String DEFAULT_FAILURE_CODE = "INTERNAL";
   private static final String DEFAULT_FAILURE = "Session failed (simulated)";
 
@@ -117,7 +119,7 @@ final class AdminHandler {
               });
       default -> {
         if (path.startsWith("/sessions/")) {
-          yield only(method, "GET", () -> session(path.substring("/sessions/".length())));
+          yield sessionRoute(method, path.substring("/sessions/".length()), body);
         }
         if (path.startsWith("/avatars/")) {
           yield only(
@@ -126,6 +128,41 @@ final class AdminHandler {
         yield Reply.error(HttpStatus.NOT_FOUND, "Unknown admin route");
       }
     };
+  }
+
+  /** {@code /sessions/{id}} and the actions under it. */
+  private Reply sessionRoute(String method, String rest, byte[] body) {
+    int slash = rest.indexOf('/');
+    if (slash < 0) {
+      return only(method, "GET", () -> session(rest));
+    }
+    String id = rest.substring(0, slash).toLowerCase(Locale.ROOT);
+    return switch (rest.substring(slash + 1)) {
+      case "end-call" -> only(method, "POST", () -> onRunning(id, () -> admin.endCall(id)));
+      case "fail" -> only(method, "POST", () -> failRunning(id, body));
+      default -> Reply.error(HttpStatus.NOT_FOUND, "Unknown admin route");
+    };
+  }
+
+  private Reply failRunning(String id, byte[] body) {
+    JsonNode n = object(body);
+    requireOnly(n, Set.of("failureCode", "failure"));
+    String code = text(n, "failureCode").orElse(DEFAULT_FAILURE_CODE);
+    String failure = text(n, "failure").orElse(DEFAULT_FAILURE);
+    return onRunning(id, () -> admin.failRunningSession(id, code, failure));
+  }
+
+  /** 204 after {@code action}; 404 for an unknown session, 409 when it is not RUNNING. */
+  private Reply onRunning(String id, Runnable action) {
+    if (admin.session(id).isEmpty()) {
+      return Reply.error(HttpStatus.NOT_FOUND, "No such session");
+    }
+    try {
+      action.run();
+    } catch (IllegalStateException e) {
+      return Reply.error(HttpStatus.CONFLICT, e.getMessage());
+    }
+    return Reply.noContent();
   }
 
   private Reply session(String id) {
@@ -164,6 +201,13 @@ final class AdminHandler {
             b.secondConsumeStatus(integer(n.get("secondConsumeStatus"), "secondConsumeStatus"));
           }
           text(n, "livekitUrl").ifPresent(b::livekitUrl);
+          if (n.has("conversationsForUnstartedSessions")) {
+            b.conversationsForUnstartedSessions(
+                bool(
+                    n.get("conversationsForUnstartedSessions"),
+                    "conversationsForUnstartedSessions"));
+          }
+          duration(n, "conversationRecordDelay").ifPresent(b::conversationRecordDelay);
           return b;
         });
     return Reply.json(HttpStatus.OK, config(server.config()));
@@ -339,6 +383,8 @@ final class AdminHandler {
     n.put("creditsExhausted", c.creditsExhausted());
     n.put("secondConsumeStatus", c.secondConsumeStatus());
     n.put("livekitUrl", c.livekitUrl());
+    n.put("conversationsForUnstartedSessions", c.conversationsForUnstartedSessions());
+    n.put("conversationRecordDelay", Durations.format(c.conversationRecordDelay()));
     n.put("maxHang", Durations.format(c.maxHang()));
     n.put("seed", c.seed());
     ArrayNode faults = n.putArray("faults");

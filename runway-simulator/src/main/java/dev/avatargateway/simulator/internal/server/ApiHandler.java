@@ -14,11 +14,13 @@ import dev.avatargateway.simulator.internal.validation.Validation;
 import dev.avatargateway.simulator.internal.world.Avatar;
 import dev.avatargateway.simulator.internal.world.Outcomes;
 import dev.avatargateway.simulator.internal.world.Outcomes.AvatarPage;
+import dev.avatargateway.simulator.internal.world.SessionSpec;
 import dev.avatargateway.simulator.internal.world.World;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -38,9 +40,12 @@ final class ApiHandler {
   /** runway-api.md §1: the only version, required on every documented operation. */
   static final String RUNWAY_VERSION = "2024-11-06";
 
-  // runway-api.md §3.4: avatar page size.
+  /** The {@code error} of a 400 that lists query parameter issues. */
+  static final String INVALID_QUERY = "Invalid query parameters";
+
+  // runway-api.md §3.4: avatar page size; every list's limit is 1..100.
   private static final int DEFAULT_AVATAR_LIMIT = 50;
-  private static final int MAX_AVATAR_LIMIT = 100;
+  private static final int MAX_PAGE_LIMIT = 100;
   private static final int MAX_CURSOR_LENGTH = 1_000;
   private static final String CURSOR_PREFIX = "after:";
   // IMF-fixdate (RFC 9110 §5.6.7): two-digit day, unlike DateTimeFormatter.RFC_1123_DATE_TIME.
@@ -55,11 +60,13 @@ final class ApiHandler {
   private final SimulatorServer server;
   private final World world;
   private final LiveKitTokens tokens;
+  private final ConversationRoutes conversations;
 
   ApiHandler(SimulatorServer server) {
     this.server = server;
     this.world = server.world;
     this.tokens = server.tokens;
+    this.conversations = new ConversationRoutes(server.world);
   }
 
   void handle(HttpExchange ex) throws IOException {
@@ -129,6 +136,10 @@ final class ApiHandler {
       case CONNECT_BACKEND -> withSessionId(api.id(), this::connectBackend);
       case AVATAR_LIST -> listAvatars(query);
       case AVATAR_RETRIEVE -> withSessionId(api.id(), this::retrieveAvatar);
+      case CONVERSATION_LIST -> conversations.list(query);
+      case CONVERSATION_RETRIEVE -> withSessionId(api.id(), conversations::retrieve);
+      case CONVERSATION_DELETE -> withSessionId(api.id(), conversations::delete);
+      case USAGE -> conversations.usage(query);
       case CONSUME, ANY -> throw new IllegalStateException("unreachable: " + api.route());
     };
   }
@@ -171,7 +182,7 @@ final class ApiHandler {
       return invalid("Invalid request body", v.issues());
     }
     String raw = new String(body, StandardCharsets.UTF_8);
-    return switch (world.create(raw, v.maxDurationSeconds(), v.customAvatarId())) {
+    return switch (world.create(sessionSpec(raw, json, v))) {
       case Outcomes.Created c -> Reply.json(HttpStatus.OK, Json.object().put("id", c.id()));
       // client-contract.md §6.8: the live API says "Could not find Avatar" for a foreign UUID.
       case Outcomes.AvatarNotFound n -> Reply.error(HttpStatus.NOT_FOUND, "Could not find Avatar");
@@ -185,6 +196,26 @@ final class ApiHandler {
       case Outcomes.CreditsExhausted x ->
           Reply.error(HttpStatus.PAYMENT_REQUIRED, "Insufficient credits");
     };
+  }
+
+  /** The parts of a valid body that the session's conversation record shows. */
+  private static SessionSpec sessionSpec(String raw, JsonNode json, Validation v) {
+    List<SessionSpec.Tool> tools = new ArrayList<>();
+    JsonNode list = json.get("tools");
+    if (list != null) {
+      for (JsonNode t : list) {
+        tools.add(
+            new SessionSpec.Tool(
+                t.get("type").stringValue(),
+                t.get("name").stringValue(),
+                t.get("description").stringValue()));
+      }
+    }
+    Optional<String> presetId =
+        v.customAvatarId().isPresent()
+            ? Optional.empty()
+            : Optional.of(json.get("avatar").get("presetId").stringValue());
+    return new SessionSpec(raw, v.maxDurationSeconds(), presetId, v.customAvatarId(), tools);
   }
 
   private Reply retrieve(String id) {
@@ -253,38 +284,22 @@ final class ApiHandler {
 
   private Reply listAvatars(String rawQuery) {
     Map<String, String> q = Exchanges.query(rawQuery);
-    int limit = DEFAULT_AVATAR_LIMIT;
-    String limitText = q.get("limit");
-    if (limitText != null) {
-      Optional<Issue> issue = limitIssue(limitText);
-      if (issue.isPresent()) {
-        return invalid("Invalid query parameters", List.of(issue.get()));
-      }
-      limit = Integer.parseInt(limitText.strip());
+    List<Issue> issues = new ArrayList<>();
+    Optional<Integer> limit = limit(q, issues);
+    Optional<String> cursor = cursor(q, issues);
+    if (!issues.isEmpty()) {
+      return invalid(INVALID_QUERY, issues);
     }
     Optional<String> afterId = Optional.empty();
-    String cursor = q.get("cursor");
-    if (cursor != null) {
-      if (cursor.isEmpty() || cursor.length() > MAX_CURSOR_LENGTH) {
-        return invalid(
-            "Invalid query parameters",
-            List.of(
-                new Issue(
-                    cursor.isEmpty() ? "too_small" : "too_big",
-                    List.of("cursor"),
-                    cursor.isEmpty()
-                        ? "Too small: expected string to have >=1 characters"
-                        : "Too big: expected string to have <=1000 characters",
-                    Map.of("origin", "string"))));
-      }
-      afterId = decodeCursor(cursor);
+    if (cursor.isPresent()) {
+      afterId = decodeCursor(cursor.get());
       if (afterId.isEmpty()) {
-        return Reply.error(HttpStatus.BAD_REQUEST, "Invalid cursor");
+        return invalidCursor();
       }
     }
-    Optional<AvatarPage> page = world.avatarPage(limit, afterId);
+    Optional<AvatarPage> page = world.avatarPage(limit.orElse(DEFAULT_AVATAR_LIMIT), afterId);
     if (page.isEmpty()) {
-      return Reply.error(HttpStatus.BAD_REQUEST, "Invalid cursor");
+      return invalidCursor();
     }
     ObjectNode out = Json.object();
     ArrayNode data = out.putArray("data");
@@ -295,6 +310,47 @@ final class ApiHandler {
         .ifPresentOrElse(
             id -> out.put("nextCursor", encodeCursor(id)), () -> out.putNull("nextCursor"));
     return Reply.json(HttpStatus.OK, out);
+  }
+
+  /**
+   * The {@code limit} query parameter (runway-api.md §3.4: integer 1..100), when present and valid;
+   * adds an issue to {@code issues} when it is present and invalid.
+   */
+  static Optional<Integer> limit(Map<String, String> query, List<Issue> issues) {
+    String text = query.get("limit");
+    if (text == null) {
+      return Optional.empty();
+    }
+    Optional<Issue> issue = limitIssue(text);
+    issue.ifPresent(issues::add);
+    return issue.isPresent() ? Optional.empty() : Optional.of(Integer.parseInt(text.strip()));
+  }
+
+  /**
+   * The {@code cursor} query parameter (runway-api.md §3.4: string 1..1000), when present and
+   * within its length bounds; adds an issue to {@code issues} otherwise.
+   */
+  static Optional<String> cursor(Map<String, String> query, List<Issue> issues) {
+    String cursor = query.get("cursor");
+    if (cursor == null) {
+      return Optional.empty();
+    }
+    if (cursor.isEmpty() || cursor.length() > MAX_CURSOR_LENGTH) {
+      issues.add(
+          new Issue(
+              cursor.isEmpty() ? "too_small" : "too_big",
+              List.of("cursor"),
+              cursor.isEmpty()
+                  ? "Too small: expected string to have >=1 characters"
+                  : "Too big: expected string to have <=1000 characters",
+              Map.of("origin", "string")));
+      return Optional.empty();
+    }
+    return Optional.of(cursor);
+  }
+
+  static Reply invalidCursor() {
+    return Reply.error(HttpStatus.BAD_REQUEST, "Invalid cursor");
   }
 
   private static Optional<Issue> limitIssue(String text) {
@@ -318,24 +374,25 @@ final class ApiHandler {
               "Too small: expected number to be >=1",
               Map.of("origin", "number", "minimum", 1, "inclusive", true)));
     }
-    if (value > MAX_AVATAR_LIMIT) {
+    if (value > MAX_PAGE_LIMIT) {
       return Optional.of(
           new Issue(
               "too_big",
               path,
-              "Too big: expected number to be <=" + MAX_AVATAR_LIMIT,
-              Map.of("origin", "number", "maximum", MAX_AVATAR_LIMIT, "inclusive", true)));
+              "Too big: expected number to be <=" + MAX_PAGE_LIMIT,
+              Map.of("origin", "number", "maximum", MAX_PAGE_LIMIT, "inclusive", true)));
     }
     return Optional.empty();
   }
 
-  private static String encodeCursor(String avatarId) {
+  /** An opaque cursor naming the last item (avatar or session id) of a page. */
+  static String encodeCursor(String lastId) {
     return Base64.getUrlEncoder()
         .withoutPadding()
-        .encodeToString((CURSOR_PREFIX + avatarId).getBytes(StandardCharsets.UTF_8));
+        .encodeToString((CURSOR_PREFIX + lastId).getBytes(StandardCharsets.UTF_8));
   }
 
-  private static Optional<String> decodeCursor(String cursor) {
+  static Optional<String> decodeCursor(String cursor) {
     try {
       String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
       return text.startsWith(CURSOR_PREFIX)
@@ -455,7 +512,7 @@ final class ApiHandler {
   }
 
   /** Validates a path id against the OAS UUID v4 pattern (runway-api.md §1). */
-  private static Reply withSessionId(String rawId, Function<String, Reply> then) {
+  static Reply withSessionId(String rawId, Function<String, Reply> then) {
     if (!CreateSessionValidator.UUID_V4.matcher(rawId).matches()) {
       // ASSUMPTION (runway-api.md §8 leaves 400 vs 404 open): a malformed id is a validation
       // error of the path parameter, reported Zod-style.
@@ -471,7 +528,7 @@ final class ApiHandler {
     return then.apply(rawId.toLowerCase(Locale.ROOT));
   }
 
-  private static Reply invalid(String error, List<Issue> issues) {
+  static Reply invalid(String error, List<Issue> issues) {
     ObjectNode n = Json.error(error);
     ArrayNode list = n.putArray("issues");
     for (Issue i : issues) {

@@ -25,6 +25,11 @@ final class Router {
     return switch (s[2]) {
       case "realtime_sessions" -> sessions(method, s);
       case "avatars" -> avatars(method, s);
+      case "avatar_conversations" -> conversations(method, s);
+      case "avatar_usage" ->
+          s.length == 3
+              ? (method.equals("GET") ? new Api(Route.USAGE, "") : new MethodNotAllowed("GET"))
+              : new NotFound();
       default -> new NotFound();
     };
   }
@@ -66,6 +71,22 @@ final class Router {
       return method.equals("GET")
           ? new Api(Route.AVATAR_RETRIEVE, s[3])
           : new MethodNotAllowed("GET");
+    }
+    return new NotFound();
+  }
+
+  private static Match conversations(String method, String[] s) {
+    if (s.length == 3) {
+      return method.equals("GET")
+          ? new Api(Route.CONVERSATION_LIST, "")
+          : new MethodNotAllowed("GET");
+    }
+    if (s.length == 4 && !s[3].isEmpty()) {
+      return switch (method) {
+        case "GET" -> new Api(Route.CONVERSATION_RETRIEVE, s[3]);
+        case "DELETE" -> new Api(Route.CONVERSATION_DELETE, s[3]);
+        default -> new MethodNotAllowed("GET, DELETE");
+      };
     }
     return new NotFound();
   }

@@ -45,4 +45,12 @@ public final class Outcomes {
 
   /** One page of avatars. */
   public record AvatarPage(List<Avatar> data, boolean hasMore, Optional<String> nextCursor) {}
+
+  /**
+   * One page of conversation records, newest first.
+   *
+   * @param nextCursor the id of the page's last record, when more follow
+   */
+  public record ConversationPage(
+      List<Conversation> data, boolean hasMore, Optional<String> nextCursor) {}
 }

@@ -10,6 +10,7 @@ final class Session {
   final String id;
   final Instant createdAt;
   final String createBody;
+  final SessionSpec spec;
   final int maxDurationSeconds;
   final Optional<FailurePlan> failurePlan;
 
@@ -31,18 +32,22 @@ final class Session {
   long getCount;
   long consumeAttempts;
 
+  /** Set by {@code DELETE /v1/avatar_conversations/{id}}; the session itself is unaffected. */
+  boolean conversationDeleted;
+
   /** Bumped on every transition so that timers scheduled for an older state are ignored. */
   long version;
 
   Session(
       String id,
       Instant createdAt,
-      String createBody,
+      SessionSpec spec,
       int maxDurationSeconds,
       Optional<FailurePlan> failurePlan) {
     this.id = id;
     this.createdAt = createdAt;
-    this.createBody = createBody;
+    this.spec = spec;
+    this.createBody = spec.rawBody();
     this.maxDurationSeconds = maxDurationSeconds;
     this.failurePlan = failurePlan;
   }

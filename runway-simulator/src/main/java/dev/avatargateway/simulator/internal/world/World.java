@@ -8,6 +8,7 @@ import dev.avatargateway.simulator.internal.world.Outcomes.AlreadyConsumed;
 import dev.avatargateway.simulator.internal.world.Outcomes.AvatarNotFound;
 import dev.avatargateway.simulator.internal.world.Outcomes.AvatarNotReady;
 import dev.avatargateway.simulator.internal.world.Outcomes.AvatarPage;
+import dev.avatargateway.simulator.internal.world.Outcomes.ConversationPage;
 import dev.avatargateway.simulator.internal.world.Outcomes.CreateOutcome;
 import dev.avatargateway.simulator.internal.world.Outcomes.Created;
 import dev.avatargateway.simulator.internal.world.Outcomes.CredentialsOutcome;
@@ -35,6 +36,7 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -47,6 +49,9 @@ import java.util.function.UnaryOperator;
  * session frees its capacity slot at the timer's own instant, so a queued session starts
  * provisioning exactly then, even when nobody looked at the simulator in between. No thread runs
  * per session, and {@link #advanceClock} can jump past any window.
+ *
+ * <p>Conversation records (runway-api-additions.md) are not stored: {@link Conversations} derives
+ * each from its session's timeline on every read.
  *
  * <p>One lock guards everything; each operation holds it for microseconds.
  */
@@ -77,7 +82,7 @@ public final class World {
   private volatile SimulatorConfig config;
   private volatile Duration offset = Duration.ZERO;
   private SplittableRandom random;
-  private final Map<String, Session> sessions = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>();
   private final ArrayDeque<Session> queue = new ArrayDeque<>();
   private final PriorityQueue<Timer> timers =
       new PriorityQueue<>(Comparator.comparing(Timer::at).thenComparingLong(Timer::seq));
@@ -134,13 +139,9 @@ public final class World {
 
   // ---------------------------------------------------------------- realtime sessions
 
-  /**
-   * Creates a session from an already validated body.
-   *
-   * @param customAvatarId the {@code avatar.avatarId} of a {@code custom} avatar, if any
-   */
-  public CreateOutcome create(
-      String rawBody, Optional<Integer> maxDurationSeconds, Optional<String> customAvatarId) {
+  /** Creates a session from an already validated body. */
+  public CreateOutcome create(SessionSpec spec) {
+    Optional<String> customAvatarId = spec.customAvatarId();
     return locked(
         () -> {
           Instant now = nowUnlocked();
@@ -161,8 +162,8 @@ public final class World {
               new Session(
                   UUID.randomUUID().toString(),
                   now,
-                  rawBody,
-                  maxDurationSeconds.orElse(DEFAULT_MAX_DURATION_SECONDS),
+                  spec,
+                  spec.maxDurationSeconds().orElse(DEFAULT_MAX_DURATION_SECONDS),
                   Optional.ofNullable(failurePlans.poll()));
           sessions.put(s.id, s);
           sessionsCreated++;
@@ -278,6 +279,59 @@ public final class World {
         });
   }
 
+  /**
+   * A participant ends the call with the data-channel message {@code {"type":"END_CALL"}}
+   * (runway-api-additions.md, Ending a session): a RUNNING session becomes COMPLETED, its {@code
+   * duration} the whole seconds it has run.
+   *
+   * @throws SimulatorException when no such session exists
+   * @throws IllegalStateException when the session is not RUNNING
+   */
+  public void endCall(String id) {
+    locked(
+        () -> {
+          Instant now = nowUnlocked();
+          catchUp(now);
+          Session s = running(id);
+          // ASSUMPTION: whole seconds rounded down, like the maxDuration end (the spec says only
+          // "with a duration", an integer).
+          s.durationSeconds = Duration.between(s.consumedAt, now).toSeconds();
+          end(s, SessionStatus.COMPLETED, now);
+          return null;
+        });
+  }
+
+  /**
+   * Fails a RUNNING session now with the given code and message (a mid-call failure).
+   *
+   * @throws SimulatorException when no such session exists or code or message is blank
+   * @throws IllegalStateException when the session is not RUNNING
+   */
+  public void failRunning(String id, String failureCode, String failure) {
+    requireFailure(failureCode, failure);
+    locked(
+        () -> {
+          Instant now = nowUnlocked();
+          catchUp(now);
+          Session s = running(id);
+          s.failureCode = failureCode;
+          s.failure = failure;
+          end(s, SessionStatus.FAILED, now);
+          return null;
+        });
+  }
+
+  private Session running(String id) {
+    Session s = sessions.get(id.toLowerCase(Locale.ROOT));
+    if (s == null) {
+      throw new SimulatorException("No session " + id);
+    }
+    if (s.status != SessionStatus.RUNNING) {
+      throw new IllegalStateException("Session is " + s.status + ", not RUNNING");
+    }
+    return s;
+  }
+
   public List<SessionRecord> sessions() {
     return locked(
         () -> {
@@ -318,9 +372,7 @@ public final class World {
     if (count < 0) {
       throw new SimulatorException("count must be >= 0");
     }
-    if (failureCode == null || failureCode.isBlank() || failure == null || failure.isBlank()) {
-      throw new SimulatorException("failureCode and failure must not be blank");
-    }
+    requireFailure(failureCode, failure);
     locked(
         () -> {
           for (int i = 0; i < count; i++) {
@@ -402,6 +454,100 @@ public final class World {
                   hasMore,
                   hasMore ? Optional.of(page.get(page.size() - 1).id()) : Optional.empty()));
         });
+  }
+
+  // ---------------------------------------------------------------- conversations
+
+  /** The conversation record of a session as the API shows it now, if it has one. */
+  public Optional<Conversation> conversation(String id) {
+    return locked(
+        () -> {
+          catchUp(nowUnlocked());
+          Session s = sessions.get(id);
+          return s == null ? Optional.empty() : project(s);
+        });
+  }
+
+  /**
+   * One page of the records that {@code filter} accepts, newest first.
+   *
+   * @param afterId the id of the last record of the previous page; it may have been deleted since
+   * @return empty when {@code afterId} names no session
+   */
+  public Optional<ConversationPage> conversationPage(
+      int limit, Optional<String> afterId, Predicate<Conversation> filter) {
+    return locked(
+        () -> {
+          catchUp(nowUnlocked());
+          if (afterId.isPresent() && !sessions.containsKey(afterId.get())) {
+            return Optional.empty();
+          }
+          // Creation order is createdAt order (simulated time never goes back), and it breaks
+          // ties between sessions created at the same instant; a session id stays a valid
+          // position after its record is deleted.
+          boolean skipping = afterId.isPresent();
+          List<Conversation> page = new ArrayList<>();
+          boolean hasMore = false;
+          for (Session s : sessions.sequencedValues().reversed()) {
+            if (skipping) {
+              skipping = !s.id.equals(afterId.get());
+              continue;
+            }
+            Optional<Conversation> c = project(s).filter(filter);
+            if (c.isEmpty()) {
+              continue;
+            }
+            if (page.size() == limit) {
+              hasMore = true;
+              break;
+            }
+            page.add(c.get());
+          }
+          return Optional.of(
+              new ConversationPage(
+                  List.copyOf(page),
+                  hasMore,
+                  hasMore ? Optional.of(page.get(page.size() - 1).id()) : Optional.empty()));
+        });
+  }
+
+  /** Every record the API shows now, newest first. */
+  public List<Conversation> conversations() {
+    return locked(
+        () -> {
+          catchUp(nowUnlocked());
+          return sessions.sequencedValues().reversed().stream()
+              .map(this::project)
+              .flatMap(Optional::stream)
+              .toList();
+        });
+  }
+
+  /**
+   * Deletes a record the API shows now (runway-api-additions.md, Conversations: "deletes it and its
+   * data"). ASSUMPTION: the realtime session is untouched, and the record stays deleted whatever
+   * the session does next.
+   *
+   * @return false when there is no such record now
+   */
+  public boolean deleteConversation(String id) {
+    return locked(
+        () -> {
+          catchUp(nowUnlocked());
+          Session s = sessions.get(id);
+          if (s == null || project(s).isEmpty()) {
+            return false;
+          }
+          s.conversationDeleted = true;
+          return true;
+        });
+  }
+
+  private Optional<Conversation> project(Session s) {
+    // ASSUMPTION (runway-api-additions.md: "how soon a record appears" is unknown): records show
+    // the session as it was conversationRecordDelay ago; 0 by default.
+    Instant asOf = nowUnlocked().minus(config.conversationRecordDelay());
+    return Conversations.project(s, asOf, config.conversationsForUnstartedSessions(), avatars::get);
   }
 
   // ---------------------------------------------------------------- reset
@@ -536,6 +682,12 @@ public final class World {
   private static boolean constantTimeEquals(String a, String b) {
     return MessageDigest.isEqual(
         a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void requireFailure(String failureCode, String failure) {
+    if (failureCode == null || failureCode.isBlank() || failure == null || failure.isBlank()) {
+      throw new SimulatorException("failureCode and failure must not be blank");
+    }
   }
 
   private static Duration min(Duration a, Duration b) {

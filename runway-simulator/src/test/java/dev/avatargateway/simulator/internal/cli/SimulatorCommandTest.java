@@ -57,7 +57,10 @@ class SimulatorCommandTest {
             "--max-hang",
             "30s",
             "--seed",
-            "7");
+            "7",
+            "--conversations-for-unstarted-sessions",
+            "--conversation-record-delay",
+            "5s");
 
     SimulatorConfig c = command.toConfig();
 
@@ -83,6 +86,8 @@ class SimulatorCommandTest {
                 .build());
     assertThat(c.maxHang()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.seed()).isEqualTo(7);
+    assertThat(c.conversationsForUnstartedSessions()).isTrue();
+    assertThat(c.conversationRecordDelay()).isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test
@@ -95,6 +100,8 @@ class SimulatorCommandTest {
     assertThat(c.readyAfter()).isEqualTo(d.readyAfter());
     assertThat(c.concurrencyCap()).isEqualTo(d.concurrencyCap());
     assertThat(c.secondConsumeStatus()).isEqualTo(d.secondConsumeStatus());
+    assertThat(c.conversationsForUnstartedSessions()).isFalse();
+    assertThat(c.conversationRecordDelay()).isEqualTo(d.conversationRecordDelay());
   }
 
   @Test
@@ -162,6 +169,9 @@ class SimulatorCommandTest {
             "--fault",
             "--max-hang",
             "--seed",
+            "--conversations-for-unstarted-sessions",
+            "--conversation-record-delay",
+            "conversation-list",
             "create:500:0.1");
   }
 

@@ -23,7 +23,9 @@ public interface RequestObserver {
    * @param operation which API call, e.g. {@code realtime_sessions.create}, {@code
    *     realtime_sessions.retrieve}, {@code realtime_sessions.cancel}, {@code
    *     realtime_sessions.consume}, {@code realtime_sessions.connect_backend}, {@code
-   *     avatars.retrieve}, {@code avatars.list}
+   *     avatars.retrieve}, {@code avatars.list}, {@code avatar_conversations.list}, {@code
+   *     avatar_conversations.retrieve}, {@code avatar_conversations.delete}, {@code
+   *     avatar_usage.retrieve}
    * @param status the HTTP status, or 0 when no response arrived
    * @param duration from sending to the response headers (or the failure)
    * @param retry 0 for the first attempt, 1 for the first retry, ...

@@ -56,6 +56,8 @@ public final class RunwayClient {
   private final Builder settings;
   private final RealtimeSessions realtimeSessions;
   private final Avatars avatars;
+  private final AvatarConversations avatarConversations;
+  private final AvatarUsageReports avatarUsage;
 
   private RunwayClient(Builder settings) {
     this.settings = settings;
@@ -78,6 +80,8 @@ public final class RunwayClient {
     this.realtimeSessions =
         new RealtimeSessions(api, settings.apiKey, settings.clock, settings.sleeper);
     this.avatars = new Avatars(api, settings.apiKey);
+    this.avatarConversations = new AvatarConversations(api, settings.apiKey);
+    this.avatarUsage = new AvatarUsageReports(api, settings.apiKey);
   }
 
   /** A builder with every default; the API key and base URL are read from the environment. */
@@ -109,6 +113,16 @@ public final class RunwayClient {
   /** Custom avatars: retrieve and list. */
   public Avatars avatars() {
     return avatars;
+  }
+
+  /** Avatar conversations (one per realtime session): list, retrieve with transcript, delete. */
+  public AvatarConversations avatarConversations() {
+    return avatarConversations;
+  }
+
+  /** Avatar usage: sessions and seconds per UTC day over a date range. */
+  public AvatarUsageReports avatarUsage() {
+    return avatarUsage;
   }
 
   /** The API's base URL. */

@@ -1,7 +1,12 @@
 package dev.avatargateway.runway.internal;
 
 import dev.avatargateway.runway.Avatar;
+import dev.avatargateway.runway.AvatarConversation;
 import dev.avatargateway.runway.AvatarPage;
+import dev.avatargateway.runway.AvatarPreset;
+import dev.avatargateway.runway.AvatarUsage;
+import dev.avatargateway.runway.ConversationAvatar;
+import dev.avatargateway.runway.ConversationPage;
 import dev.avatargateway.runway.Integration;
 import dev.avatargateway.runway.RealtimeSession;
 import dev.avatargateway.runway.RealtimeSessionCreateParams;
@@ -10,9 +15,13 @@ import dev.avatargateway.runway.SessionAvatar;
 import dev.avatargateway.runway.SessionCredentials;
 import dev.avatargateway.runway.Tool;
 import dev.avatargateway.runway.ToolParameter;
+import dev.avatargateway.runway.UnexpectedResponseException;
 import dev.avatargateway.runway.ValidationIssue;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,6 +206,194 @@ public final class Json {
         optionalText(node, "failureReason"));
   }
 
+  /**
+   * A conversation (runway-api-additions.md "Conversations"; OpenAPI {@code GET
+   * /v1/avatar_conversations/{id}}). Fields beyond the documented ones are ignored; absent {@code
+   * tools} or {@code transcript} read as empty.
+   */
+  public static AvatarConversation conversation(String body) {
+    JsonNode node = parse(body);
+    String id = text(node, "id");
+    // First, so that a status of unknown shape is reported as such, not as a missing member.
+    AvatarConversation.Status status = conversationStatus(text(node, "status"), id);
+    String name = text(node, "name");
+    Optional<ConversationAvatar> avatar = conversationAvatar(node.get("avatar"));
+    Instant createdAt = instant(node, "createdAt");
+    Optional<Instant> startedAt = optionalInstant(node, "startedAt");
+    Optional<Duration> duration = optionalSeconds(node, "duration");
+    Optional<Duration> maxDuration = optionalSeconds(node, "maxDuration");
+    Optional<URI> recordingUrl = optionalUri(node, "recordingUrl");
+    List<AvatarConversation.ToolSummary> tools = new ArrayList<>();
+    for (JsonNode tool : optionalArray(node, "tools")) {
+      tools.add(
+          new AvatarConversation.ToolSummary(
+              text(tool, "name"), text(tool, "description"), text(tool, "type")));
+    }
+    List<AvatarConversation.TranscriptEntry> transcript = new ArrayList<>();
+    for (JsonNode entry : optionalArray(node, "transcript")) {
+      transcript.add(transcriptEntry(entry));
+    }
+    return switch (status) {
+      case IN_PROGRESS ->
+          new AvatarConversation.InProgress(
+              id,
+              name,
+              avatar,
+              createdAt,
+              startedAt,
+              duration,
+              maxDuration,
+              recordingUrl,
+              tools,
+              transcript);
+      case ENDED ->
+          new AvatarConversation.Ended(
+              id,
+              name,
+              avatar,
+              createdAt,
+              startedAt,
+              optionalInstant(node, "endedAt"),
+              duration,
+              maxDuration,
+              recordingUrl,
+              tools,
+              transcript);
+      case FAILED ->
+          new AvatarConversation.Failed(
+              id,
+              name,
+              avatar,
+              createdAt,
+              startedAt,
+              optionalInstant(node, "endedAt"),
+              duration,
+              maxDuration,
+              recordingUrl,
+              tools,
+              transcript,
+              text(node, "failure"),
+              text(node, "failureCode"));
+    };
+  }
+
+  /**
+   * A page of conversations (runway-api-additions.md "Conversations"). An empty or null {@code
+   * nextCursor} means the last page; {@code hasMore} is not read (runway-api.md §3.4).
+   */
+  public static ConversationPage conversationPage(String body) {
+    JsonNode node = parse(body);
+    List<AvatarConversation.Summary> summaries = new ArrayList<>();
+    for (JsonNode item : array(node, "data")) {
+      String id = text(item, "id");
+      summaries.add(
+          new AvatarConversation.Summary(
+              id,
+              text(item, "name"),
+              conversationStatus(text(item, "status"), id),
+              conversationAvatar(item.get("avatar")),
+              instant(item, "createdAt"),
+              optionalSeconds(item, "duration"),
+              item.path("hasTools").asBoolean(false)));
+    }
+    return new ConversationPage(
+        summaries, optionalText(node, "nextCursor").filter(cursor -> !cursor.isEmpty()));
+  }
+
+  /** Avatar usage (runway-api-additions.md "Usage"; OpenAPI {@code GET /v1/avatar_usage}). */
+  public static AvatarUsage usage(String body) {
+    JsonNode node = parse(body);
+    List<AvatarUsage.Day> days = new ArrayList<>();
+    for (JsonNode day : array(node, "byDay")) {
+      days.add(
+          new AvatarUsage.Day(
+              date(day, "date"), wholeNumber(day, "sessions"), seconds(day, "seconds")));
+    }
+    return new AvatarUsage(
+        wholeNumber(node, "totalSessions"),
+        seconds(node, "totalSeconds"),
+        seconds(node, "avgDurationSeconds"),
+        days);
+  }
+
+  private static AvatarConversation.Status conversationStatus(String status, String id) {
+    for (AvatarConversation.Status known : AvatarConversation.Status.values()) {
+      if (known.apiName().equals(status)) {
+        return known;
+      }
+    }
+    throw unexpected(
+        "unknown conversation status '"
+            + status
+            + "' (conversation "
+            + id
+            + "; documented: in_progress, ended, failed)");
+  }
+
+  /**
+   * The avatar of a conversation: the detail and list forms differ only in optional members ({@code
+   * name} on presets in lists, {@code imageUrl} on custom avatars in detail).
+   */
+  private static Optional<ConversationAvatar> conversationAvatar(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    if (!node.isObject()) {
+      throw unexpected("'avatar' is neither an object nor null");
+    }
+    String type = text(node, "type");
+    return switch (type) {
+      case "runway-preset" -> {
+        String presetId = text(node, "presetId");
+        if (presetId.isBlank()) {
+          throw unexpected("blank 'avatar.presetId'");
+        }
+        yield Optional.of(
+            new ConversationAvatar.Preset(AvatarPreset.of(presetId), optionalText(node, "name")));
+      }
+      case "custom" ->
+          Optional.of(
+              new ConversationAvatar.Custom(
+                  optionalText(node, "id"),
+                  optionalText(node, "name"),
+                  optionalUri(node, "imageUrl")));
+      default -> throw unexpected("unknown avatar type '" + type + "'");
+    };
+  }
+
+  private static AvatarConversation.TranscriptEntry transcriptEntry(JsonNode node) {
+    List<AvatarConversation.ToolCall> calls = new ArrayList<>();
+    for (JsonNode call : optionalArray(node, "toolCalls")) {
+      JsonNode arguments = call.get("arguments");
+      calls.add(
+          new AvatarConversation.ToolCall(
+              optionalText(call, "id"),
+              text(call, "name"),
+              arguments == null || arguments.isNull()
+                  ? "{}"
+                  : MAPPER.writeValueAsString(arguments)));
+    }
+    List<AvatarConversation.ToolResult> results = new ArrayList<>();
+    for (JsonNode result : optionalArray(node, "toolResults")) {
+      JsonNode value = result.get("result");
+      results.add(
+          new AvatarConversation.ToolResult(
+              optionalText(result, "id"),
+              text(result, "name"),
+              optionalMillis(result, "durationMs"),
+              optionalText(result, "error"),
+              value == null || value.isNull()
+                  ? Optional.empty()
+                  : Optional.of(MAPPER.writeValueAsString(value))));
+    }
+    return new AvatarConversation.TranscriptEntry(
+        text(node, "role"),
+        optionalText(node, "content"),
+        optionalInstant(node, "timestamp"),
+        calls,
+        results);
+  }
+
   /** The {@code error} member of an error body, if the body is JSON and has one. */
   public static Optional<String> errorText(String body) {
     return tryParse(body).flatMap(node -> optionalText(node, "error"));
@@ -267,6 +464,70 @@ public final class Json {
     return value;
   }
 
+  private static JsonNode optionalArray(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return MAPPER.createArrayNode();
+    }
+    if (!value.isArray()) {
+      throw unexpected("'" + field + "' is not an array");
+    }
+    return value;
+  }
+
+  private static long wholeNumber(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isIntegralNumber()) {
+      throw unexpected("missing integer '" + field + "'");
+    }
+    return value.asLong();
+  }
+
+  /** A count of seconds (integers upstream; a fraction is kept to the millisecond). */
+  private static Duration seconds(JsonNode node, String field) {
+    return Duration.ofMillis(Math.round(number(node, field) * 1000));
+  }
+
+  private static Optional<Duration> optionalSeconds(JsonNode node, String field) {
+    return isAbsent(node, field) ? Optional.empty() : Optional.of(seconds(node, field));
+  }
+
+  private static Optional<Duration> optionalMillis(JsonNode node, String field) {
+    return isAbsent(node, field)
+        ? Optional.empty()
+        : Optional.of(Duration.ofNanos(Math.round(number(node, field) * 1_000_000)));
+  }
+
+  private static Optional<Instant> optionalInstant(JsonNode node, String field) {
+    return isAbsent(node, field) ? Optional.empty() : Optional.of(instant(node, field));
+  }
+
+  private static Optional<URI> optionalUri(JsonNode node, String field) {
+    if (isAbsent(node, field)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new URI(text(node, field)));
+    } catch (URISyntaxException e) {
+      // Not echoed: a pre-signed URL carries its signature in the query.
+      throw unexpected("'" + field + "' is not a URI");
+    }
+  }
+
+  private static LocalDate date(JsonNode node, String field) {
+    String value = text(node, field);
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw unexpected("'" + field + "' is not an ISO-8601 date (YYYY-MM-DD)");
+    }
+  }
+
+  private static boolean isAbsent(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull();
+  }
+
   private static Instant instant(JsonNode node, String field) {
     String value = text(node, field);
     try {
@@ -277,6 +538,6 @@ public final class Json {
   }
 
   private static RunwayException unexpected(String what) {
-    return new RunwayException("Unexpected response from Runway: " + what);
+    return new UnexpectedResponseException("Unexpected response from Runway: " + what);
   }
 }

@@ -1,5 +1,7 @@
 package dev.avatargateway.runway.internal;
 
+import java.net.URI;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -38,5 +40,18 @@ public final class Redactor {
     }
     String cleaned = apiKey.isEmpty() ? text : text.replace(apiKey, MASK);
     return SECRETS.matcher(cleaned).replaceAll(MASK);
+  }
+
+  /**
+   * A URL for {@code toString()}: without its query, which in a pre-signed URL (a recording, an
+   * image) is the signature that grants access; {@code null} when absent.
+   */
+  public static String withoutQuery(Optional<URI> url) {
+    if (url.isEmpty()) {
+      return null;
+    }
+    String text = url.get().toString();
+    int query = text.indexOf('?');
+    return query < 0 ? text : text.substring(0, query) + "?" + MASK;
   }
 }

@@ -14,16 +14,22 @@ import java.util.Locale;
  *     serverUrl, token, roomName}) or {@code session-key} (answers {sessionId, sessionKey} and the
  *     browser consumes); env {@code GATEWAY_RESPONSE_MODE}
  * @param customAvatarCacheTtl how long a custom avatar's upstream status is trusted; default 60 s
+ * @param handOutTimeout in session-key mode, how long a browser has to use the key it was handed: a
+ *     session not RUNNING by then is cancelled; default 30 s (the browser consumes at once; Runway
+ *     itself fails an unused READY session only after its READY window, so waiting longer would pay
+ *     for nothing)
  */
 public record ConnectConfig(
     Duration deadline,
     Duration queuedDeadline,
     String responseMode,
-    Duration customAvatarCacheTtl) {
+    Duration customAvatarCacheTtl,
+    Duration handOutTimeout) {
 
   static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
   static final Duration DEFAULT_QUEUED_DEADLINE = Duration.ofSeconds(90);
   static final Duration DEFAULT_AVATAR_CACHE_TTL = Duration.ofSeconds(60);
+  static final Duration DEFAULT_HAND_OUT_TIMEOUT = Duration.ofSeconds(30);
 
   /** Fills in defaults. */
   public ConnectConfig {
@@ -32,11 +38,12 @@ public record ConnectConfig(
     responseMode = responseMode == null ? ResponseMode.CREDENTIALS.configName() : responseMode;
     customAvatarCacheTtl =
         customAvatarCacheTtl == null ? DEFAULT_AVATAR_CACHE_TTL : customAvatarCacheTtl;
+    handOutTimeout = handOutTimeout == null ? DEFAULT_HAND_OUT_TIMEOUT : handOutTimeout;
   }
 
   /** Every default. */
   public static ConnectConfig defaults() {
-    return new ConnectConfig(null, null, null, null);
+    return new ConnectConfig(null, null, null, null, null);
   }
 
   /** The response mode as an enum. */
@@ -52,6 +59,9 @@ public record ConnectConfig(
     if (queuedDeadline.compareTo(deadline) < 0) {
       throw new ConfigException(
           "connect.queuedDeadline", "must not be shorter than connect.deadline (" + deadline + ")");
+    }
+    if (handOutTimeout.isNegative() || handOutTimeout.isZero()) {
+      throw new ConfigException("connect.handOutTimeout", "must be positive");
     }
     if (customAvatarCacheTtl.isNegative()) {
       throw new ConfigException("connect.customAvatarCacheTtl", "must not be negative");

@@ -3,11 +3,13 @@ package dev.avatargateway.gateway.core;
 import dev.avatargateway.gateway.core.internal.auth.Authenticators;
 import dev.avatargateway.gateway.core.internal.avatars.AvatarCatalog;
 import dev.avatargateway.gateway.core.internal.avatars.CustomAvatarVerifier;
+import dev.avatargateway.gateway.core.internal.books.Books;
 import dev.avatargateway.gateway.core.internal.connect.ConnectRecorder;
 import dev.avatargateway.gateway.core.internal.connect.ConnectTrace;
 import dev.avatargateway.gateway.core.internal.connect.ConnectUseCase;
 import dev.avatargateway.gateway.core.internal.connect.InFlightConnects;
 import dev.avatargateway.gateway.core.internal.connect.UpstreamProbe;
+import dev.avatargateway.gateway.core.internal.ledger.JdbcSessionLedger;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
 import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
@@ -18,7 +20,6 @@ import dev.avatargateway.runway.PollSchedule;
 import dev.avatargateway.runway.RunwayClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,21 +52,13 @@ public final class GatewayCore implements AutoCloseable {
   private final AvatarCatalog catalog;
   private final UpstreamProbe probe;
   private final boolean simulatedUpstream;
+  private final Books books;
 
-  private GatewayCore(Builder b) {
+  private GatewayCore(Builder b, Books books) {
+    this.books = books;
     Clock clock = b.clock;
-    GatewayMetrics metrics = new GatewayMetrics(b.meterRegistry);
-    RunwayClient runway =
-        b.runway.withOptions(
-            options ->
-                options
-                    .clock(clock)
-                    .observer(
-                        attempt -> {
-                          metrics.upstreamCall(
-                              attempt.operation(), attempt.status(), attempt.duration());
-                          ConnectTrace.countUpstreamRequest();
-                        }));
+    GatewayMetrics metrics = b.metrics;
+    RunwayClient runway = b.observedRunway;
     this.catalog = AvatarCatalog.from(b.avatars);
     this.inFlight = new InFlightConnects();
     this.simulatedUpstream = b.simulatedUpstream;
@@ -87,13 +80,26 @@ public final class GatewayCore implements AutoCloseable {
                 UpstreamCreateGate.inMemory(
                     b.rateLimit, limit -> metrics.rateLimitRejected(limit.tag())),
                 runway.realtimeSessions(),
-                b.recorder,
+                b.recorder.orElse(books.recorder()),
                 listeners,
                 inFlight,
                 b.pollSchedule,
                 runway.usesDefaultBaseUrl() ? Optional.empty() : Optional.of(runway.baseUrl()),
                 clock));
     this.probe = new UpstreamProbe(runway.avatars(), clock);
+  }
+
+  private static RunwayClient observed(RunwayClient runway, Clock clock, GatewayMetrics metrics) {
+    return runway.withOptions(
+        options ->
+            options
+                .clock(clock)
+                .observer(
+                    attempt -> {
+                      metrics.upstreamCall(
+                          attempt.operation(), attempt.status(), attempt.duration());
+                      ConnectTrace.countUpstreamRequest();
+                    }));
   }
 
   /**
@@ -120,8 +126,14 @@ public final class GatewayCore implements AutoCloseable {
         .toList();
   }
 
-  /** Whether the upstream answers with our secret (remembered for a few seconds). */
+  /**
+   * Whether the gateway can serve: the ledger answers, and the upstream answers with our secret
+   * (remembered for a few seconds).
+   */
   public Readiness readiness() {
+    if (!books.reachable()) {
+      return new Readiness(false, "session ledger unreachable");
+    }
     return probe.check();
   }
 
@@ -162,10 +174,29 @@ public final class GatewayCore implements AutoCloseable {
     }
   }
 
-  /** Drains with no grace and releases what the core holds. Idempotent. */
+  /** This process's run id in the ledger. */
+  String runId() {
+    return books.runId();
+  }
+
+  /** The ledger itself, for tests that read its rows. */
+  JdbcSessionLedger ledgerForTests() {
+    return books.ledger();
+  }
+
+  /** Runs one round of the ledger's keeper on the calling thread (for tests and tools). */
+  public void keepBooksNow() {
+    books.runKeeperOnce();
+  }
+
+  /**
+   * Drains with no grace, stops the ledger's keeper, retires this run and closes the ledger.
+   * Idempotent.
+   */
   @Override
   public void close() {
     drain(Duration.ZERO);
+    books.close();
   }
 
   /** Builds a {@link GatewayCore}; every part has a default. */
@@ -179,7 +210,11 @@ public final class GatewayCore implements AutoCloseable {
     private MeterRegistry meterRegistry = new SimpleMeterRegistry();
     private Clock clock = Clock.systemUTC();
     private PollSchedule pollSchedule = PollSchedule.defaults();
-    private ConnectRecorder recorder = ConnectRecorder.NONE;
+    private LedgerConfig ledger = LedgerConfig.defaults();
+    private Optional<String> instanceName = Optional.empty();
+    private Optional<ConnectRecorder> recorder = Optional.empty();
+    private GatewayMetrics metrics;
+    private RunwayClient observedRunway;
     private final List<ConnectListener> listeners = new ArrayList<>();
 
     private Builder(RunwayClient runway) {
@@ -237,6 +272,25 @@ public final class GatewayCore implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where the books are kept; default {@link LedgerConfig#defaults()} (an H2 file under {@code
+     * ./data}).
+     */
+    public Builder ledger(LedgerConfig ledger) {
+      this.ledger = Objects.requireNonNull(ledger, "ledger");
+      return this;
+    }
+
+    /**
+     * This instance's stable name in the ledger: a restart under the same name takes over the
+     * previous run's sessions at once, others only once its lease expires. Default {@code
+     * ledger.instanceName}, else the host name.
+     */
+    public Builder instanceName(String instanceName) {
+      this.instanceName = Optional.of(instanceName);
+      return this;
+    }
+
     /** Adds a reader of the connect events. */
     public Builder listener(ConnectListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -252,16 +306,36 @@ public final class GatewayCore implements AutoCloseable {
       connect.validate();
       auth.validate(simulatedUpstream);
       rateLimit.validate();
-      return new GatewayCore(this);
+      ledger.validate();
+      metrics = new GatewayMetrics(meterRegistry);
+      observedRunway = observed(runway, clock, metrics);
+      String name =
+          instanceName
+              .or(() -> Optional.ofNullable(ledger.instanceName()))
+              .orElseGet(Builder::hostName);
+      Books books = Books.open(ledger, name, observedRunway, connect.handOutTimeout(), clock);
+      try {
+        GatewayCore core = new GatewayCore(this, books);
+        books.start();
+        return core;
+      } catch (RuntimeException e) {
+        books.close();
+        throw e;
+      }
     }
 
+    /** Replaces the ledger's writer (tests of the flow's reaction to a failing ledger). */
     Builder recorder(ConnectRecorder recorder) {
-      this.recorder = recorder;
+      this.recorder = Optional.of(recorder);
       return this;
     }
 
-    URI baseUrl() {
-      return runway.baseUrl();
+    private static String hostName() {
+      try {
+        return java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        return "localhost";
+      }
     }
   }
 }

@@ -40,10 +40,12 @@ class ConnectUseCaseTest {
       RunwaySimulator.start(
           SimulatorConfig.builder().readyAfter(DelayDistribution.fixed(Duration.ZERO)).build());
   private final List<ConnectEvent> events = new CopyOnWriteArrayList<>();
+  private final List<GatewayCore> cores = new CopyOnWriteArrayList<>();
   private HttpServer proxy;
 
   @AfterEach
   void stop() {
+    cores.forEach(GatewayCore::close);
     if (proxy != null) {
       proxy.stop(0);
     }
@@ -72,7 +74,8 @@ class ConnectUseCaseTest {
   @Test
   void aSessionKeyConnectIsHandedOutNotConsumed() {
     ConnectResult result =
-        core(new ConnectConfig(null, null, "session-key", null)).connect(request("cat-character"));
+        core(new ConnectConfig(null, null, "session-key", null, null))
+            .connect(request("cat-character"));
 
     assertThat(result).isInstanceOf(ConnectResult.SessionKey.class);
     assertThat(events)
@@ -97,7 +100,7 @@ class ConnectUseCaseTest {
   @Test
   void aSessionNotReadyInTimeIsCancelledWithTheTimeoutReason() {
     simulator.admin().setReadyAfter(DelayDistribution.fixed(Duration.ofMinutes(5)));
-    ConnectConfig config = new ConnectConfig(Duration.ofSeconds(2), null, null, null);
+    ConnectConfig config = new ConnectConfig(Duration.ofSeconds(2), null, null, null, null);
 
     GatewayException e =
         catchThrowableOfType(
@@ -181,9 +184,7 @@ class ConnectUseCaseTest {
         catchThrowableOfType(
             GatewayException.class,
             () ->
-                builder(ConnectConfig.defaults(), simulator.baseUrl())
-                    .recorder(failsOnReady)
-                    .build()
+                built(builder(ConnectConfig.defaults(), simulator.baseUrl()).recorder(failsOnReady))
                     .connect(request("cat-character")));
 
     assertThat(e.code()).isEqualTo(ErrorCode.LEDGER_UNAVAILABLE);
@@ -204,9 +205,7 @@ class ConnectUseCaseTest {
         catchThrowableOfType(
             GatewayException.class,
             () ->
-                builder(ConnectConfig.defaults(), simulator.baseUrl())
-                    .recorder(refusesAll)
-                    .build()
+                built(builder(ConnectConfig.defaults(), simulator.baseUrl()).recorder(refusesAll))
                     .connect(request("cat-character")));
 
     assertThat(e.code()).isEqualTo(ErrorCode.LEDGER_UNAVAILABLE);
@@ -219,7 +218,13 @@ class ConnectUseCaseTest {
   }
 
   private GatewayCore core(ConnectConfig config, URI upstream) {
-    return builder(config, upstream).build();
+    return built(builder(config, upstream));
+  }
+
+  private GatewayCore built(GatewayCore.Builder builder) {
+    GatewayCore core = builder.build();
+    cores.add(core);
+    return core;
   }
 
   private GatewayCore.Builder builder(ConnectConfig config, URI upstream) {
@@ -228,6 +233,7 @@ class ConnectUseCaseTest {
     return GatewayCore.builder(runway)
         .connect(config)
         .simulatedUpstream(true)
+        .ledger(H2BooksTest.inMemory())
         .pollSchedule(FAST)
         .listener(events::add);
   }

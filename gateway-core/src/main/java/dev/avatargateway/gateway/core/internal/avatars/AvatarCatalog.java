@@ -111,7 +111,8 @@ public final class AvatarCatalog {
       throw new GatewayException(
           ErrorCode.INVALID_REQUEST, "Send either avatarId or customAvatarId, not both.");
     }
-    Optional<String> asked = customAvatarId.or(() -> avatarId).map(String::trim);
+    // Matched exactly: trim() would also strip control characters such as NUL.
+    Optional<String> asked = customAvatarId.or(() -> avatarId);
     String id =
         asked
             .or(() -> defaultAvatar)

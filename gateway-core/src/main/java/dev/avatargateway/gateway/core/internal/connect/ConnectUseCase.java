@@ -342,11 +342,13 @@ public final class ConnectUseCase {
 
     /**
      * The write-ahead step: the ledger records the event before the flow goes on, or the flow
-     * stops. Interrupts are held off meanwhile: an interrupted database write may leave the
-     * connection (and an embedded database's file) unusable.
+     * stops. No interrupt may reach the database call (an interrupted JDBC call may break its
+     * connection, and an embedded database's file channel): new stops are held off meanwhile, and a
+     * pending interrupt is set aside and put back after.
      */
     private void record(InFlightConnects.Handle handle, ConnectEvent event) {
       handle.deferInterrupts();
+      boolean interrupted = Thread.interrupted();
       try {
         parts.recorder().record(event);
       } catch (RuntimeException e) {
@@ -362,13 +364,20 @@ public final class ConnectUseCase {
             Map.of(),
             e);
       } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
         handle.allowInterrupts();
       }
       notifyListeners(event);
     }
 
-    /** An event the ledger should record but the flow does not wait on. */
+    /**
+     * An event the ledger should record but the flow does not wait on; a pending interrupt is set
+     * aside for the database call, as in {@link #record}.
+     */
     private void tell(ConnectEvent event) {
+      boolean interrupted = Thread.interrupted();
       try {
         parts.recorder().record(event);
       } catch (RuntimeException e) {
@@ -378,6 +387,10 @@ public final class ConnectUseCase {
             connectId,
             sessionId.orElse("none"),
             e);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
       notifyListeners(event);
     }

@@ -1,0 +1,1036 @@
+package dev.avatargateway.gateway.core.internal.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The session ledger's books in SQL (H2 or PostgreSQL), for one run of a gateway process. Written
+ * ahead: a session's row exists before {@code create} is sent, and each step is recorded before the
+ * next is taken, so that after a crash another run (or this instance's next one) finds every
+ * session that may cost money and settles it.
+ *
+ * <p>Every method is one short transaction and thread-safe; concurrent writers (a connect and the
+ * keeper, or two instances) cannot overwrite each other's steps, because every change of state is a
+ * compare-and-set on the state it expects. Every database failure is a {@link LedgerException};
+ * arguments that cannot be right are an {@link IllegalArgumentException} or a {@link
+ * NullPointerException}. Instants are stored in UTC, truncated to microseconds.
+ */
+public final class JdbcSessionLedger {
+  /**
+   * The outcome code of a session whose create was recorded after the row had been given up as
+   * {@link SessionState#LOST}: it moves to {@link SessionState#CANCELLING}, for the session exists
+   * and costs money.
+   */
+  public static final String OUTCOME_CREATED_AFTER_LOST = "created_after_lost";
+
+  /**
+   * The most rows one query returns: one keeper round or one listing; larger batches would hold a
+   * connection, and the upstream, for long.
+   */
+  public static final int MAX_LIMIT = 1000;
+
+  /**
+   * How long one statement may run before the driver gives up on it. Ledger statements take
+   * milliseconds; one still running after this waits on a lock or a stalled database, and the
+   * connect it serves should fail (and cancel its session) while its deadline still allows.
+   */
+  private static final int STATEMENT_TIMEOUT_SECONDS = 10;
+
+  private static final int MAX_RUN_ID = 64;
+  private static final int MAX_INSTANCE_NAME = 255;
+  private static final int MAX_UPSTREAM_ID = 128;
+  private static final int MAX_OUTCOME_CODE = 64;
+  private static final int MAX_FAILURE_CODE = 128;
+
+  private static final String COLUMNS =
+      """
+      gateway_id, upstream_id, principal_name, client_address, avatar_id, avatar_type, request_id,
+      response_mode, owner_run_id, state, accepted_at, created_at, ready_at, handed_over_at,
+      running_at, cancelling_at, ended_at, updated_at, outcome_code, failure_code,
+      upstream_requests, max_duration_seconds, duration_seconds, duration_confirmed, next_check_at,
+      attempt_count\
+      """;
+
+  /** The non-terminal states as an SQL list; codes are constants, so this is not injectable. */
+  private static final String NON_TERMINAL =
+      SessionState.nonTerminal().stream()
+          .map(state -> "'" + state.code() + "'")
+          .collect(Collectors.joining(", "));
+
+  private static final String INSERT_INTENT =
+      """
+      INSERT INTO ledger_sessions (
+        gateway_id, principal_name, client_address, avatar_id, avatar_type, request_id,
+        response_mode, max_duration_seconds, owner_run_id, state, accepted_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+      """;
+
+  private static final String LOCK_FOR_CREATED =
+      "SELECT state, upstream_id FROM ledger_sessions WHERE gateway_id = ? FOR UPDATE";
+
+  private static final String RECORD_CREATED =
+      """
+      UPDATE ledger_sessions
+         SET upstream_id = ?, created_at = ?, updated_at = ?, state = 'created', attempt_count = 0
+       WHERE gateway_id = ? AND state = 'pending' AND upstream_id IS NULL
+      """;
+
+  /** A session given up as lost exists after all: it must be cancelled. */
+  private static final String RECORD_CREATED_AFTER_LOST =
+      """
+      UPDATE ledger_sessions
+         SET upstream_id = ?, created_at = ?, updated_at = ?, state = 'cancelling',
+             cancelling_at = ?, ended_at = NULL, next_check_at = ?, attempt_count = 0,
+             outcome_code = ?
+       WHERE gateway_id = ? AND state = 'lost' AND upstream_id IS NULL
+      """;
+
+  /** Any other state (a cancel decided while create was in flight): keep it, learn the id. */
+  private static final String RECORD_UPSTREAM_ID =
+      """
+      UPDATE ledger_sessions
+         SET upstream_id = ?, created_at = ?, updated_at = ?
+       WHERE gateway_id = ? AND upstream_id IS NULL
+      """;
+
+  private static final String RECORD_REJECTED =
+      """
+      UPDATE ledger_sessions
+         SET state = 'rejected', ended_at = ?, updated_at = ?, next_check_at = NULL,
+             attempt_count = 0, outcome_code = COALESCE(?, outcome_code)
+       WHERE gateway_id = ? AND state IN ('pending', 'lost') AND upstream_id IS NULL
+      """;
+
+  private static final String SCHEDULE_CHECK =
+      """
+      UPDATE ledger_sessions
+         SET next_check_at = ?, updated_at = ?
+       WHERE gateway_id = ? AND state IN (%s)
+      """
+          .formatted(NON_TERMINAL);
+
+  private static final String CLEAR_CHECK =
+      """
+      UPDATE ledger_sessions
+         SET next_check_at = NULL, updated_at = ?
+       WHERE gateway_id = ?
+      """;
+
+  private static final String RECORD_ATTEMPT =
+      """
+      UPDATE ledger_sessions
+         SET attempt_count = attempt_count + 1, next_check_at = ?, updated_at = ?
+       WHERE gateway_id = ? AND state IN (%s)
+      """
+          .formatted(NON_TERMINAL);
+
+  private static final String RECORD_CONFIRMED_DURATION =
+      """
+      UPDATE ledger_sessions
+         SET duration_seconds = ?, duration_confirmed = TRUE, updated_at = ?
+       WHERE gateway_id = ?
+      """;
+
+  /** An estimate never replaces what Runway's conversation record said. */
+  private static final String RECORD_ESTIMATED_DURATION =
+      """
+      UPDATE ledger_sessions
+         SET duration_seconds = ?, updated_at = ?
+       WHERE gateway_id = ? AND duration_confirmed = FALSE
+      """;
+
+  private static final String ADD_UPSTREAM_REQUESTS =
+      """
+      UPDATE ledger_sessions
+         SET upstream_requests = upstream_requests + ?, updated_at = ?
+       WHERE gateway_id = ?
+      """;
+
+  private static final String RETIRE_EARLIER_RUNS =
+      """
+      UPDATE ledger_runs
+         SET retired_at = ?, lease_expires_at = LEAST(lease_expires_at, ?)
+       WHERE instance_name = ? AND run_id <> ? AND retired_at IS NULL
+      """;
+
+  private static final String INSERT_RUN =
+      """
+      INSERT INTO ledger_runs (run_id, instance_name, started_at, heartbeat_at, lease_expires_at)
+      VALUES (?, ?, ?, ?, ?)
+      """;
+
+  private static final String HEARTBEAT =
+      """
+      UPDATE ledger_runs
+         SET heartbeat_at = ?, lease_expires_at = ?
+       WHERE run_id = ? AND retired_at IS NULL
+      """;
+
+  private static final String RETIRE_RUN =
+      """
+      UPDATE ledger_runs
+         SET retired_at = ?, heartbeat_at = ?, lease_expires_at = LEAST(lease_expires_at, ?)
+       WHERE run_id = ? AND retired_at IS NULL
+      """;
+
+  private static final String FIND_RUN =
+      """
+      SELECT run_id, instance_name, started_at, heartbeat_at, lease_expires_at, retired_at
+        FROM ledger_runs
+       WHERE run_id = ?
+      """;
+
+  /**
+   * Sessions whose owner is gone: its lease expired (a retired run's lease ends when it retires),
+   * or no such run is known.
+   */
+  private static final String ORPHAN_CANDIDATES =
+      """
+      SELECT s.gateway_id, s.owner_run_id
+        FROM ledger_sessions s
+        LEFT JOIN ledger_runs r ON r.run_id = s.owner_run_id
+       WHERE s.state IN (%s)
+         AND s.owner_run_id <> ?
+         AND (r.run_id IS NULL OR r.lease_expires_at <= ?)
+       ORDER BY s.accepted_at, s.gateway_id
+       LIMIT ?
+      """
+          .formatted(NON_TERMINAL);
+
+  /**
+   * Takes one orphan over: a compare-and-set on the owner read a moment ago, so that of two runs
+   * claiming it only the first succeeds; the owner's lease is checked once more, in case it was
+   * renewed in between.
+   */
+  private static final String CLAIM =
+      """
+      UPDATE ledger_sessions
+         SET owner_run_id = ?, next_check_at = ?, updated_at = ?
+       WHERE gateway_id = ? AND owner_run_id = ? AND state IN (%s)
+         AND NOT EXISTS (
+           SELECT 1 FROM ledger_runs r WHERE r.run_id = ? AND r.lease_expires_at > ?)
+      """
+          .formatted(NON_TERMINAL);
+
+  private static final String DUE =
+      """
+      SELECT %s
+        FROM ledger_sessions
+       WHERE owner_run_id = ? AND state IN (%s) AND next_check_at <= ?
+       ORDER BY next_check_at, accepted_at, gateway_id
+       LIMIT ?
+      """
+          .formatted(COLUMNS, NON_TERMINAL);
+
+  private static final String FIND =
+      "SELECT %s FROM ledger_sessions WHERE gateway_id = ?".formatted(COLUMNS);
+
+  private static final String FIND_BY_UPSTREAM_ID =
+      "SELECT %s FROM ledger_sessions WHERE upstream_id = ?".formatted(COLUMNS);
+
+  private static final String COUNT_BY_STATE =
+      "SELECT state, COUNT(*) FROM ledger_sessions GROUP BY state";
+
+  private final LedgerDatabase database;
+  private final String runId;
+  private final Clock clock;
+
+  /**
+   * @param database where the books are
+   * @param runId this process's run: the owner of the sessions it records (register it with {@link
+   *     #registerRun} before recording any)
+   * @param clock gives "now" where a method takes no instant (the {@code updated_at} of a row)
+   */
+  public JdbcSessionLedger(LedgerDatabase database, String runId, Clock clock) {
+    this.database = Objects.requireNonNull(database, "database");
+    this.runId = requireText("runId", runId, MAX_RUN_ID);
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** This process's run, the owner of the sessions it records. */
+  public String runId() {
+    return runId;
+  }
+
+  // ----- A session's steps
+
+  /**
+   * Records the intent to create a session, before {@code create} is sent: a {@link
+   * SessionState#PENDING} row owned by this run.
+   *
+   * @throws LedgerException also when a session with this gateway id exists
+   */
+  public void recordIntent(SessionIntent intent) {
+    Objects.requireNonNull(intent, "intent");
+    inTransaction(
+        "record the intent of session " + intent.gatewayId(),
+        c -> {
+          try (PreparedStatement s = prepare(c, INSERT_INTENT)) {
+            int i = 0;
+            s.setString(++i, intent.gatewayId());
+            s.setString(++i, intent.principal());
+            setString(s, ++i, intent.clientAddress());
+            s.setString(++i, intent.avatarId());
+            s.setString(++i, intent.avatarType());
+            setString(s, ++i, intent.requestId());
+            s.setString(++i, intent.responseMode());
+            if (intent.maxDurationSeconds() == null) {
+              s.setNull(++i, Types.INTEGER);
+            } else {
+              s.setInt(++i, intent.maxDurationSeconds());
+            }
+            s.setString(++i, runId);
+            setInstant(s, ++i, intent.acceptedAt());
+            setInstant(s, ++i, intent.acceptedAt());
+            s.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Records the upstream id as soon as {@code create} answered. The id is recorded whatever the
+   * row's state (so that whoever looks after the row can cancel the session), but only a {@link
+   * SessionState#PENDING} row moves on, to {@link SessionState#CREATED}; a row given up as {@link
+   * SessionState#LOST} moves to {@link SessionState#CANCELLING} (outcome {@link
+   * #OUTCOME_CREATED_AFTER_LOST}, due a check at once); any other state is kept.
+   *
+   * @return true when the flow may go on: the row is now {@link SessionState#CREATED} with this id
+   *     (also when it already was); false when the caller must cancel the session instead (the row
+   *     is unknown, being cancelled, given up, or has another id)
+   */
+  public boolean recordCreated(String gatewayId, String upstreamId, Instant at) {
+    SessionIntent.requireGatewayId(gatewayId);
+    requireText("upstreamId", upstreamId, MAX_UPSTREAM_ID);
+    Objects.requireNonNull(at, "at");
+    return inTransaction(
+        "record the upstream id of session " + gatewayId,
+        c -> {
+          SessionState state;
+          String knownId;
+          try (PreparedStatement s = prepare(c, LOCK_FOR_CREATED)) {
+            s.setString(1, gatewayId);
+            try (ResultSet rs = s.executeQuery()) {
+              if (!rs.next()) {
+                return false;
+              }
+              state = SessionState.fromCode(rs.getString(1));
+              knownId = rs.getString(2);
+            }
+          }
+          if (knownId != null) {
+            return knownId.equals(upstreamId) && state == SessionState.CREATED;
+          }
+          if (state == SessionState.PENDING) {
+            try (PreparedStatement s = prepare(c, RECORD_CREATED)) {
+              s.setString(1, upstreamId);
+              setInstant(s, 2, at);
+              setInstant(s, 3, at);
+              s.setString(4, gatewayId);
+              return s.executeUpdate() == 1;
+            }
+          }
+          if (state == SessionState.LOST) {
+            try (PreparedStatement s = prepare(c, RECORD_CREATED_AFTER_LOST)) {
+              s.setString(1, upstreamId);
+              setInstant(s, 2, at);
+              setInstant(s, 3, at);
+              setInstant(s, 4, at);
+              setInstant(s, 5, at);
+              s.setString(6, OUTCOME_CREATED_AFTER_LOST);
+              s.setString(7, gatewayId);
+              s.executeUpdate();
+            }
+            return false;
+          }
+          try (PreparedStatement s = prepare(c, RECORD_UPSTREAM_ID)) {
+            s.setString(1, upstreamId);
+            setInstant(s, 2, at);
+            setInstant(s, 3, at);
+            s.setString(4, gatewayId);
+            s.executeUpdate();
+          }
+          return false;
+        });
+  }
+
+  /**
+   * Records that the upstream refused {@code create}: nothing exists, nothing is paid. Moves a
+   * {@link SessionState#PENDING} (or {@link SessionState#LOST}) row without an upstream id to
+   * {@link SessionState#REJECTED}.
+   *
+   * @param outcomeCode why, a metric-safe word such as the error code; null keeps what is recorded
+   * @return whether the row was in one of those states
+   */
+  public boolean recordRejected(String gatewayId, String outcomeCode, Instant at) {
+    SessionIntent.requireGatewayId(gatewayId);
+    requireOutcomeCode(outcomeCode);
+    Objects.requireNonNull(at, "at");
+    return inTransaction(
+        "record the rejection of session " + gatewayId,
+        c -> {
+          try (PreparedStatement s = prepare(c, RECORD_REJECTED)) {
+            setInstant(s, 1, at);
+            setInstant(s, 2, at);
+            setString(s, 3, outcomeCode);
+            s.setString(4, gatewayId);
+            return s.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /**
+   * Moves a session to {@code to} if, and only if, it is in one of the {@code from} states: a
+   * compare-and-set, so that of two writers deciding on the same row only the first one's step
+   * counts. Sets the instant of the new state ({@code ready_at}, {@code handed_over_at} for {@link
+   * SessionState#CONSUMED} and {@link SessionState#HANDED_OUT}, {@code running_at}, {@code
+   * cancelling_at}, {@code ended_at} for the terminal states) and {@code updated_at} to {@code at},
+   * puts the attempt count back to 0 and, for a terminal state, removes the next check.
+   *
+   * @param from the states the caller expects the row in; not empty, none terminal (terminal states
+   *     are final)
+   * @param to the new state; not {@link SessionState#PENDING} ({@link #recordIntent}) nor {@link
+   *     SessionState#CREATED} ({@link #recordCreated}, which needs the upstream id)
+   * @param outcomeCode why (a cancel reason or an error code, a metric-safe word of at most 64
+   *     characters); null keeps what is recorded
+   * @param failureCode the upstream's failure code (cut to 128 characters: it is not ours to bound,
+   *     and must not fail the recording); null keeps what is recorded
+   * @return whether the row was in one of the {@code from} states (and is now {@code to})
+   */
+  public boolean transition(
+      String gatewayId,
+      Set<SessionState> from,
+      SessionState to,
+      Instant at,
+      String outcomeCode,
+      String failureCode) {
+    SessionIntent.requireGatewayId(gatewayId);
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(at, "at");
+    if (from.isEmpty()) {
+      throw new IllegalArgumentException("from must name at least one state");
+    }
+    for (SessionState state : from) {
+      if (state.isTerminal()) {
+        throw new IllegalArgumentException(
+            "a session in terminal state " + state.code() + " cannot move (from " + from + ")");
+      }
+    }
+    if (to == SessionState.PENDING || to == SessionState.CREATED) {
+      throw new IllegalArgumentException(
+          "a session becomes " + to.code() + " through recordIntent or recordCreated only");
+    }
+    requireOutcomeCode(outcomeCode);
+    String failure =
+        failureCode == null || failureCode.length() <= MAX_FAILURE_CODE
+            ? failureCode
+            : failureCode.substring(0, MAX_FAILURE_CODE);
+    List<SessionState> expected = List.copyOf(EnumSet.copyOf(from));
+    String sql =
+        """
+        UPDATE ledger_sessions
+           SET state = ?, %s = ?, updated_at = ?, attempt_count = 0,
+               outcome_code = COALESCE(?, outcome_code),
+               failure_code = COALESCE(?, failure_code)%s
+         WHERE gateway_id = ? AND state IN (%s)
+        """
+            .formatted(
+                instantColumn(to),
+                to.isTerminal() ? ", next_check_at = NULL" : "",
+                placeholders(expected.size()));
+    return inTransaction(
+        "move session " + gatewayId + " to " + to.code(),
+        c -> {
+          try (PreparedStatement s = prepare(c, sql)) {
+            int i = 0;
+            s.setString(++i, to.code());
+            setInstant(s, ++i, at);
+            setInstant(s, ++i, at);
+            setString(s, ++i, outcomeCode);
+            setString(s, ++i, failure);
+            s.setString(++i, gatewayId);
+            for (SessionState state : expected) {
+              s.setString(++i, state.code());
+            }
+            return s.executeUpdate() == 1;
+          }
+        });
+  }
+
+  private static String instantColumn(SessionState state) {
+    return switch (state) {
+      case PENDING -> "accepted_at";
+      case CREATED -> "created_at";
+      case READY -> "ready_at";
+      case CONSUMED, HANDED_OUT -> "handed_over_at";
+      case RUNNING -> "running_at";
+      case CANCELLING -> "cancelling_at";
+      case COMPLETED, FAILED, CANCELLED, REJECTED, LOST -> "ended_at";
+    };
+  }
+
+  // ----- The keeper's schedule
+
+  /**
+   * Asks the keeper to look at a session at {@code nextCheckAt} (such as the next status read of a
+   * handed-over session).
+   *
+   * @return whether the session exists and is not terminal
+   */
+  public boolean scheduleCheck(String gatewayId, Instant nextCheckAt) {
+    SessionIntent.requireGatewayId(gatewayId);
+    Objects.requireNonNull(nextCheckAt, "nextCheckAt");
+    return inTransaction(
+        "schedule a check of session " + gatewayId,
+        c -> {
+          try (PreparedStatement s = prepare(c, SCHEDULE_CHECK)) {
+            setInstant(s, 1, nextCheckAt);
+            setInstant(s, 2, clock.instant());
+            s.setString(3, gatewayId);
+            return s.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /**
+   * Removes the next check of a session: the keeper leaves it alone.
+   *
+   * @return whether the session exists
+   */
+  public boolean clearCheck(String gatewayId) {
+    SessionIntent.requireGatewayId(gatewayId);
+    return inTransaction(
+        "clear the next check of session " + gatewayId,
+        c -> {
+          try (PreparedStatement s = prepare(c, CLEAR_CHECK)) {
+            setInstant(s, 1, clock.instant());
+            s.setString(2, gatewayId);
+            return s.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /**
+   * Records one more failed try at the session's current step (such as a cancel the upstream did
+   * not confirm) and when to try again.
+   *
+   * @return whether the session exists and is not terminal
+   */
+  public boolean recordAttempt(String gatewayId, Instant nextCheckAt) {
+    SessionIntent.requireGatewayId(gatewayId);
+    Objects.requireNonNull(nextCheckAt, "nextCheckAt");
+    return inTransaction(
+        "record an attempt on session " + gatewayId,
+        c -> {
+          try (PreparedStatement s = prepare(c, RECORD_ATTEMPT)) {
+            setInstant(s, 1, nextCheckAt);
+            setInstant(s, 2, clock.instant());
+            s.setString(3, gatewayId);
+            return s.executeUpdate() == 1;
+          }
+        });
+  }
+
+  // ----- What a session cost
+
+  /**
+   * Records how long the call lasted, in whole seconds (a started second counts: the books should
+   * not undercount what is paid). An estimate ({@code confirmed} false) never replaces a duration
+   * confirmed by Runway's conversation record; a confirmed one replaces anything.
+   *
+   * @return whether the duration was recorded
+   */
+  public boolean recordDuration(String gatewayId, Duration duration, boolean confirmed) {
+    SessionIntent.requireGatewayId(gatewayId);
+    Objects.requireNonNull(duration, "duration");
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException("duration must not be negative, was " + duration);
+    }
+    long seconds = duration.getSeconds() + (duration.getNano() > 0 ? 1 : 0);
+    return inTransaction(
+        "record the duration of session " + gatewayId,
+        c -> {
+          try (PreparedStatement s =
+              prepare(c, confirmed ? RECORD_CONFIRMED_DURATION : RECORD_ESTIMATED_DURATION)) {
+            s.setLong(1, seconds);
+            setInstant(s, 2, clock.instant());
+            s.setString(3, gatewayId);
+            return s.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /**
+   * Adds {@code count} requests sent upstream about this session to its total. Adds rather than
+   * sets, because a connect and the keeper both send requests about the same session.
+   *
+   * @return whether the session exists
+   */
+  public boolean recordUpstreamRequests(String gatewayId, int count) {
+    SessionIntent.requireGatewayId(gatewayId);
+    if (count < 0) {
+      throw new IllegalArgumentException("count must not be negative, was " + count);
+    }
+    return inTransaction(
+        "record the upstream requests of session " + gatewayId,
+        c -> {
+          try (PreparedStatement s = prepare(c, ADD_UPSTREAM_REQUESTS)) {
+            s.setInt(1, count);
+            setInstant(s, 2, clock.instant());
+            s.setString(3, gatewayId);
+            return s.executeUpdate() == 1;
+          }
+        });
+  }
+
+  // ----- Runs and their leases
+
+  /**
+   * Registers a run holding a lease until {@code leaseExpiresAt}, and retires every earlier run of
+   * the same instance name with its lease ended now: a restarted process recognises its previous
+   * run at once, and its sessions become orphans to take over without waiting for the lease.
+   *
+   * @return how many earlier runs were retired
+   * @throws LedgerException also when a run with this id exists
+   */
+  public int registerRun(String runId, String instanceName, Instant now, Instant leaseExpiresAt) {
+    requireText("runId", runId, MAX_RUN_ID);
+    requireText("instanceName", instanceName, MAX_INSTANCE_NAME);
+    requireLease(now, leaseExpiresAt);
+    return inTransaction(
+        "register run " + runId,
+        c -> {
+          int retired;
+          try (PreparedStatement s = prepare(c, RETIRE_EARLIER_RUNS)) {
+            setInstant(s, 1, now);
+            setInstant(s, 2, now);
+            s.setString(3, instanceName);
+            s.setString(4, runId);
+            retired = s.executeUpdate();
+          }
+          try (PreparedStatement s = prepare(c, INSERT_RUN)) {
+            s.setString(1, runId);
+            s.setString(2, instanceName);
+            setInstant(s, 3, now);
+            setInstant(s, 4, now);
+            setInstant(s, 5, leaseExpiresAt);
+            s.executeUpdate();
+          }
+          return retired;
+        });
+  }
+
+  /**
+   * Renews a run's lease. A lease that had already expired is renewed too (the caller can tell from
+   * its own clock; some of its sessions may have been taken over meanwhile, which their
+   * compare-and-set steps respect).
+   *
+   * @return false when the run is unknown or retired (stopped, or superseded by a newer run of its
+   *     instance): it must not go on recording as that run
+   */
+  public boolean heartbeat(String runId, Instant now, Instant leaseExpiresAt) {
+    requireText("runId", runId, MAX_RUN_ID);
+    requireLease(now, leaseExpiresAt);
+    return inTransaction(
+        "renew the lease of run " + runId,
+        c -> {
+          try (PreparedStatement s = prepare(c, HEARTBEAT)) {
+            setInstant(s, 1, now);
+            setInstant(s, 2, leaseExpiresAt);
+            s.setString(3, runId);
+            return s.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /**
+   * Retires a run on a clean stop: its lease ends now, so that another run takes over what it
+   * leaves (sessions handed over to browsers, to be followed) at once.
+   *
+   * @return false when the run is unknown or already retired
+   */
+  public boolean retireRun(String runId, Instant now) {
+    requireText("runId", runId, MAX_RUN_ID);
+    Objects.requireNonNull(now, "now");
+    return inTransaction(
+        "retire run " + runId,
+        c -> {
+          try (PreparedStatement s = prepare(c, RETIRE_RUN)) {
+            setInstant(s, 1, now);
+            setInstant(s, 2, now);
+            setInstant(s, 3, now);
+            s.setString(4, runId);
+            return s.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /** The run with this id, if registered. */
+  public Optional<RunRow> findRun(String runId) {
+    Objects.requireNonNull(runId, "runId");
+    return inTransaction(
+        "read run " + runId,
+        c -> {
+          try (PreparedStatement s = prepare(c, FIND_RUN)) {
+            s.setString(1, runId);
+            try (ResultSet rs = s.executeQuery()) {
+              if (!rs.next()) {
+                return Optional.empty();
+              }
+              return Optional.of(
+                  new RunRow(
+                      rs.getString(1),
+                      rs.getString(2),
+                      getInstant(rs, 3),
+                      getInstant(rs, 4),
+                      getInstant(rs, 5),
+                      getInstant(rs, 6)));
+            }
+          }
+        });
+  }
+
+  // ----- Recovery
+
+  /**
+   * Takes over sessions of dead runs: non-terminal rows whose owner's lease expired at {@code now}
+   * or whose owner is unknown. Each becomes {@code myRunId}'s, due a check at {@code now}. Each row
+   * is claimed exactly once, also when several runs claim at the same moment: a row changes owner
+   * only by a compare-and-set on the owner it was found with, so a second claimer finds the owner
+   * changed and passes the row by. Each claim is committed on its own, holding no lock across rows.
+   *
+   * @param limit the most rows to take over, 1 to {@value #MAX_LIMIT}
+   * @return the rows taken over, oldest first, as they stand after the claim
+   */
+  public List<SessionRow> claimOrphans(String myRunId, Instant now, int limit) {
+    requireText("myRunId", myRunId, MAX_RUN_ID);
+    Objects.requireNonNull(now, "now");
+    requireLimit(limit);
+    return inTransaction(
+        "take over sessions of dead runs",
+        c -> {
+          record Candidate(String gatewayId, String ownerRunId) {}
+          List<Candidate> candidates = new ArrayList<>();
+          try (PreparedStatement s = prepare(c, ORPHAN_CANDIDATES)) {
+            s.setString(1, myRunId);
+            setInstant(s, 2, now);
+            s.setInt(3, limit);
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                candidates.add(new Candidate(rs.getString(1), rs.getString(2)));
+              }
+            }
+          }
+          c.commit();
+          List<String> claimed = new ArrayList<>();
+          try (PreparedStatement s = prepare(c, CLAIM)) {
+            for (Candidate candidate : candidates) {
+              s.setString(1, myRunId);
+              setInstant(s, 2, now);
+              setInstant(s, 3, now);
+              s.setString(4, candidate.gatewayId());
+              s.setString(5, candidate.ownerRunId());
+              s.setString(6, candidate.ownerRunId());
+              setInstant(s, 7, now);
+              if (s.executeUpdate() == 1) {
+                claimed.add(candidate.gatewayId());
+              }
+              c.commit();
+            }
+          }
+          return readRows(c, claimed);
+        });
+  }
+
+  /**
+   * The sessions of {@code myRunId} that are not terminal and due a check at {@code now}, the
+   * longest due first.
+   *
+   * @param limit the most rows, 1 to {@value #MAX_LIMIT}
+   */
+  public List<SessionRow> due(String myRunId, Instant now, int limit) {
+    requireText("myRunId", myRunId, MAX_RUN_ID);
+    Objects.requireNonNull(now, "now");
+    requireLimit(limit);
+    return inTransaction(
+        "read the sessions due a check",
+        c -> {
+          try (PreparedStatement s = prepare(c, DUE)) {
+            s.setString(1, myRunId);
+            setInstant(s, 2, now);
+            s.setInt(3, limit);
+            return readRows(s);
+          }
+        });
+  }
+
+  // ----- Reading
+
+  /** The session with this gateway id, if recorded. */
+  public Optional<SessionRow> find(String gatewayId) {
+    Objects.requireNonNull(gatewayId, "gatewayId");
+    return inTransaction(
+        "read session " + gatewayId,
+        c -> {
+          try (PreparedStatement s = prepare(c, FIND)) {
+            s.setString(1, gatewayId);
+            return readRows(s).stream().findFirst();
+          }
+        });
+  }
+
+  /** The session with this upstream (Runway) id, if recorded. */
+  public Optional<SessionRow> findByUpstreamId(String upstreamId) {
+    Objects.requireNonNull(upstreamId, "upstreamId");
+    return inTransaction(
+        "read the session of upstream id " + upstreamId,
+        c -> {
+          try (PreparedStatement s = prepare(c, FIND_BY_UPSTREAM_ID)) {
+            s.setString(1, upstreamId);
+            return readRows(s).stream().findFirst();
+          }
+        });
+  }
+
+  /**
+   * Sessions in any of {@code states}, oldest first: for operators and tests.
+   *
+   * @param limit the most rows, 1 to {@value #MAX_LIMIT}
+   */
+  public List<SessionRow> list(Set<SessionState> states, int limit) {
+    Objects.requireNonNull(states, "states");
+    if (states.isEmpty()) {
+      throw new IllegalArgumentException("states must name at least one state");
+    }
+    requireLimit(limit);
+    List<SessionState> wanted = List.copyOf(EnumSet.copyOf(states));
+    String sql =
+        """
+        SELECT %s
+          FROM ledger_sessions
+         WHERE state IN (%s)
+         ORDER BY accepted_at, gateway_id
+         LIMIT ?
+        """
+            .formatted(COLUMNS, placeholders(wanted.size()));
+    return inTransaction(
+        "list sessions",
+        c -> {
+          try (PreparedStatement s = prepare(c, sql)) {
+            int i = 0;
+            for (SessionState state : wanted) {
+              s.setString(++i, state.code());
+            }
+            s.setInt(++i, limit);
+            return readRows(s);
+          }
+        });
+  }
+
+  /** How many sessions are in each state (every state present, 0 for none). */
+  public Map<SessionState, Long> countByState() {
+    return inTransaction(
+        "count sessions by state",
+        c -> {
+          Map<SessionState, Long> counts = new EnumMap<>(SessionState.class);
+          for (SessionState state : SessionState.values()) {
+            counts.put(state, 0L);
+          }
+          try (PreparedStatement s = prepare(c, COUNT_BY_STATE);
+              ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+              counts.put(SessionState.fromCode(rs.getString(1)), rs.getLong(2));
+            }
+          }
+          return Collections.unmodifiableMap(counts);
+        });
+  }
+
+  // ----- JDBC
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
+   */
+  private <T> T inTransaction(String doing, Work<T> work) {
+    try (Connection c = database.connection()) {
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        rollback(c, e);
+        throw e;
+      }
+    } catch (SQLException | IllegalArgumentException e) {
+      // IllegalArgumentException here is a state code this version does not know: a row written
+      // by a newer gateway, which the books cannot read.
+      throw database.failure(doing, e);
+    }
+  }
+
+  private static void rollback(Connection c, Exception cause) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private static PreparedStatement prepare(Connection c, String sql) throws SQLException {
+    PreparedStatement s = c.prepareStatement(sql);
+    s.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
+    return s;
+  }
+
+  private List<SessionRow> readRows(Connection c, List<String> gatewayIds) throws SQLException {
+    if (gatewayIds.isEmpty()) {
+      return List.of();
+    }
+    String sql =
+        "SELECT %s FROM ledger_sessions WHERE gateway_id IN (%s) ORDER BY accepted_at, gateway_id"
+            .formatted(COLUMNS, placeholders(gatewayIds.size()));
+    try (PreparedStatement s = prepare(c, sql)) {
+      for (int i = 0; i < gatewayIds.size(); i++) {
+        s.setString(i + 1, gatewayIds.get(i));
+      }
+      return readRows(s);
+    }
+  }
+
+  private static List<SessionRow> readRows(PreparedStatement s) throws SQLException {
+    List<SessionRow> rows = new ArrayList<>();
+    try (ResultSet rs = s.executeQuery()) {
+      while (rs.next()) {
+        rows.add(readRow(rs));
+      }
+    }
+    return Collections.unmodifiableList(rows);
+  }
+
+  private static SessionRow readRow(ResultSet rs) throws SQLException {
+    int maxDuration = rs.getInt("max_duration_seconds");
+    Integer maxDurationSeconds = rs.wasNull() ? null : maxDuration;
+    long seconds = rs.getLong("duration_seconds");
+    Duration duration = rs.wasNull() ? null : Duration.ofSeconds(seconds);
+    return new SessionRow(
+        rs.getString("gateway_id"),
+        rs.getString("upstream_id"),
+        rs.getString("principal_name"),
+        rs.getString("client_address"),
+        rs.getString("avatar_id"),
+        rs.getString("avatar_type"),
+        rs.getString("request_id"),
+        rs.getString("response_mode"),
+        rs.getString("owner_run_id"),
+        SessionState.fromCode(rs.getString("state")),
+        getInstant(rs, "accepted_at"),
+        getInstant(rs, "created_at"),
+        getInstant(rs, "ready_at"),
+        getInstant(rs, "handed_over_at"),
+        getInstant(rs, "running_at"),
+        getInstant(rs, "cancelling_at"),
+        getInstant(rs, "ended_at"),
+        getInstant(rs, "updated_at"),
+        rs.getString("outcome_code"),
+        rs.getString("failure_code"),
+        rs.getInt("upstream_requests"),
+        maxDurationSeconds,
+        duration,
+        rs.getBoolean("duration_confirmed"),
+        getInstant(rs, "next_check_at"),
+        rs.getInt("attempt_count"));
+  }
+
+  /** Binds an instant in UTC, truncated to the microseconds both databases keep. */
+  private static void setInstant(PreparedStatement s, int index, Instant instant)
+      throws SQLException {
+    s.setObject(
+        index,
+        OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC),
+        Types.TIMESTAMP_WITH_TIMEZONE);
+  }
+
+  private static void setString(PreparedStatement s, int index, String value) throws SQLException {
+    if (value == null) {
+      s.setNull(index, Types.VARCHAR);
+    } else {
+      s.setString(index, value);
+    }
+  }
+
+  private static Instant getInstant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static Instant getInstant(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static String placeholders(int count) {
+    return String.join(", ", Collections.nCopies(count, "?"));
+  }
+
+  // ----- Arguments
+
+  private static String requireText(String name, String value, int maxLength) {
+    Objects.requireNonNull(value, name);
+    if (value.isBlank() || value.length() > maxLength) {
+      throw new IllegalArgumentException(
+          name + " must be 1 to " + maxLength + " characters, was " + value.length());
+    }
+    return value;
+  }
+
+  private static void requireOutcomeCode(String outcomeCode) {
+    if (outcomeCode != null && (outcomeCode.isBlank() || outcomeCode.length() > MAX_OUTCOME_CODE)) {
+      throw new IllegalArgumentException(
+          "outcomeCode must be 1 to "
+              + MAX_OUTCOME_CODE
+              + " characters, was '"
+              + outcomeCode
+              + "'");
+    }
+  }
+
+  private static void requireLease(Instant now, Instant leaseExpiresAt) {
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(leaseExpiresAt, "leaseExpiresAt");
+    if (!leaseExpiresAt.isAfter(now)) {
+      throw new IllegalArgumentException(
+          "leaseExpiresAt (" + leaseExpiresAt + ") must be after now (" + now + ")");
+    }
+  }
+
+  private static void requireLimit(int limit) {
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw new IllegalArgumentException("limit must be 1 to " + MAX_LIMIT + ", was " + limit);
+    }
+  }
+}

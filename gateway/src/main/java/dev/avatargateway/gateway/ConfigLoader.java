@@ -3,14 +3,18 @@ package dev.avatargateway.gateway;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.Durations;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -30,7 +34,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * Reads the configuration: the YAML file named by {@code GATEWAY_CONFIG} (optional), with the
  * common settings overridable by environment variables ({@link #ENVIRONMENT}), bound to {@link
- * GatewayConfig} strictly (an unknown or mistyped setting stops start-up, naming it) and checked.
+ * GatewayConfig} strictly (an unknown or mistyped setting stops start-up, naming it) and checked;
+ * every problem found is reported at once.
  */
 public final class ConfigLoader {
   /** The environment variable naming the YAML file. */
@@ -59,42 +64,72 @@ public final class ConfigLoader {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PORT", "server.port");
     env.put("HOST", "server.host");
+    env.put("GATEWAY_RUNWAY_MODE", "runway.mode");
     env.put("RUNWAYML_BASE_URL", "runway.baseUrl");
     env.put("GATEWAY_RESPONSE_MODE", "connect.responseMode");
     env.put("GATEWAY_DEFAULT_AVATAR", "avatars.defaultAvatar");
     env.put("GATEWAY_AUTH_MODE", "auth.mode");
     env.put("GATEWAY_CORS_ORIGINS", "cors.allowedOrigins");
-    return java.util.Collections.unmodifiableMap(env);
+    env.put("GATEWAY_LEDGER_URL", "ledger.url");
+    env.put("GATEWAY_LEDGER_USERNAME", "ledger.username");
+    env.put("GATEWAY_LEDGER_PASSWORD", "ledger.password");
+    env.put("GATEWAY_INSTANCE_NAME", "ledger.instanceName");
+    return Collections.unmodifiableMap(env);
   }
 
   /**
    * Loads and checks the configuration.
    *
    * @param environment the process environment (or a test's)
-   * @throws ConfigException naming the first offending setting
+   * @throws InvalidSettingsException naming every offending setting found: every section's binding
+   *     problem (binding a section stops at its first), and the checks' problems of the sections
+   *     that could be bound
    */
   public static LoadedConfig load(Map<String, String> environment) {
     Optional<String> secret =
         Optional.ofNullable(environment.get(SECRET_ENV))
             .map(String::trim)
             .filter(s -> !s.isEmpty());
-    ObjectNode tree = readFile(environment);
+    ObjectNode tree;
+    try {
+      tree = readFile(environment);
+    } catch (ConfigException e) {
+      throw InvalidSettingsException.of(e);
+    }
+    Map<String, String> fromEnvironment = new LinkedHashMap<>();
     ENVIRONMENT.forEach(
         (name, path) -> {
           String value = environment.get(name);
           if (value != null && !value.isBlank()) {
             set(tree, path, value.trim());
+            fromEnvironment.put(path, name);
           }
         });
-    GatewayConfig config = bind(tree);
-    config.validate(secret.isEmpty());
-    return new LoadedConfig(config, secret);
+    Problems problems = new Problems();
+    Bound bound = bind(tree, problems, fromEnvironment);
+    for (ConfigException problem : bound.config().problems(secret.isPresent())) {
+      if (bound.unbound().stream().noneMatch(section -> inSection(problem.setting(), section))) {
+        problems.add(problem);
+      }
+    }
+    problems.throwIfAny();
+    boolean simulated = bound.config().runway().simulated(secret.isPresent());
+    // Simulated: the secret is dropped here, so that nothing downstream can ever send it.
+    return new LoadedConfig(bound.config(), simulated ? Optional.empty() : secret);
   }
 
-  /** Binds a YAML text (for tests and tools); no environment, no checks. */
+  /**
+   * Binds a YAML text (for tests and tools); no environment, no checks.
+   *
+   * @throws InvalidSettingsException when a setting is unknown or of the wrong form
+   */
   public static GatewayConfig parse(String yaml) {
     JsonNode node = MAPPER.readTree(yaml);
-    return bind(node.isObject() ? (ObjectNode) node : MAPPER.createObjectNode());
+    Problems problems = new Problems();
+    Bound bound =
+        bind(node.isObject() ? (ObjectNode) node : MAPPER.createObjectNode(), problems, Map.of());
+    problems.throwIfAny();
+    return bound.config();
   }
 
   /** The defaults as YAML, for {@code --help} and the configuration reference. */
@@ -150,33 +185,72 @@ public final class ConfigLoader {
     }
   }
 
-  private static GatewayConfig bind(ObjectNode tree) {
-    try {
-      return MAPPER.treeToValue(tree, GatewayConfig.class);
-    } catch (UnrecognizedPropertyException e) {
+  /**
+   * The configuration bound from a tree, and the sections that could not be bound: they hold their
+   * defaults, and their checks are skipped, as they would only report on values nobody wrote.
+   */
+  private record Bound(GatewayConfig config, Set<String> unbound) {}
+
+  /** Binds each section on its own, so that a mistake in one does not hide those in others. */
+  private static Bound bind(
+      ObjectNode tree, Problems problems, Map<String, String> fromEnvironment) {
+    Map<String, Class<?>> sections = new LinkedHashMap<>();
+    for (RecordComponent component : GatewayConfig.class.getRecordComponents()) {
+      sections.put(component.getName(), component.getType());
+    }
+    ObjectNode bindable = MAPPER.createObjectNode();
+    Set<String> unbound = new LinkedHashSet<>();
+    for (Map.Entry<String, JsonNode> entry : tree.properties()) {
+      String name = entry.getKey();
+      Class<?> type = sections.get(name);
+      if (type == null) {
+        problems.add(
+            name,
+            "is not a setting (known here: "
+                + sections.keySet().stream().sorted().collect(Collectors.joining(", "))
+                + ")");
+        continue;
+      }
+      try {
+        MAPPER.treeToValue(entry.getValue(), type);
+        bindable.set(name, entry.getValue());
+      } catch (JacksonException e) {
+        problems.add(bindingProblem(name, e, fromEnvironment));
+        unbound.add(name);
+      }
+    }
+    return new Bound(MAPPER.treeToValue(bindable, GatewayConfig.class), Set.copyOf(unbound));
+  }
+
+  private static ConfigException bindingProblem(
+      String section, JacksonException e, Map<String, String> fromEnvironment) {
+    if (e.getCause() instanceof ConfigException config) {
+      return config;
+    }
+    String path = path(section, e);
+    String setting =
+        fromEnvironment.containsKey(path) ? path + " (" + fromEnvironment.get(path) + ")" : path;
+    if (e instanceof UnrecognizedPropertyException unknown) {
       String known =
-          e.getKnownPropertyIds() == null
+          unknown.getKnownPropertyIds() == null
               ? ""
               : " (known here: "
-                  + e.getKnownPropertyIds().stream()
+                  + unknown.getKnownPropertyIds().stream()
                       .map(String::valueOf)
                       .sorted()
                       .collect(Collectors.joining(", "))
                   + ")";
-      throw new ConfigException(path(e), "is not a setting" + known);
-    } catch (JacksonException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof ConfigException config) {
-        throw config;
-      }
-      String detail =
-          cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
-      throw new ConfigException(path(e), "has a value of the wrong type or form: " + detail);
+      return new ConfigException(setting, "is not a setting" + known);
     }
+    Throwable cause = e.getCause();
+    String detail =
+        cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
+    return new ConfigException(setting, "has a value of the wrong type or form: " + detail);
   }
 
-  private static String path(JacksonException e) {
+  private static String path(String section, JacksonException e) {
     List<String> parts = new ArrayList<>();
+    parts.add(section);
     for (JacksonException.Reference ref : e.getPath()) {
       if (ref.getPropertyName() != null) {
         parts.add(ref.getPropertyName());
@@ -185,7 +259,11 @@ public final class ConfigLoader {
         parts.set(last, parts.get(last) + "[" + ref.getIndex() + "]");
       }
     }
-    return parts.isEmpty() ? "(top level)" : String.join(".", parts);
+    return String.join(".", parts);
+  }
+
+  private static boolean inSection(String setting, String section) {
+    return setting.equals(section) || setting.startsWith(section + ".");
   }
 
   /**
@@ -193,7 +271,9 @@ public final class ConfigLoader {
    * that might be printed.
    *
    * @param config every setting
-   * @param runwaySecret the Runway API secret, when set; empty means "use the embedded simulator"
+   * @param runwaySecret the Runway API secret, to use; empty means "use the embedded simulator" (no
+   *     secret set with {@code runway.mode: auto}, or {@code runway.mode: simulated}, which drops a
+   *     secret that is set)
    */
   public record LoadedConfig(GatewayConfig config, Optional<String> runwaySecret) {
     /** Whether the gateway runs against the embedded simulator. */

@@ -1,6 +1,5 @@
 package dev.avatargateway.gateway;
 
-import dev.avatargateway.gateway.core.ConfigException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -27,27 +26,37 @@ public record CorsConfig(List<String> allowedOrigins, Duration maxAge) {
     return new CorsConfig(null, null);
   }
 
-  /** Checks every origin is a bare scheme://host[:port]. */
-  public void validate() {
+  /** Records every origin that is not a bare scheme://host[:port], and a negative max age. */
+  void validate(Problems problems) {
     for (String origin : allowedOrigins) {
-      URI uri;
-      try {
-        uri = URI.create(origin);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("cors.allowedOrigins", "'" + origin + "' is not an origin");
-      }
-      boolean bare =
-          uri.getScheme() != null
-              && uri.getHost() != null
-              && (uri.getPath() == null || uri.getPath().isEmpty())
-              && uri.getQuery() == null;
-      if (!bare || "*".equals(origin)) {
-        throw new ConfigException(
+      if (!isBareOrigin(origin)) {
+        problems.add(
             "cors.allowedOrigins",
             "must be exact origins like https://app.example.com (no path, no '*'), was '"
                 + origin
                 + "'");
       }
     }
+    if (maxAge.isNegative()) {
+      problems.add("cors.maxAge", "must not be negative");
+    }
+  }
+
+  private static boolean isBareOrigin(String origin) {
+    if (origin == null || "*".equals(origin)) {
+      return false;
+    }
+    URI uri;
+    try {
+      uri = URI.create(origin);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return uri.getScheme() != null
+        && uri.getHost() != null
+        && (uri.getPath() == null || uri.getPath().isEmpty())
+        && uri.getQuery() == null
+        && uri.getFragment() == null
+        && uri.getUserInfo() == null;
   }
 }

@@ -2,24 +2,28 @@ package dev.avatargateway.gateway;
 
 import dev.avatargateway.gateway.ConfigLoader.LoadedConfig;
 import dev.avatargateway.gateway.core.AuthConfig;
+import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.GatewayCore;
 import dev.avatargateway.gateway.internal.http.DisconnectWatcher;
 import dev.avatargateway.gateway.internal.http.HttpApi;
+import dev.avatargateway.gateway.internal.http.HttpSettings;
 import dev.avatargateway.gateway.internal.http.JettyDisconnectWatcher;
+import dev.avatargateway.gateway.internal.http.JsonErrorHandler;
 import dev.avatargateway.gateway.internal.observability.LogMasking;
 import dev.avatargateway.gateway.internal.observability.PrometheusMetrics;
 import dev.avatargateway.runway.PollSchedule;
 import dev.avatargateway.runway.RunwayClient;
-import dev.avatargateway.simulator.DelayDistribution;
 import dev.avatargateway.simulator.RunwaySimulator;
 import dev.avatargateway.simulator.SimulatorConfig;
 import io.javalin.Javalin;
+import io.javalin.util.JavalinBindException;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -85,9 +89,21 @@ public final class GatewayApp implements AutoCloseable {
   /**
    * Starts a gateway.
    *
-   * @param overrides parts a test replaces (the clock, the poll schedule, the ledger, ...)
+   * @param overrides parts a test replaces (the clock, the poll schedule, the disconnect watcher)
+   * @throws InvalidSettingsException for settings it cannot run with that only start-up finds: an
+   *     avatar that is not allowed or a session template beyond Runway's limits, an address that
+   *     cannot be listened on
    */
   public static GatewayApp start(LoadedConfig loaded, Overrides overrides) {
+    try {
+      return startChecked(loaded, overrides);
+    } catch (ConfigException e) {
+      // The avatars are checked only when the core is built from them.
+      throw InvalidSettingsException.of(e);
+    }
+  }
+
+  private static GatewayApp startChecked(LoadedConfig loaded, Overrides overrides) {
     GatewayConfig config = loaded.config();
     Optional<RunwaySimulator> simulator = Optional.empty();
     String apiKey;
@@ -97,12 +113,19 @@ public final class GatewayApp implements AutoCloseable {
       RunwaySimulator started =
           RunwaySimulator.start(
               SimulatorConfig.builder()
-                  .apiKeys(java.util.Set.of(apiKey))
-                  .readyAfter(DelayDistribution.parse(config.runway().simulatedReadyAfter()))
+                  .apiKeys(Set.of(apiKey))
+                  .readyAfter(config.runway().readyAfter())
                   .build());
       simulator = Optional.of(started);
       baseUrl = started.baseUrl();
-      LOG.warn("{} (the simulator listens on {})", SIMULATED_BANNER, baseUrl);
+      LOG.warn(
+          "{} (runway.mode: {}{}; the simulator listens on {})",
+          SIMULATED_BANNER,
+          config.runway().mode().value(),
+          config.runway().mode() == RunwayConfig.Mode.SIMULATED
+              ? ", so " + ConfigLoader.SECRET_ENV + " is not used even if set"
+              : ", and " + ConfigLoader.SECRET_ENV + " is not set",
+          baseUrl);
     } else {
       apiKey = loaded.runwaySecret().orElseThrow();
       baseUrl = config.runway().baseUrl();
@@ -117,8 +140,8 @@ public final class GatewayApp implements AutoCloseable {
   }
 
   /**
-   * Secrets whose shape the log masking cannot recognise (an operator's API keys, an HMAC secret)
-   * are masked wherever they would appear in a log line.
+   * Secrets whose shape the log masking cannot recognise (an operator's API keys, an HMAC secret,
+   * the ledger database's password) are masked wherever they would appear in a log line.
    */
   private static void registerSecretsForMasking(GatewayConfig config, String runwayKey) {
     LogMasking.registerSecret(runwayKey);
@@ -129,6 +152,7 @@ public final class GatewayApp implements AutoCloseable {
     Optional.ofNullable(config.auth().jwt())
         .map(AuthConfig.Jwt::hs256Secret)
         .ifPresent(LogMasking::registerSecret);
+    Optional.ofNullable(config.ledger().password()).ifPresent(LogMasking::registerSecret);
   }
 
   private static GatewayApp assemble(
@@ -138,6 +162,7 @@ public final class GatewayApp implements AutoCloseable {
       URI baseUrl,
       Overrides overrides) {
     PrometheusMetrics metrics = new PrometheusMetrics();
+    metrics.upstreamSimulated(simulator.isPresent());
     RunwayClient runway =
         RunwayClient.builder()
             .apiKey(apiKey)
@@ -153,6 +178,8 @@ public final class GatewayApp implements AutoCloseable {
               .avatars(config.avatars())
               .auth(config.auth())
               .rateLimit(config.rateLimit())
+              .ledger(config.ledger())
+              .instanceName(instanceName(config))
               .simulatedUpstream(simulator.isPresent())
               .meterRegistry(metrics.registry())
               .clock(overrides.clock())
@@ -162,11 +189,11 @@ public final class GatewayApp implements AutoCloseable {
       metrics.close();
       throw e;
     }
+    ServerConfig server = config.server();
     HttpApi api =
         new HttpApi(
             new HttpApi.Components(
-                config.server(), config.cors(), core, metrics, overrides.disconnects()));
-    ServerConfig server = config.server();
+                httpSettings(server, config.cors()), core, metrics, overrides.disconnects()));
     GracefulHandler graceful = new GracefulHandler();
     Javalin javalin =
         Javalin.create(
@@ -190,11 +217,26 @@ public final class GatewayApp implements AutoCloseable {
                     // own StatisticsHandler does not wait for them in Jetty 12.
                     jetty.setStopTimeout(RESPONSE_DRAIN.toMillis());
                     jetty.insertHandler(graceful);
+                    // Errors Jetty answers before any route (bad framing, headers or URI too
+                    // large, an unknown HTTP version) are JSON like every other error.
+                    jetty.setErrorHandler(new JsonErrorHandler());
                   });
               api.register(javalinConfig.routes);
             });
     try {
       javalin.start();
+    } catch (JavalinBindException e) {
+      core.close();
+      metrics.close();
+      throw InvalidSettingsException.of(
+          new ConfigException(
+              "server.port (PORT)",
+              "cannot listen on "
+                  + server.host()
+                  + ":"
+                  + server.port()
+                  + " (is another process using it, or is server.host (HOST) not an address of"
+                  + " this machine?)"));
     } catch (RuntimeException e) {
       core.close();
       metrics.close();
@@ -208,6 +250,35 @@ public final class GatewayApp implements AutoCloseable {
         server.connectPaths(),
         simulator.isPresent() ? "simulated" : baseUrl);
     return app;
+  }
+
+  private static HttpSettings httpSettings(ServerConfig server, CorsConfig cors) {
+    return new HttpSettings(
+        server.connectPaths(),
+        server.maxBodyBytes(),
+        server.bodyReadTimeout(),
+        cors.allowedOrigins(),
+        cors.maxAge());
+  }
+
+  /**
+   * This instance's name in the ledger: {@code ledger.instanceName}, else the host and the
+   * configured port, so that a restart of the same server takes over what its previous run left at
+   * once. With a random port (0) there is nothing stable to name: a fresh name per run, whose
+   * leftovers are taken over once its lease expires.
+   */
+  private static String instanceName(GatewayConfig config) {
+    if (config.ledger().instanceName() != null) {
+      return config.ledger().instanceName();
+    }
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "localhost";
+    }
+    int port = config.server().port();
+    return host + ":" + (port == 0 ? "0-" + java.util.UUID.randomUUID() : Integer.toString(port));
   }
 
   /** The port the gateway listens on. */

@@ -2,12 +2,16 @@ package dev.avatargateway.gateway;
 
 import dev.avatargateway.gateway.core.AuthConfig;
 import dev.avatargateway.gateway.core.AvatarsConfig;
+import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.ConnectConfig;
+import dev.avatargateway.gateway.core.LedgerConfig;
 import dev.avatargateway.gateway.core.RateLimitConfig;
+import java.util.List;
 
 /**
  * Every setting of the gateway, one section per feature; each section has its defaults and its
- * checks. Loaded by {@link ConfigLoader} from an optional YAML file and the environment.
+ * checks. Loaded by {@link ConfigLoader} from an optional YAML file and the environment. The
+ * avatars are checked when gateway-core is built from them, at start-up.
  *
  * @param server the HTTP server
  * @param runway the upstream
@@ -16,6 +20,7 @@ import dev.avatargateway.gateway.core.RateLimitConfig;
  * @param auth who may connect
  * @param rateLimit how often and how many at once
  * @param cors which web origins may call
+ * @param ledger where the books of every upstream session are kept
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -24,7 +29,8 @@ public record GatewayConfig(
     AvatarsConfig avatars,
     AuthConfig auth,
     RateLimitConfig rateLimit,
-    CorsConfig cors) {
+    CorsConfig cors,
+    LedgerConfig ledger) {
 
   /** Fills in defaults for absent sections. */
   public GatewayConfig {
@@ -35,25 +41,35 @@ public record GatewayConfig(
     auth = auth == null ? AuthConfig.defaults() : auth;
     rateLimit = rateLimit == null ? RateLimitConfig.defaults() : rateLimit;
     cors = cors == null ? CorsConfig.defaults() : cors;
+    ledger = ledger == null ? LedgerConfig.defaults() : ledger;
   }
 
   /** Every default. */
   public static GatewayConfig defaults() {
-    return new GatewayConfig(null, null, null, null, null, null, null);
+    return new GatewayConfig(null, null, null, null, null, null, null, null);
   }
 
   /**
-   * Checks every section.
+   * Finds every problem: all of the server's own sections' problems, and the first of each of
+   * gateway-core's sections (their checks stop there).
    *
-   * @param simulatedUpstream whether the gateway runs against the embedded simulator (no secret)
-   * @throws ConfigException naming the first offending setting
+   * @param secretSet whether {@code RUNWAYML_API_SECRET} is set
+   * @return the problems in section order; empty when the gateway can start with this
    */
-  public void validate(boolean simulatedUpstream) {
-    server.validate();
-    runway.validate();
-    connect.validate();
-    auth.validate(simulatedUpstream);
-    rateLimit.validate();
-    cors.validate();
+  public List<ConfigException> problems(boolean secretSet) {
+    Problems problems = new Problems();
+    validate(problems, secretSet);
+    return problems.all();
+  }
+
+  /** Records every problem of every section (see {@link #problems(boolean)}). */
+  void validate(Problems problems, boolean secretSet) {
+    server.validate(problems);
+    runway.validate(problems, secretSet);
+    problems.check(connect::validate);
+    problems.check(() -> auth.validate(runway.simulated(secretSet)));
+    problems.check(rateLimit::validate);
+    cors.validate(problems);
+    problems.check(ledger::validate);
   }
 }

@@ -3,7 +3,9 @@ package dev.avatargateway.gateway;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.internal.observability.LogSettings;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -13,8 +15,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar avatar-gateway.jar}: starts the gateway from the environment and an optional
- * YAML file, and stops it gracefully on SIGTERM or Ctrl-C. A bad setting stops start-up with a
- * message naming it (exit code 2).
+ * YAML file, and stops it gracefully on SIGTERM or Ctrl-C. Bad settings stop start-up with a
+ * message naming each of them, and no stack trace (exit code 2).
  */
 @Command(
     name = "avatar-gateway",
@@ -47,15 +49,25 @@ public final class Main implements Callable<Integer> {
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final Map<String, String> environment;
+
+  private Main(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
 
   /** Runs the gateway until the process is told to stop. */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(System.getenv()).execute(args));
   }
 
-  /** The command line, with the settings reference in its help. */
-  static CommandLine commandLine() {
-    CommandLine commandLine = new CommandLine(new Main());
+  /**
+   * The command line, with the settings reference in its help.
+   *
+   * @param environment the process environment (a test's own, so that what the machine running it
+   *     has set cannot change the outcome)
+   */
+  static CommandLine commandLine(Map<String, String> environment) {
+    CommandLine commandLine = new CommandLine(new Main(environment));
     commandLine.getCommandSpec().usageMessage().footer(footer());
     return commandLine;
   }
@@ -65,7 +77,7 @@ public final class Main implements Callable<Integer> {
     env.append(
         String.format(
             "  %-22s %s%n",
-            "RUNWAYML_API_SECRET",
+            ConfigLoader.SECRET_ENV,
             "Runway API secret (only from the environment); unset: simulator"));
     env.append(
         String.format(
@@ -85,21 +97,21 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Map<String, String> environment = new HashMap<>(System.getenv());
+    Map<String, String> settings = new HashMap<>(environment);
     if (configFile != null) {
-      environment.put(ConfigLoader.CONFIG_FILE_ENV, configFile);
+      settings.put(ConfigLoader.CONFIG_FILE_ENV, configFile);
     }
     if (port != null) {
-      environment.put("PORT", port.toString());
+      settings.put("PORT", port.toString());
     }
     GatewayApp app;
     try {
-      LogSettings.validate(environment::get);
-      app = GatewayApp.start(ConfigLoader.load(environment));
-    } catch (ConfigException e) {
+      app = start(settings);
+    } catch (InvalidSettingsException e) {
       PrintWriter err = spec.commandLine().getErr();
       err.println(e.getMessage());
       err.println("Run with --help to see every setting and its default.");
+      err.flush();
       return CONFIG_ERROR;
     }
     Runtime.getRuntime()
@@ -118,6 +130,26 @@ public final class Main implements Callable<Integer> {
       app.close();
     }
     return 0;
+  }
+
+  /**
+   * Checks every setting, the logging ones included, and starts the gateway.
+   *
+   * @throws InvalidSettingsException naming every problem found
+   */
+  private static GatewayApp start(Map<String, String> settings) {
+    List<ConfigException> problems = new ArrayList<>(LogSettings.problems(settings::get));
+    ConfigLoader.LoadedConfig loaded;
+    try {
+      loaded = ConfigLoader.load(settings);
+    } catch (InvalidSettingsException e) {
+      problems.addAll(e.problems());
+      throw new InvalidSettingsException(problems);
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidSettingsException(problems);
+    }
+    return GatewayApp.start(loaded);
   }
 
   /** Reads the version from the jar's manifest. */

@@ -1,8 +1,9 @@
 package dev.avatargateway.gateway;
 
-import dev.avatargateway.gateway.core.ConfigException;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The HTTP server.
@@ -15,6 +16,9 @@ import java.util.List;
  *     Runway's skills generate, client-contract.md §1.1)
  * @param maxBodyBytes the largest request body accepted; default 16 KiB: a connect body is a few
  *     dozen bytes, so anything near the limit is abuse
+ * @param bodyReadTimeout how long a client may take to send the whole request body once its headers
+ *     arrived; then 408 {@code request_timeout}; default 10 s: the largest body allowed takes about
+ *     3 s on a 50 kbit/s mobile link, and a stalled upload should not hold a connection longer
  * @param acceptQueueSize the TCP accept backlog; default 4096: with Jetty's default, connections
  *     beyond the backlog are dropped silently under load (DEVELOPERS.md)
  * @param shutdownGrace how long a stopping gateway lets connects in flight finish before it cancels
@@ -26,14 +30,28 @@ public record ServerConfig(
     String connectPath,
     List<String> connectAliases,
     Integer maxBodyBytes,
+    Duration bodyReadTimeout,
     Integer acceptQueueSize,
     Duration shutdownGrace) {
 
   static final int DEFAULT_PORT = 8080;
   static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+  static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(10);
   static final int DEFAULT_ACCEPT_QUEUE = 4096;
   static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
   private static final int MAX_PORT = 65_535;
+
+  /** Two bytes is the smallest JSON object ({@code {}}). */
+  private static final int MIN_BODY_BYTES = 2;
+
+  /** 1 MiB: far beyond any connect body; larger only invites memory abuse. */
+  private static final int MAX_BODY_BYTES = 1024 * 1024;
+
+  /**
+   * Literal path segments of URL-safe characters: the router would read {@code {x}}, {@code <x>}
+   * and {@code *} as parameters, and a space or a {@code ?} can never match a request.
+   */
+  private static final Pattern LITERAL_PATH = Pattern.compile("^(/[A-Za-z0-9._~-]+)+$");
 
   /** Fills in defaults. */
   public ServerConfig {
@@ -43,41 +61,57 @@ public record ServerConfig(
     connectAliases =
         connectAliases == null ? List.of("/api/avatar/session") : List.copyOf(connectAliases);
     maxBodyBytes = maxBodyBytes == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes;
+    bodyReadTimeout = bodyReadTimeout == null ? DEFAULT_BODY_READ_TIMEOUT : bodyReadTimeout;
     acceptQueueSize = acceptQueueSize == null ? DEFAULT_ACCEPT_QUEUE : acceptQueueSize;
     shutdownGrace = shutdownGrace == null ? DEFAULT_SHUTDOWN_GRACE : shutdownGrace;
   }
 
   /** Every default. */
   public static ServerConfig defaults() {
-    return new ServerConfig(null, null, null, null, null, null, null);
+    return new ServerConfig(null, null, null, null, null, null, null, null);
   }
 
   /** All paths of the connect endpoint, the main one first. */
   public List<String> connectPaths() {
-    return java.util.stream.Stream.concat(
-            java.util.stream.Stream.of(connectPath), connectAliases.stream())
-        .distinct()
-        .toList();
+    return Stream.concat(Stream.of(connectPath), connectAliases.stream()).distinct().toList();
   }
 
-  /** Checks every value. */
-  public void validate() {
-    if (port < 0 || port > MAX_PORT) {
-      throw new ConfigException("server.port (PORT)", "must be 0 to 65535, was " + port);
+  /** Records every problem of this section. */
+  void validate(Problems problems) {
+    if (host.isBlank()) {
+      problems.add("server.host (HOST)", "must be an address or a host name");
     }
-    for (String path : connectPaths()) {
-      if (!path.startsWith("/") || path.contains(" ")) {
-        throw new ConfigException("server.connectPath", "must start with '/', was '" + path + "'");
+    if (port < 0 || port > MAX_PORT) {
+      problems.add("server.port (PORT)", "must be 0 to 65535, was " + port);
+    }
+    if (!LITERAL_PATH.matcher(connectPath).matches()) {
+      problems.add("server.connectPath", literalPathProblem(connectPath));
+    }
+    for (int i = 0; i < connectAliases.size(); i++) {
+      String alias = connectAliases.get(i);
+      if (alias == null || !LITERAL_PATH.matcher(alias).matches()) {
+        problems.add("server.connectAliases[" + i + "]", literalPathProblem(alias));
       }
     }
-    if (maxBodyBytes < 2 || maxBodyBytes > 1024 * 1024) {
-      throw new ConfigException("server.maxBodyBytes", "must be 2 to 1048576, was " + maxBodyBytes);
+    if (maxBodyBytes < MIN_BODY_BYTES || maxBodyBytes > MAX_BODY_BYTES) {
+      problems.add(
+          "server.maxBodyBytes",
+          "must be " + MIN_BODY_BYTES + " to " + MAX_BODY_BYTES + ", was " + maxBodyBytes);
+    }
+    if (bodyReadTimeout.isNegative() || bodyReadTimeout.isZero()) {
+      problems.add("server.bodyReadTimeout", "must be positive");
     }
     if (acceptQueueSize < 1) {
-      throw new ConfigException("server.acceptQueueSize", "must be positive");
+      problems.add("server.acceptQueueSize", "must be positive, was " + acceptQueueSize);
     }
     if (shutdownGrace.isNegative()) {
-      throw new ConfigException("server.shutdownGrace", "must not be negative");
+      problems.add("server.shutdownGrace", "must not be negative");
     }
+  }
+
+  private static String literalPathProblem(String path) {
+    return "must start with '/' and hold only letters, digits and . _ ~ - between slashes, was '"
+        + path
+        + "'";
   }
 }

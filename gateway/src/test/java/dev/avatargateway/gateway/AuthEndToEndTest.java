@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.nimbusds.jose.jwk.RSAKey;
-import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.internal.observability.LogCapture;
 import dev.avatargateway.simulator.DelayDistribution;
 import dev.avatargateway.simulator.RunwaySimulator;
@@ -319,12 +318,12 @@ class AuthEndToEndTest {
       Path config = Files.writeString(dir.resolve("gateway.yaml"), ConnectEndToEndTest.FAST);
       Map<String, String> environment = new HashMap<>(realRunway);
       environment.put(ConfigLoader.CONFIG_FILE_ENV, config.toString());
-      ConfigException refused =
+      InvalidSettingsException refused =
           catchThrowableOfType(
-              ConfigException.class,
+              InvalidSettingsException.class,
               () -> GatewayApp.start(ConfigLoader.load(environment)).close());
       assertThat(refused).isNotNull();
-      assertThat(refused.setting()).startsWith("auth.");
+      assertThat(refused.settings()).singleElement().asString().startsWith("auth.");
       assertThat(refused.getMessage()).contains("auth.allowUnauthenticatedWithRealRunway");
 
       try (LogCapture logs = LogCapture.start();

@@ -3,7 +3,6 @@ package dev.avatargateway.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.ConnectConfig;
 import dev.avatargateway.gateway.core.Durations;
 import java.io.IOException;
@@ -18,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Environment and YAML, strictly bound and checked: a wrong value names the setting. */
 class ConfigLoaderTest {
+  private static final String SECRET = "key_" + "c".repeat(64);
+
   @TempDir Path dir;
 
   @Test
@@ -116,7 +117,146 @@ class ConfigLoaderTest {
     Map<String, String> env = Map.of("RUNWAYML_API_SECRET", "key_" + "b".repeat(32));
     assertThatThrownBy(() -> ConfigLoader.load(env))
         .isInstanceOfSatisfying(
-            ConfigException.class, e -> assertThat(e.setting()).startsWith("auth."));
+            InvalidSettingsException.class,
+            e -> assertThat(e.settings()).singleElement().asString().startsWith("auth."));
+  }
+
+  @Test
+  void runwayModeAutoUsesTheSimulatorExactlyWhenNoSecretIsSet() {
+    assertThat(ConfigLoader.load(Map.of()).config().runway().mode())
+        .isEqualTo(RunwayConfig.Mode.AUTO);
+    assertThat(ConfigLoader.load(Map.of()).simulated()).isTrue();
+    ConfigLoader.LoadedConfig withSecret = ConfigLoader.load(withOptIn(Map.of()));
+    assertThat(withSecret.simulated()).isFalse();
+    assertThat(withSecret.runwaySecret()).contains(SECRET);
+  }
+
+  @Test
+  void runwayModeRealNeedsTheSecret() {
+    ConfigLoader.LoadedConfig real =
+        ConfigLoader.load(withOptIn(Map.of("GATEWAY_RUNWAY_MODE", "real")));
+    assertThat(real.simulated()).isFalse();
+    assertThat(real.runwaySecret()).contains(SECRET);
+
+    // Without authentication, a real upstream also needs the opt-in: both are named.
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("GATEWAY_RUNWAY_MODE", "REAL")))
+        .isInstanceOfSatisfying(
+            InvalidSettingsException.class,
+            e ->
+                assertThat(e.settings())
+                    .containsExactly("runway.mode (GATEWAY_RUNWAY_MODE)", "auth.mode"))
+        .hasMessageContaining("is real, which needs RUNWAYML_API_SECRET");
+  }
+
+  @Test
+  void runwayModeSimulatedDropsASecretThatIsSet() throws IOException {
+    Map<String, String> env =
+        Map.of(
+            "GATEWAY_CONFIG",
+            write("runway:\n  mode: simulated\n").toString(),
+            "RUNWAYML_API_SECRET",
+            SECRET);
+
+    ConfigLoader.LoadedConfig loaded = ConfigLoader.load(env);
+
+    assertThat(loaded.simulated()).isTrue();
+    assertThat(loaded.runwaySecret()).isEmpty();
+    // No money at stake: no opt-in is needed for running without authentication.
+    assertThat(loaded.config().auth().allowUnauthenticatedWithRealRunway()).isFalse();
+  }
+
+  @Test
+  void anUnknownRunwayModeIsNamed() {
+    assertInvalid(
+        Map.of("GATEWAY_RUNWAY_MODE", "sometimes"),
+        "runway.mode (GATEWAY_RUNWAY_MODE)",
+        "auto, real or simulated");
+  }
+
+  @Test
+  void theSimulatedDelayIsCheckedWhenLoaded() throws IOException {
+    assertInvalid(
+        "runway:\n  simulatedReadyAfter: bogus\n", "runway.simulatedReadyAfter", "'bogus'");
+    assertInvalid(
+        "runway:\n  simulatedReadyAfter: uniform(3s,1s)\n",
+        "runway.simulatedReadyAfter",
+        "max must not be less than min");
+    Map<String, String> env =
+        Map.of(
+            "GATEWAY_CONFIG", write("runway:\n  simulatedReadyAfter: uniform(1s,3s)\n").toString());
+    assertThat(ConfigLoader.load(env).config().runway().readyAfter().toString())
+        .isEqualTo("uniform(1s,3s)");
+  }
+
+  @Test
+  void theBodyReadTimeoutDefaultsTo10sAndMustBePositive() throws IOException {
+    assertThat(ConfigLoader.load(Map.of()).config().server().bodyReadTimeout())
+        .isEqualTo(Duration.ofSeconds(10));
+    assertInvalid("server:\n  bodyReadTimeout: 0s\n", "server.bodyReadTimeout", "positive");
+  }
+
+  @Test
+  void connectPathsMustBeLiteral() throws IOException {
+    assertInvalid("server:\n  connectPath: /api/{id}\n", "server.connectPath", "was '/api/{id}'");
+    assertInvalid(
+        "server:\n  connectAliases: [/ok, 'no-slash']\n",
+        "server.connectAliases[1]",
+        "must start with '/'");
+  }
+
+  @Test
+  void aWrongValueFromTheEnvironmentNamesTheVariable() {
+    assertInvalid(Map.of("PORT", "eighty"), "server.port (PORT)", "wrong type");
+  }
+
+  @Test
+  void everyProblemIsNamedAtOnce() throws IOException {
+    Map<String, String> env =
+        Map.of(
+            "GATEWAY_CONFIG",
+            write(
+                    """
+                    server:
+                      port: 70000
+                      maxBodyBytes: 1
+                    connect:
+                      deadline: soon
+                    cors:
+                      allowedOrigins: ['*', 'https://a.example/x']
+                    servr: {}
+                    """)
+                .toString());
+
+    assertThatThrownBy(() -> ConfigLoader.load(env))
+        .isInstanceOfSatisfying(
+            InvalidSettingsException.class,
+            e ->
+                assertThat(e.settings())
+                    .containsExactlyInAnyOrder(
+                        "server.port (PORT)",
+                        "server.maxBodyBytes",
+                        "connect.deadline",
+                        "cors.allowedOrigins",
+                        "cors.allowedOrigins",
+                        "servr"))
+        .hasMessageContaining("6 settings are invalid");
+  }
+
+  @Test
+  void aSectionThatCannotBeBoundIsNotAlsoCheckedWithItsDefaults() throws IOException {
+    // An auth section that fails to bind would otherwise be checked as the default (mode none),
+    // which a real secret refuses: a second, misleading problem.
+    Map<String, String> env =
+        Map.of(
+            "GATEWAY_CONFIG",
+            write("auth:\n  mode: sometimes\n").toString(),
+            "RUNWAYML_API_SECRET",
+            SECRET);
+
+    assertThatThrownBy(() -> ConfigLoader.load(env))
+        .isInstanceOfSatisfying(
+            InvalidSettingsException.class,
+            e -> assertThat(e.settings()).containsExactly("auth.mode"));
   }
 
   @Test
@@ -136,11 +276,31 @@ class ConfigLoaderTest {
   }
 
   private void assertInvalid(String yaml, String setting, String message) throws IOException {
-    Map<String, String> env = Map.of("GATEWAY_CONFIG", write(yaml).toString());
+    assertInvalid(Map.of("GATEWAY_CONFIG", write(yaml).toString()), setting, message);
+  }
+
+  private static void assertInvalid(Map<String, String> env, String setting, String message) {
     assertThatThrownBy(() -> ConfigLoader.load(env))
         .isInstanceOfSatisfying(
-            ConfigException.class, e -> assertThat(e.setting()).isEqualTo(setting))
+            InvalidSettingsException.class, e -> assertThat(e.settings()).containsExactly(setting))
         .hasMessageContaining(message);
+  }
+
+  /** A real secret, with the opt-in that running without authentication then needs. */
+  private Map<String, String> withOptIn(Map<String, String> more) {
+    Map<String, String> env = new HashMap<>(more);
+    env.put("RUNWAYML_API_SECRET", SECRET);
+    env.put(
+        "GATEWAY_CONFIG", uncheckedWrite("auth:\n  allowUnauthenticatedWithRealRunway: true\n"));
+    return env;
+  }
+
+  private String uncheckedWrite(String yaml) {
+    try {
+      return write(yaml).toString();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private Path write(String yaml) throws IOException {

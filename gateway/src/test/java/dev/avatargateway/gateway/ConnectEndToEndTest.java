@@ -13,6 +13,7 @@ import dev.avatargateway.simulator.SessionRecord;
 import dev.avatargateway.simulator.SimulatorConfig;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -403,15 +404,85 @@ class ConnectEndToEndTest {
   }
 
   @Test
-  void unknownRoutesAndMethodsAnswerJson() {
+  void anUnknownRouteIs404() {
     start("");
 
     GatewayHarness.Response notFound = gateway.get("/nope");
+
     assertThat(notFound.status()).isEqualTo(404);
     assertThat(notFound.code()).isEqualTo("not_found");
-    GatewayHarness.Response wrongMethod = gateway.get(CONNECT);
-    assertThat(wrongMethod.status()).isIn(404, 405);
-    assertThat(wrongMethod.json().has("code")).isTrue();
+    assertThat(notFound.json().get("requestId").asString())
+        .isEqualTo(notFound.header("X-Request-Id"));
+  }
+
+  @Test
+  void anotherMethodOnTheConnectPathsIs405WithAllow() {
+    start("");
+
+    for (String path : List.of(CONNECT, "/api/avatar/session", CONNECT + "/")) {
+      for (String method : List.of("GET", "PUT", "PATCH", "DELETE")) {
+        GatewayHarness.Response response =
+            gateway.send(
+                HttpRequest.newBuilder(gateway.baseUrl().resolve(path))
+                    .method(method, HttpRequest.BodyPublishers.noBody())
+                    .build());
+
+        assertThat(response.status()).as(method + " " + path).isEqualTo(405);
+        assertThat(response.code()).isEqualTo("method_not_allowed");
+        assertThat(response.header("Allow")).isEqualTo("POST, OPTIONS");
+        assertThat(response.json().get("requestId").asString())
+            .isEqualTo(response.header("X-Request-Id"));
+        assertThat(response.header("Cache-Control")).isEqualTo("no-store");
+      }
+    }
+    GatewayHarness.Response head =
+        gateway.send(
+            HttpRequest.newBuilder(gateway.baseUrl().resolve(CONNECT))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
+    assertThat(head.status()).isEqualTo(405);
+    assertThat(head.header("Allow")).isEqualTo("POST, OPTIONS");
+    for (String method : List.of("TRACE", "PROPFIND")) {
+      try (RawHttp http = RawHttp.connect(gateway)) {
+        RawHttp.Answer answer =
+            http.send(method + " " + CONNECT + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").read();
+        assertThat(answer.status()).as(method).isEqualTo(405);
+        assertThat(answer.code()).isEqualTo("method_not_allowed");
+        assertThat(answer.header("Allow")).isEqualTo("POST, OPTIONS");
+      }
+    }
+    // The other routes say what they accept too.
+    GatewayHarness.Response postToHealth = gateway.postJson("/healthz", "{}");
+    assertThat(postToHealth.status()).isEqualTo(405);
+    assertThat(postToHealth.header("Allow")).isEqualTo("GET");
+    assertThat(gateway.upstream().sessions()).isEmpty();
+  }
+
+  @Test
+  void avatarIdsAreMatchedExactly() {
+    start("");
+    String uuid = "3f0b7a52-9c1e-4b5e-8f43-2d6a1c9e7b10";
+
+    for (String body :
+        List.of(
+            "{\"avatarId\":\"influencer\\u0000\"}",
+            "{\"avatarId\":\"\\u0000influencer\"}",
+            "{\"avatarId\":\" influencer\"}",
+            "{\"avatarId\":\"influencer \"}",
+            "{\"avatarId\":\"influencer\\t\"}",
+            "{\"avatarId\":\"influencer\\n\"}",
+            "{\"avatarId\":\"influencer\\u001f\"}",
+            "{\"avatarId\":\"influencer\\u00a0\"}",
+            "{\"avatarId\":\"Influencer\"}",
+            "{\"avatarId\":\"" + uuid + "\\u0000\"}",
+            "{\"customAvatarId\":\" " + uuid + "\"}")) {
+      GatewayHarness.Response response = gateway.postJson(CONNECT, body);
+
+      assertThat(response.status()).as(body).isEqualTo(400);
+      assertThat(response.code()).as(body).isEqualTo("invalid_avatar");
+    }
+    assertThat(gateway.upstream().sessions()).isEmpty();
+    assertThat(gateway.postJson(CONNECT, "{\"avatarId\":\"influencer\"}").status()).isEqualTo(200);
   }
 
   @Test
@@ -472,10 +543,13 @@ class ConnectEndToEndTest {
     assertThat(presets.get("avatars")).hasSize(2);
     assertThat(presets.get("avatars").get(0).get("name").asString()).isEqualTo("Mochi");
     assertThat(gateway.get("/healthz").status()).isEqualTo(200);
-    assertThat(gateway.get("/readyz").json().get("status").asString()).isEqualTo("ready");
+    JsonNode readiness = gateway.get("/readyz").json();
+    assertThat(readiness.get("status").asString()).isEqualTo("ready");
+    assertThat(readiness.get("upstream").asString()).isEqualTo("simulator");
     String metrics = gateway.get("/metrics").body();
     assertThat(metrics).contains("avatar_gateway_connects_total").contains("code=\"ok\"");
     assertThat(metrics).contains("avatar_gateway_upstream_requests");
+    assertThat(metrics).contains("avatar_gateway_upstream_simulated 1.0");
   }
 
   private SessionRecord onlySession() {

@@ -58,6 +58,10 @@ public final class GatewayHarness implements AutoCloseable {
     env.put(ConfigLoader.CONFIG_FILE_ENV, file.toString());
     env.putIfAbsent("PORT", "0");
     env.putIfAbsent("HOST", "127.0.0.1");
+    // Each gateway its own books: in memory, gone with the test JVM.
+    env.putIfAbsent(
+        "GATEWAY_LEDGER_URL",
+        "jdbc:h2:mem:gateway-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     try {
       return new GatewayHarness(GatewayApp.start(ConfigLoader.load(env), overrides), file);
     } catch (RuntimeException e) {

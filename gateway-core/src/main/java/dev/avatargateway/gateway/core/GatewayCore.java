@@ -17,6 +17,7 @@ import dev.avatargateway.gateway.core.internal.observability.ConnectLog;
 import dev.avatargateway.gateway.core.internal.observability.ConnectObservers;
 import dev.avatargateway.gateway.core.internal.observability.GatewayMetrics;
 import dev.avatargateway.runway.PollSchedule;
+import dev.avatargateway.runway.RequestObserver;
 import dev.avatargateway.runway.RunwayClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -89,15 +90,16 @@ public final class GatewayCore implements AutoCloseable {
     this.probe = new UpstreamProbe(runway.avatars(), clock);
   }
 
+  /** The client with the core's clock, recording every attempt in the metrics and its connect. */
   private static RunwayClient observed(RunwayClient runway, Clock clock, GatewayMetrics metrics) {
+    RequestObserver recordInMetrics = metrics.upstreamObserver();
     return runway.withOptions(
         options ->
             options
                 .clock(clock)
                 .observer(
                     attempt -> {
-                      metrics.upstreamCall(
-                          attempt.operation(), attempt.status(), attempt.duration());
+                      recordInMetrics.onAttempt(attempt);
                       ConnectTrace.countUpstreamRequest();
                     }));
   }

@@ -1,7 +1,5 @@
 package dev.avatargateway.gateway.internal.http;
 
-import dev.avatargateway.gateway.CorsConfig;
-import dev.avatargateway.gateway.ServerConfig;
 import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.ConnectResult;
 import dev.avatargateway.gateway.core.ErrorCode;
@@ -12,16 +10,14 @@ import dev.avatargateway.gateway.core.Readiness;
 import dev.avatargateway.gateway.internal.observability.PrometheusMetrics;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.javalin.http.Handler;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -29,7 +25,8 @@ import org.slf4j.MDC;
 /**
  * The gateway's HTTP surface, as one routing function shared by {@code main} and the tests: the
  * connect endpoint and its aliases, the avatar list, health, readiness and metrics, plus what every
- * response gets (request id, security headers, CORS for configured origins, JSON errors).
+ * response gets (request id, security headers, CORS for configured origins, JSON errors, 405 with
+ * {@code Allow} for a known path asked with another method).
  */
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -40,37 +37,37 @@ public final class HttpApi {
       "Content-Type, Authorization, X-Api-Key, X-Request-Id";
   private static final String CORS_EXPOSED_HEADERS = "X-Request-Id, Retry-After";
 
-  // Answers that must never be cached or framed; these carry credentials or errors.
-  private static final Map<String, String> SECURITY_HEADERS =
-      Map.of(
-          "X-Content-Type-Options", "nosniff",
-          "Cache-Control", "no-store",
-          "Referrer-Policy", "no-referrer",
-          "X-Frame-Options", "DENY",
-          "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'",
-          "Strict-Transport-Security", "max-age=31536000");
+  /**
+   * Answers after which the connection cannot carry another request: the rest of a cut-off, stalled
+   * or garbled body may still arrive and would be read as the next request.
+   */
+  private static final Set<ErrorCode> UNREUSABLE =
+      Set.of(ErrorCode.INCOMPLETE_BODY, ErrorCode.REQUEST_TIMEOUT, ErrorCode.BAD_REQUEST);
 
   private final Components c;
+  private final RequestBody body;
+  private final AllowedMethods allowed = new AllowedMethods();
 
   /**
    * @param components everything the routes need
    */
   public HttpApi(Components components) {
     this.c = components;
+    this.body =
+        new RequestBody(
+            components.settings().maxBodyBytes(), components.settings().bodyReadTimeout());
   }
 
   /**
    * What the routes need.
    *
-   * @param server paths and body limit
-   * @param cors allowed origins
+   * @param settings paths, body limits, CORS
    * @param core the gateway itself: the connect use case, the avatars, readiness
    * @param metrics the Prometheus registry behind {@code /metrics}
    * @param disconnects tells a connect that its client left
    */
   public record Components(
-      ServerConfig server,
-      CorsConfig cors,
+      HttpSettings settings,
       GatewayCore core,
       PrometheusMetrics metrics,
       DisconnectWatcher disconnects) {}
@@ -79,15 +76,16 @@ public final class HttpApi {
   public void register(RoutesConfig routes) {
     routes.before(this::everyRequest);
     routes.after(ctx -> MDC.remove(LogFields.REQUEST_ID));
-    for (String path : c.server().connectPaths()) {
-      routes.post(path, this::connect);
-      routes.options(path, this::preflight);
+    for (String path : c.settings().connectPaths()) {
+      post(routes, path, this::connect);
+      options(routes, path);
     }
-    routes.get("/api/avatar/presets", this::presets);
-    routes.options("/api/avatar/presets", this::preflight);
-    routes.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
-    routes.get("/readyz", this::readyz);
-    routes.get(
+    get(routes, "/api/avatar/presets", this::presets);
+    options(routes, "/api/avatar/presets");
+    get(routes, "/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
+    get(routes, "/readyz", this::readyz);
+    get(
+        routes,
         "/metrics",
         ctx -> ctx.contentType(PrometheusMetrics.SCRAPE_CONTENT_TYPE).result(c.metrics().scrape()));
     routes.exception(GatewayException.class, (e, ctx) -> error(ctx, e));
@@ -100,24 +98,23 @@ public final class HttpApi {
               new GatewayException(
                   ErrorCode.INTERNAL_ERROR, "Something went wrong on our side; try again."));
         });
-    routes.error(
-        404,
-        ctx -> {
-          // Our own 404 answers (avatar_not_found) are JSON already; only Javalin's are replaced.
-          if (!JSON.equals(ctx.res().getContentType())) {
-            error(
-                ctx,
-                new GatewayException(ErrorCode.NOT_FOUND, "There is nothing at this address."));
-          }
-        });
-    routes.error(
-        405,
-        ctx ->
-            error(
-                ctx,
-                new GatewayException(
-                    ErrorCode.METHOD_NOT_ALLOWED,
-                    "This address does not accept " + ctx.method() + ".")));
+    routes.error(404, this::notFound);
+    routes.error(405, this::methodNotAllowed);
+  }
+
+  private void get(RoutesConfig routes, String path, Handler handler) {
+    routes.get(path, handler);
+    allowed.add(path, "GET");
+  }
+
+  private void post(RoutesConfig routes, String path, Handler handler) {
+    routes.post(path, handler);
+    allowed.add(path, "POST");
+  }
+
+  private void options(RoutesConfig routes, String path) {
+    routes.options(path, this::preflight);
+    allowed.add(path, "OPTIONS");
   }
 
   private void everyRequest(Context ctx) {
@@ -125,7 +122,7 @@ public final class HttpApi {
     ctx.attribute(REQUEST_ID_ATTRIBUTE, requestId);
     MDC.put(LogFields.REQUEST_ID, requestId);
     ctx.header(RequestIds.HEADER, requestId);
-    SECURITY_HEADERS.forEach(ctx::header);
+    SecurityHeaders.apply(ctx::header);
     allowedOrigin(ctx)
         .ifPresent(
             origin -> {
@@ -137,7 +134,7 @@ public final class HttpApi {
 
   private Optional<String> allowedOrigin(Context ctx) {
     String origin = ctx.header("Origin");
-    return origin != null && c.cors().allowedOrigins().contains(origin)
+    return origin != null && c.settings().corsOrigins().contains(origin)
         ? Optional.of(origin)
         : Optional.empty();
   }
@@ -148,8 +145,32 @@ public final class HttpApi {
     }
     ctx.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
     ctx.header("Access-Control-Allow-Headers", CORS_ALLOWED_HEADERS);
-    ctx.header("Access-Control-Max-Age", Long.toString(c.cors().maxAge().toSeconds()));
+    ctx.header("Access-Control-Max-Age", Long.toString(c.settings().corsMaxAge().toSeconds()));
     ctx.status(204);
+  }
+
+  /** The router's 404 for a known path is a wrong method; our own 404 answers are JSON already. */
+  private void notFound(Context ctx) {
+    if (JSON.equals(ctx.res().getContentType())) {
+      return;
+    }
+    if (allowed.allow(ctx.path()).isPresent()) {
+      methodNotAllowed(ctx);
+      return;
+    }
+    error(ctx, new GatewayException(ErrorCode.NOT_FOUND, "There is nothing at this address."));
+  }
+
+  private void methodNotAllowed(Context ctx) {
+    allowed.allow(ctx.path()).ifPresent(methods -> ctx.header("Allow", methods));
+    error(
+        ctx,
+        new GatewayException(
+            ErrorCode.METHOD_NOT_ALLOWED,
+            "This address does not accept "
+                + ctx.method()
+                + allowed.allow(ctx.path()).map(methods -> "; use " + methods).orElse("")
+                + "."));
   }
 
   private void connect(Context ctx) {
@@ -159,7 +180,7 @@ public final class HttpApi {
             name -> Optional.ofNullable(ctx.header(name)),
             ctx.req().getRemoteAddr(),
             Collections.list(ctx.req().getHeaders("X-Forwarded-For")),
-            () -> ConnectBody.parse(readBody(ctx)).choice(),
+            () -> ConnectBody.parse(body.read(ctx)).choice(),
             onGone -> c.disconnects().watch(ctx, onGone)::close);
     try {
       json(ctx, 200, success(c.core().connect(request)));
@@ -188,50 +209,6 @@ public final class HttpApi {
     return body;
   }
 
-  /** Reads the body, refusing a wrong content type or more than the configured bytes. */
-  private byte[] readBody(Context ctx) {
-    int limit = c.server().maxBodyBytes();
-    String length = ctx.header("Content-Length");
-    if (length != null) {
-      try {
-        if (Long.parseLong(length.trim()) > limit) {
-          throw tooLarge(limit);
-        }
-      } catch (NumberFormatException e) {
-        throw new GatewayException(
-            ErrorCode.INVALID_REQUEST, "The Content-Length header is not a number.");
-      }
-    }
-    byte[] body;
-    try (InputStream in = ctx.req().getInputStream()) {
-      body = in.readNBytes(limit + 1);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (body.length > limit) {
-      throw tooLarge(limit);
-    }
-    if (body.length > 0 && !isJson(ctx.header("Content-Type"))) {
-      throw new GatewayException(
-          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-          "Send the request body as JSON (Content-Type: application/json).");
-    }
-    return body;
-  }
-
-  private static GatewayException tooLarge(int limit) {
-    return new GatewayException(
-        ErrorCode.BODY_TOO_LARGE, "The request body is larger than " + limit + " bytes.");
-  }
-
-  private static boolean isJson(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    return type.equals(JSON) || (type.startsWith("application/") && type.endsWith("+json"));
-  }
-
   private void presets(Context ctx) {
     List<Map<String, String>> avatars =
         c.core().avatars().stream()
@@ -245,18 +222,22 @@ public final class HttpApi {
     json(
         ctx,
         readiness.ready() ? 200 : 503,
-        Map.of("status", readiness.ready() ? "ready" : "not_ready", "detail", readiness.detail()));
+        Map.of(
+            "status",
+            readiness.ready() ? "ready" : "not_ready",
+            "detail",
+            readiness.detail(),
+            "upstream",
+            c.core().simulatedUpstream() ? "simulator" : "runway"));
   }
 
   private void error(Context ctx, GatewayException e) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", e.getMessage());
-    body.put("code", e.code().code());
-    body.put("requestId", ctx.attribute(REQUEST_ID_ATTRIBUTE));
-    body.putAll(e.details());
     e.retryAfter().ifPresent(d -> ctx.header("Retry-After", Long.toString(retryAfterSeconds(d))));
     c.core().wwwAuthenticate(e).ifPresent(value -> ctx.header("WWW-Authenticate", value));
-    json(ctx, e.code().status(), body);
+    if (UNREUSABLE.contains(e.code())) {
+      ctx.header("Connection", "close");
+    }
+    json(ctx, e.code().status(), ErrorBody.of(e, ctx.attribute(REQUEST_ID_ATTRIBUTE)));
   }
 
   /** Whole seconds, rounded up, at least 1: a zero would invite an immediate retry storm. */

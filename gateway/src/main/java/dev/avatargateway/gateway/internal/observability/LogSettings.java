@@ -2,6 +2,8 @@ package dev.avatargateway.gateway.internal.observability;
 
 import ch.qos.logback.core.PropertyDefinerBase;
 import dev.avatargateway.gateway.core.ConfigException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -47,15 +49,32 @@ public final class LogSettings {
    * @throws ConfigException naming {@value #FORMAT} or {@value #LEVEL} and what is allowed
    */
   public static void validate(UnaryOperator<String> environment) {
+    List<ConfigException> problems = problems(environment);
+    if (!problems.isEmpty()) {
+      throw problems.getFirst();
+    }
+  }
+
+  /**
+   * Every invalid logging setting, for start-up validation that names all problems at once.
+   *
+   * @param environment looks up a variable, null when unset (e.g. {@code System::getenv})
+   * @return one problem per invalid setting, naming it and what is allowed; empty when both are
+   *     fine
+   */
+  public static List<ConfigException> problems(UnaryOperator<String> environment) {
+    List<ConfigException> problems = new ArrayList<>();
     String format = environment.apply(FORMAT);
     if (format != null && normalizedFormat(format).isEmpty()) {
-      throw new ConfigException(FORMAT, "must be json or text, was \"" + format + "\"");
+      problems.add(new ConfigException(FORMAT, "must be json or text, was \"" + format + "\""));
     }
     String level = environment.apply(LEVEL);
     if (level != null && normalizedLevel(level).isEmpty()) {
-      throw new ConfigException(
-          LEVEL, "must be TRACE, DEBUG, INFO, WARN or ERROR, was \"" + level + "\"");
+      problems.add(
+          new ConfigException(
+              LEVEL, "must be TRACE, DEBUG, INFO, WARN or ERROR, was \"" + level + "\""));
     }
+    return List.copyOf(problems);
   }
 
   static Optional<String> normalizedFormat(String raw) {

@@ -4,14 +4,12 @@ import dev.avatargateway.gateway.ConfigLoader.LoadedConfig;
 import dev.avatargateway.gateway.core.AuthConfig;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.GatewayCore;
-import dev.avatargateway.gateway.internal.http.DisconnectWatcher;
 import dev.avatargateway.gateway.internal.http.HttpApi;
 import dev.avatargateway.gateway.internal.http.HttpSettings;
 import dev.avatargateway.gateway.internal.http.JettyDisconnectWatcher;
 import dev.avatargateway.gateway.internal.http.JsonErrorHandler;
 import dev.avatargateway.gateway.internal.observability.LogMasking;
 import dev.avatargateway.gateway.internal.observability.PrometheusMetrics;
-import dev.avatargateway.runway.PollSchedule;
 import dev.avatargateway.runway.RunwayClient;
 import dev.avatargateway.simulator.RunwaySimulator;
 import dev.avatargateway.simulator.SimulatorConfig;
@@ -19,7 +17,6 @@ import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
 import java.net.URI;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -81,29 +78,23 @@ public final class GatewayApp implements AutoCloseable {
     this.shutdownGrace = shutdownGrace;
   }
 
-  /** Starts a gateway with production defaults for the parts tests may replace. */
-  public static GatewayApp start(LoadedConfig loaded) {
-    return start(loaded, Overrides.none());
-  }
-
   /**
-   * Starts a gateway.
+   * Starts a gateway; every part is chosen by the configuration.
    *
-   * @param overrides parts a test replaces (the clock, the poll schedule, the disconnect watcher)
    * @throws InvalidSettingsException for settings it cannot run with that only start-up finds: an
    *     avatar that is not allowed or a session template beyond Runway's limits, an address that
    *     cannot be listened on
    */
-  public static GatewayApp start(LoadedConfig loaded, Overrides overrides) {
+  public static GatewayApp start(LoadedConfig loaded) {
     try {
-      return startChecked(loaded, overrides);
+      return startChecked(loaded);
     } catch (ConfigException e) {
       // The avatars are checked only when the core is built from them.
       throw InvalidSettingsException.of(e);
     }
   }
 
-  private static GatewayApp startChecked(LoadedConfig loaded, Overrides overrides) {
+  private static GatewayApp startChecked(LoadedConfig loaded) {
     GatewayConfig config = loaded.config();
     Optional<RunwaySimulator> simulator = Optional.empty();
     String apiKey;
@@ -132,7 +123,7 @@ public final class GatewayApp implements AutoCloseable {
     }
     registerSecretsForMasking(config, apiKey);
     try {
-      return assemble(config, simulator, apiKey, baseUrl, overrides);
+      return assemble(config, simulator, apiKey, baseUrl);
     } catch (RuntimeException e) {
       simulator.ifPresent(RunwaySimulator::close);
       throw e;
@@ -156,11 +147,7 @@ public final class GatewayApp implements AutoCloseable {
   }
 
   private static GatewayApp assemble(
-      GatewayConfig config,
-      Optional<RunwaySimulator> simulator,
-      String apiKey,
-      URI baseUrl,
-      Overrides overrides) {
+      GatewayConfig config, Optional<RunwaySimulator> simulator, String apiKey, URI baseUrl) {
     PrometheusMetrics metrics = new PrometheusMetrics();
     metrics.upstreamSimulated(simulator.isPresent());
     RunwayClient runway =
@@ -182,8 +169,6 @@ public final class GatewayApp implements AutoCloseable {
               .instanceName(instanceName(config))
               .simulatedUpstream(simulator.isPresent())
               .meterRegistry(metrics.registry())
-              .clock(overrides.clock())
-              .pollSchedule(overrides.pollSchedule())
               .build();
     } catch (RuntimeException e) {
       metrics.close();
@@ -193,7 +178,10 @@ public final class GatewayApp implements AutoCloseable {
     HttpApi api =
         new HttpApi(
             new HttpApi.Components(
-                httpSettings(server, config.cors()), core, metrics, overrides.disconnects()));
+                httpSettings(server, config.cors()),
+                core,
+                metrics,
+                new JettyDisconnectWatcher(JettyDisconnectWatcher.DEFAULT_POLL_INTERVAL)));
     GracefulHandler graceful = new GracefulHandler();
     Javalin javalin =
         Javalin.create(
@@ -341,23 +329,6 @@ public final class GatewayApp implements AutoCloseable {
       javalin.stop();
     } catch (RuntimeException e) {
       LOG.warn("The HTTP server did not stop cleanly", e);
-    }
-  }
-
-  /**
-   * Parts that tests replace; production uses {@link #none()}.
-   *
-   * @param clock the time
-   * @param pollSchedule when to poll for READY
-   * @param disconnects tells a connect that its client left
-   */
-  public record Overrides(Clock clock, PollSchedule pollSchedule, DisconnectWatcher disconnects) {
-    /** Production defaults. */
-    public static Overrides none() {
-      return new Overrides(
-          Clock.systemUTC(),
-          PollSchedule.defaults(),
-          new JettyDisconnectWatcher(JettyDisconnectWatcher.DEFAULT_POLL_INTERVAL));
     }
   }
 }

@@ -330,8 +330,7 @@ class AuthEndToEndTest {
           GatewayHarness real =
               GatewayHarness.start(
                   ConnectEndToEndTest.FAST + "auth:\n  allowUnauthenticatedWithRealRunway: true\n",
-                  realRunway,
-                  GatewayApp.Overrides.none())) {
+                  realRunway)) {
         assertThat(real.app().simulator()).isEmpty();
         List<JsonNode> warnings =
             logs.events().stream()

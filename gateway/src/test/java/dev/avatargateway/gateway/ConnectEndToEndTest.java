@@ -151,8 +151,7 @@ class ConnectEndToEndTest {
                   "RUNWAYML_API_SECRET",
                   SimulatorConfig.DEFAULT_API_KEY,
                   "RUNWAYML_BASE_URL",
-                  runway.baseUrl().toString()),
-              GatewayApp.Overrides.none())) {
+                  runway.baseUrl().toString()))) {
         assertThat(real.app().simulator()).isEmpty();
 
         assertThat(real.postJson(CONNECT, "{\"customAvatarId\":\"" + ready + "\"}").status())
@@ -188,8 +187,7 @@ class ConnectEndToEndTest {
                     "RUNWAYML_API_SECRET",
                     "key_wrong_secret_value",
                     "RUNWAYML_BASE_URL",
-                    runway.baseUrl().toString()),
-                GatewayApp.Overrides.none())) {
+                    runway.baseUrl().toString()))) {
       GatewayHarness.Response response = real.postJson(CONNECT, "{\"avatarId\":\"cat-character\"}");
 
       assertThat(response.status()).isEqualTo(502);

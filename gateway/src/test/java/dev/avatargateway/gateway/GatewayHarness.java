@@ -36,7 +36,7 @@ public final class GatewayHarness implements AutoCloseable {
 
   /** A gateway on the embedded simulator, with this YAML configuration (may be empty). */
   public static GatewayHarness start(String yaml) {
-    return start(yaml, Map.of(), GatewayApp.Overrides.none());
+    return start(yaml, Map.of());
   }
 
   /**
@@ -45,8 +45,7 @@ public final class GatewayHarness implements AutoCloseable {
    * @param environment e.g. {@code RUNWAYML_API_SECRET} and {@code RUNWAYML_BASE_URL} to use a
    *     separately started simulator as "the real Runway"
    */
-  public static GatewayHarness start(
-      String yaml, Map<String, String> environment, GatewayApp.Overrides overrides) {
+  public static GatewayHarness start(String yaml, Map<String, String> environment) {
     Path file;
     try {
       file = Files.createTempFile("gateway-test", ".yaml");
@@ -63,7 +62,7 @@ public final class GatewayHarness implements AutoCloseable {
         "GATEWAY_LEDGER_URL",
         "jdbc:h2:mem:gateway-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     try {
-      return new GatewayHarness(GatewayApp.start(ConfigLoader.load(env), overrides), file);
+      return new GatewayHarness(GatewayApp.start(ConfigLoader.load(env)), file);
     } catch (RuntimeException e) {
       try {
         Files.deleteIfExists(file);

@@ -28,8 +28,7 @@ class LedgerEndToEndTest {
           runway:
             simulatedReadyAfter: 0ms
           """,
-          Map.of("GATEWAY_LEDGER_URL", url),
-          GatewayApp.Overrides.none());
+          Map.of("GATEWAY_LEDGER_URL", url));
 
   @AfterEach
   void close() {

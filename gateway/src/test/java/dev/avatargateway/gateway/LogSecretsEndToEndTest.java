@@ -388,8 +388,7 @@ class LogSecretsEndToEndTest {
                   + ("avatars:\n  allowedCustom: [" + ready + ", " + processing + ", ")
                   + (MISSING_AVATAR + "]\n")
                   + NO_LIMITS,
-              realRunway(runwaySecret, runway),
-              GatewayApp.Overrides.none())) {
+              realRunway(runwaySecret, runway))) {
         credentials(
             expect(connect(gateway, CONNECT, "{\"customAvatarId\":\"" + ready + "\"}"), 200, "ok"));
         expect(
@@ -412,8 +411,7 @@ class LogSecretsEndToEndTest {
         GatewayHarness gateway =
             GatewayHarness.start(
                 "auth:\n  allowUnauthenticatedWithRealRunway: true\n" + NO_LIMITS,
-                realRunway(wrongSecret, runway),
-                GatewayApp.Overrides.none())) {
+                realRunway(wrongSecret, runway))) {
       expect(connect(gateway, CONNECT, CAT), 502, "gateway_misconfigured");
       expect(connect(gateway, CONNECT, CAT), 502, "gateway_misconfigured");
       assertThat(runway.admin().sessions()).isEmpty();

@@ -52,8 +52,7 @@ class RunwayModeEndToEndTest {
   void simulatedModeUsesTheEmbeddedSimulatorAndNeverSendsTheSecret() {
     Map<String, String> environment = new HashMap<>(secretSet);
     environment.put("GATEWAY_RUNWAY_MODE", "simulated");
-    try (GatewayHarness gateway =
-        GatewayHarness.start(ConnectEndToEndTest.FAST, environment, GatewayApp.Overrides.none())) {
+    try (GatewayHarness gateway = GatewayHarness.start(ConnectEndToEndTest.FAST, environment)) {
       assertThat(gateway.app().simulator()).isPresent();
 
       assertThat(gateway.postJson(CONNECT, "{\"avatarId\":\"cat-character\"}").status())
@@ -73,10 +72,7 @@ class RunwayModeEndToEndTest {
     Map<String, String> environment = new HashMap<>(secretSet);
     environment.put("GATEWAY_RUNWAY_MODE", "real");
     try (GatewayHarness gateway =
-        GatewayHarness.start(
-            ConnectEndToEndTest.FAST + REAL_WITHOUT_AUTH,
-            environment,
-            GatewayApp.Overrides.none())) {
+        GatewayHarness.start(ConnectEndToEndTest.FAST + REAL_WITHOUT_AUTH, environment)) {
       assertThat(gateway.app().simulator()).isEmpty();
 
       assertThat(gateway.postJson(CONNECT, "{\"avatarId\":\"cat-character\"}").status())
@@ -102,8 +98,7 @@ class RunwayModeEndToEndTest {
   @Test
   void autoModeTalksToRunwayWhenTheSecretIsSet() {
     try (GatewayHarness gateway =
-        GatewayHarness.start(
-            ConnectEndToEndTest.FAST + REAL_WITHOUT_AUTH, secretSet, GatewayApp.Overrides.none())) {
+        GatewayHarness.start(ConnectEndToEndTest.FAST + REAL_WITHOUT_AUTH, secretSet)) {
       assertThat(gateway.app().simulator()).isEmpty();
       assertThat(gateway.get("/readyz").json().get("upstream").asString()).isEqualTo("runway");
       assertThat(runway.admin().requests()).isNotEmpty();

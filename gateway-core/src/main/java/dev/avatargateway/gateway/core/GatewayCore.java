@@ -4,7 +4,6 @@ import dev.avatargateway.gateway.core.internal.auth.Authenticators;
 import dev.avatargateway.gateway.core.internal.avatars.AvatarCatalog;
 import dev.avatargateway.gateway.core.internal.avatars.CustomAvatarVerifier;
 import dev.avatargateway.gateway.core.internal.books.Books;
-import dev.avatargateway.gateway.core.internal.connect.ConnectRecorder;
 import dev.avatargateway.gateway.core.internal.connect.ConnectTrace;
 import dev.avatargateway.gateway.core.internal.connect.ConnectUseCase;
 import dev.avatargateway.gateway.core.internal.connect.InFlightConnects;
@@ -81,7 +80,7 @@ public final class GatewayCore implements AutoCloseable {
                 UpstreamCreateGate.inMemory(
                     b.rateLimit, limit -> metrics.rateLimitRejected(limit.tag())),
                 runway.realtimeSessions(),
-                b.recorder.orElse(books.recorder()),
+                books.recorder(),
                 listeners,
                 inFlight,
                 b.pollSchedule,
@@ -214,7 +213,6 @@ public final class GatewayCore implements AutoCloseable {
     private PollSchedule pollSchedule = PollSchedule.defaults();
     private LedgerConfig ledger = LedgerConfig.defaults();
     private Optional<String> instanceName = Optional.empty();
-    private Optional<ConnectRecorder> recorder = Optional.empty();
     private GatewayMetrics metrics;
     private RunwayClient observedRunway;
     private final List<ConnectListener> listeners = new ArrayList<>();
@@ -324,12 +322,6 @@ public final class GatewayCore implements AutoCloseable {
         books.close();
         throw e;
       }
-    }
-
-    /** Replaces the ledger's writer (tests of the flow's reaction to a failing ledger). */
-    Builder recorder(ConnectRecorder recorder) {
-      this.recorder = Optional.of(recorder);
-      return this;
     }
 
     private static String hostName() {

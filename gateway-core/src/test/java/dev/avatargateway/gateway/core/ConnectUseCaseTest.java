@@ -3,9 +3,13 @@ package dev.avatargateway.gateway.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.avatargateway.gateway.core.internal.connect.ConnectRecorder;
+import dev.avatargateway.gateway.core.internal.connect.ConnectUseCase;
 import dev.avatargateway.runway.PollSchedule;
 import dev.avatargateway.runway.RunwayClient;
 import dev.avatargateway.simulator.DelayDistribution;
@@ -21,6 +25,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +36,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The connect use case on its own, against the simulator over real HTTP: the events it reports for
@@ -41,6 +50,7 @@ class ConnectUseCaseTest {
           SimulatorConfig.builder().readyAfter(DelayDistribution.fixed(Duration.ZERO)).build());
   private final List<ConnectEvent> events = new CopyOnWriteArrayList<>();
   private final List<GatewayCore> cores = new CopyOnWriteArrayList<>();
+  private final LedgerConfig ledger = H2BooksTest.inMemory();
   private HttpServer proxy;
 
   @AfterEach
@@ -172,20 +182,14 @@ class ConnectUseCaseTest {
   }
 
   @Test
-  void aStepTheLedgerCannotRecordStopsTheFlowAndCancelsTheSession() {
-    ConnectRecorder failsOnReady =
-        event -> {
-          if (event instanceof ConnectEvent.Ready) {
-            throw new IllegalStateException("database is gone");
-          }
-        };
+  void aStepTheLedgerCannotRecordStopsTheFlowAndCancelsTheSession() throws SQLException {
+    // The real database refuses exactly one step: a row may not become ready.
+    sql("ALTER TABLE ledger_sessions ADD CONSTRAINT no_ready CHECK (state <> 'ready')");
 
     GatewayException e =
         catchThrowableOfType(
             GatewayException.class,
-            () ->
-                built(builder(ConnectConfig.defaults(), simulator.baseUrl()).recorder(failsOnReady))
-                    .connect(request("cat-character")));
+            () -> core(ConnectConfig.defaults()).connect(request("cat-character")));
 
     assertThat(e.code()).isEqualTo(ErrorCode.LEDGER_UNAVAILABLE);
     assertThat(e.retryAfter()).isPresent();
@@ -195,22 +199,44 @@ class ConnectUseCaseTest {
   }
 
   @Test
-  void anIntentTheLedgerCannotRecordCreatesNothing() {
-    ConnectRecorder refusesAll =
-        event -> {
-          throw new IllegalStateException("database is gone");
-        };
+  void anIntentTheLedgerCannotRecordCreatesNothing() throws SQLException {
+    GatewayCore core = core(ConnectConfig.defaults());
+    sql("DROP TABLE ledger_sessions");
 
     GatewayException e =
-        catchThrowableOfType(
-            GatewayException.class,
-            () ->
-                built(builder(ConnectConfig.defaults(), simulator.baseUrl()).recorder(refusesAll))
-                    .connect(request("cat-character")));
+        catchThrowableOfType(GatewayException.class, () -> core.connect(request("cat-character")));
 
     assertThat(e.code()).isEqualTo(ErrorCode.LEDGER_UNAVAILABLE);
     assertThat(simulator.admin().sessions()).isEmpty();
     assertThat(ended().code()).contains(ErrorCode.LEDGER_UNAVAILABLE);
+  }
+
+  @Test
+  void anUpstreamFailureIsLoggedOnceWithTheOperationStatusAndRunwaysRequestId() {
+    simulator.admin().injectFault(FaultRule.parse("create:400:times=1"));
+    Logger logger = (Logger) LoggerFactory.getLogger(ConnectUseCase.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    GatewayException e;
+    try {
+      e =
+          catchThrowableOfType(
+              GatewayException.class,
+              () -> core(ConnectConfig.defaults()).connect(request("cat-character")));
+    } finally {
+      logger.detachAppender(appender);
+    }
+
+    assertThat(e.code()).isEqualTo(ErrorCode.UPSTREAM_ERROR);
+    List<ILoggingEvent> warnings =
+        appender.list.stream().filter(event -> event.getLevel() == Level.WARN).toList();
+    assertThat(warnings).hasSize(1);
+    assertThat(warnings.get(0).getFormattedMessage())
+        .contains("realtime_sessions.create")
+        .contains("HTTP 400")
+        .containsPattern("Runway request id [0-9a-f-]{36}")
+        .contains("answering upstream_error");
   }
 
   private GatewayCore core(ConnectConfig config) {
@@ -233,7 +259,7 @@ class ConnectUseCaseTest {
     return GatewayCore.builder(runway)
         .connect(config)
         .simulatedUpstream(true)
-        .ledger(H2BooksTest.inMemory())
+        .ledger(ledger)
         .pollSchedule(FAST)
         .listener(events::add);
   }
@@ -250,6 +276,17 @@ class ConnectUseCaseTest {
         List.of(),
         () -> new AvatarChoice(Optional.of(avatarId), Optional.empty()),
         presence);
+  }
+
+  /** Runs SQL on the ledger's database, as an operator (or a failing disk) would. */
+  private void sql(String statement) throws SQLException {
+    try (GatewayCore core = core(ConnectConfig.defaults())) {
+      cores.remove(core); // only to create the schema; closed here
+    }
+    try (Connection connection = DriverManager.getConnection(ledger.url(), "sa", "");
+        Statement sql = connection.createStatement()) {
+      sql.execute(statement);
+    }
   }
 
   private ConnectEvent.Ended ended() {

@@ -10,9 +10,6 @@ import dev.avatargateway.gateway.core.ConnectEvent;
  */
 @FunctionalInterface
 public interface ConnectRecorder {
-  /** Records nothing (for tests of the flow alone). */
-  ConnectRecorder NONE = event -> {};
-
   /**
    * Records the event durably before the flow takes its next step.
    *

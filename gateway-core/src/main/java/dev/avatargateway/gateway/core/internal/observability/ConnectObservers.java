@@ -7,7 +7,7 @@ import dev.avatargateway.gateway.core.ErrorCode;
 /** The metrics and the summary log line, as readers of the connect events. */
 public final class ConnectObservers {
   /** What the operator must do when the upstream refuses our secret. */
-  public static final String MISCONFIGURED_FIX =
+  static final String MISCONFIGURED_FIX =
       "Runway refused this gateway's API secret: set RUNWAYML_API_SECRET to a valid, enabled key"
           + " of the organisation for the Runway host in RUNWAYML_BASE_URL (a production key does"
           + " not work against staging, and the reverse).";

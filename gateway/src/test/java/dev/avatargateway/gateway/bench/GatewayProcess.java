@@ -1,6 +1,7 @@
 package dev.avatargateway.gateway.bench;
 
 import dev.avatargateway.gateway.ConfigLoader;
+import dev.avatargateway.gateway.core.LedgerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -123,6 +124,12 @@ final class GatewayProcess implements AutoCloseable {
     env.put("PORT", Integer.toString(port));
     env.put("LOG_FORMAT", "json");
     env.put("LOG_LEVEL", "INFO");
+    // The default ledger (an H2 file), fresh for each run in the benchmark's own directory.
+    env.put(
+        "GATEWAY_LEDGER_URL",
+        LedgerConfig.DEFAULT_URL.replace(
+            "./data/avatar-gateway",
+            workDir.resolve("ledger-" + java.util.UUID.randomUUID()).toAbsolutePath().toString()));
     GatewayProcess gateway =
         new GatewayProcess(builder.start(), URI.create("http://127.0.0.1:" + port), gcLog, output);
     try {

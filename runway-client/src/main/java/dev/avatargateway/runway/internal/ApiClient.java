@@ -80,7 +80,8 @@ public final class ApiClient {
             options.maxRetries().orElse(maxRetries),
             call.retrySafety(),
             call.operation(),
-            0);
+            0,
+            Duration.ZERO);
     HttpResult response;
     try {
       response = transport.send(request);

@@ -3,7 +3,11 @@ package dev.avatargateway.runway.internal;
 import dev.avatargateway.runway.RequestObserver;
 import java.time.Duration;
 
-/** Reports every attempt that passes through it to a {@link RequestObserver}. */
+/**
+ * Reports every attempt that passes through it to a {@link RequestObserver}. It sits inside the
+ * connection limit, so that an attempt's duration is the exchange alone and its wait for a
+ * connection is reported apart.
+ */
 public final class ObservingTransport implements HttpTransport {
   private final HttpTransport delegate;
   private final RequestObserver observer;
@@ -31,7 +35,8 @@ public final class ObservingTransport implements HttpTransport {
               request.operation(),
               status,
               Duration.ofNanos(System.nanoTime() - start),
-              request.retry()));
+              request.retry(),
+              request.connectionWait()));
     }
   }
 }

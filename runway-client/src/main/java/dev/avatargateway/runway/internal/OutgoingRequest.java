@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param retrySafety which failures may be retried
  * @param operation the API call's name for observers, e.g. {@code realtime_sessions.create}
  * @param retry 0 for the first attempt, then 1, 2, ... (set by the retrying transport)
+ * @param connectionWait how long this attempt waited for a free connection before it was sent (set
+ *     by the connection-limiting transport; zero before)
  */
 public record OutgoingRequest(
     String method,
@@ -30,7 +32,8 @@ public record OutgoingRequest(
     int maxRetries,
     RetrySafety retrySafety,
     String operation,
-    int retry) {
+    int retry,
+    Duration connectionWait) {
 
   /** Copies the headers. */
   public OutgoingRequest {
@@ -40,13 +43,49 @@ public record OutgoingRequest(
   /** A copy with another per-attempt time-out. */
   public OutgoingRequest withTimeout(Duration timeout) {
     return new OutgoingRequest(
-        method, uri, headers, body, timeout, deadline, maxRetries, retrySafety, operation, retry);
+        method,
+        uri,
+        headers,
+        body,
+        timeout,
+        deadline,
+        maxRetries,
+        retrySafety,
+        operation,
+        retry,
+        connectionWait);
   }
 
   /** A copy for attempt number {@code retry} (0 for the first). */
   public OutgoingRequest withRetry(int retry) {
     return new OutgoingRequest(
-        method, uri, headers, body, timeout, deadline, maxRetries, retrySafety, operation, retry);
+        method,
+        uri,
+        headers,
+        body,
+        timeout,
+        deadline,
+        maxRetries,
+        retrySafety,
+        operation,
+        retry,
+        connectionWait);
+  }
+
+  /** A copy that records how long the attempt waited for a free connection. */
+  public OutgoingRequest withConnectionWait(Duration connectionWait) {
+    return new OutgoingRequest(
+        method,
+        uri,
+        headers,
+        body,
+        timeout,
+        deadline,
+        maxRetries,
+        retrySafety,
+        operation,
+        retry,
+        connectionWait);
   }
 
   /** The first value of the named header (case-insensitive), if any. */

@@ -21,14 +21,23 @@ public final class TransportException extends Exception {
     return kind;
   }
 
-  /** Whether the upstream provably never saw the request (the connection was never made). */
+  /**
+   * Whether the upstream provably never saw the request: the connection was never made, or the
+   * attempt never got one.
+   */
   public boolean neverSent() {
-    return kind == Kind.CONNECT_REFUSED || kind == Kind.CONNECT_TIMEOUT || kind == Kind.DEADLINE;
+    return kind == Kind.CONNECT_REFUSED
+        || kind == Kind.CONNECT_TIMEOUT
+        || kind == Kind.DEADLINE
+        || kind == Kind.NO_FREE_CONNECTION;
   }
 
   /** Whether this is a time-out rather than a broken or refused connection. */
   public boolean isTimeout() {
-    return kind == Kind.CONNECT_TIMEOUT || kind == Kind.TIMEOUT || kind == Kind.DEADLINE;
+    return kind == Kind.CONNECT_TIMEOUT
+        || kind == Kind.TIMEOUT
+        || kind == Kind.DEADLINE
+        || kind == Kind.NO_FREE_CONNECTION;
   }
 
   /** How an attempt failed. */
@@ -39,6 +48,11 @@ public final class TransportException extends Exception {
     CONNECT_TIMEOUT,
     /** The caller's deadline passed before the attempt started: nothing was sent. */
     DEADLINE,
+    /**
+     * Every connection the client may hold stayed busy for the attempt's whole time-out: the
+     * attempt waited in the client and nothing was sent.
+     */
+    NO_FREE_CONNECTION,
     /** The request may have been sent, but no response came in time. */
     TIMEOUT,
     /** The connection broke after it was made: the request may have been processed. */

@@ -194,6 +194,18 @@ class RetryingTransportTest {
   }
 
   @Test
+  void createIsRetriedAfterWaitingInVainForAConnectionBecauseNothingWasSent() throws Exception {
+    script.add(new TransportException(Kind.NO_FREE_CONNECTION, "no free connection", null));
+    script.add(response(200));
+
+    HttpResult result = transport.send(request(RetrySafety.NOT_IDEMPOTENT, 2));
+
+    assertThat(result.status()).isEqualTo(200);
+    assertThat(attempts).isEqualTo(2);
+    assertThat(sleeps).containsExactly(Duration.ofMillis(500));
+  }
+
+  @Test
   void readsAreRetriedAfterTimeOutsAndBrokenConnections() throws Exception {
     script.add(new TransportException(Kind.TIMEOUT, "timed out", null));
     script.add(new TransportException(Kind.IO, "reset", null));
@@ -284,7 +296,8 @@ class RetryingTransportTest {
         maxRetries,
         safety,
         "test.operation",
-        0);
+        0,
+        Duration.ZERO);
   }
 
   private static HttpResult response(int status) {

@@ -74,6 +74,8 @@ public final class ConfigLoader {
     env.put("GATEWAY_LEDGER_USERNAME", "ledger.username");
     env.put("GATEWAY_LEDGER_PASSWORD", "ledger.password");
     env.put("GATEWAY_INSTANCE_NAME", "ledger.instanceName");
+    // Sized to the container's memory, as -Xmx often is, so set the same way.
+    env.put("GATEWAY_MAX_CONNECTS_IN_FLIGHT", "admission.maxConnectsInFlight");
     return Collections.unmodifiableMap(env);
   }
 

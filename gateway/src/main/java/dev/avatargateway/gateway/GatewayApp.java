@@ -27,6 +27,7 @@ import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
@@ -165,6 +166,7 @@ public final class GatewayApp implements AutoCloseable {
               .avatars(config.avatars())
               .auth(config.auth())
               .rateLimit(config.rateLimit())
+              .admission(config.admission())
               .ledger(config.ledger())
               .instanceName(instanceName(config))
               .simulatedUpstream(simulator.isPresent())
@@ -197,6 +199,9 @@ public final class GatewayApp implements AutoCloseable {
                     // DEVELOPERS.md: with Jetty's default backlog, requests are dropped silently
                     // under load.
                     connector.setAcceptQueueSize(server.acceptQueueSize());
+                    // Closes connections whose client went silent or vanished; a request being
+                    // handled is not cut off by it (RequestBody bounds the body's read itself).
+                    connector.setIdleTimeout(server.idleTimeout().toMillis());
                     return connector;
                   });
               javalinConfig.jetty.modifyServer(
@@ -208,6 +213,9 @@ public final class GatewayApp implements AutoCloseable {
                     // Errors Jetty answers before any route (bad framing, headers or URI too
                     // large, an unknown HTTP version) are JSON like every other error.
                     jetty.setErrorHandler(new JsonErrorHandler());
+                    // At the cap Jetty stops accepting (new connections wait in the accept queue)
+                    // instead of running out of file descriptors.
+                    jetty.addBean(new NetworkConnectionLimit(server.maxConnections(), jetty));
                   });
               api.register(javalinConfig.routes);
             });

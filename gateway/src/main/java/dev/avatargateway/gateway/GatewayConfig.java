@@ -1,5 +1,6 @@
 package dev.avatargateway.gateway;
 
+import dev.avatargateway.gateway.core.AdmissionConfig;
 import dev.avatargateway.gateway.core.AuthConfig;
 import dev.avatargateway.gateway.core.AvatarsConfig;
 import dev.avatargateway.gateway.core.ConfigException;
@@ -19,6 +20,7 @@ import java.util.List;
  * @param avatars the allowed avatars and their session templates
  * @param auth who may connect
  * @param rateLimit how often and how many at once
+ * @param admission how much the gateway takes on before it refuses new connects as overloaded
  * @param cors which web origins may call
  * @param ledger where the books of every upstream session are kept
  */
@@ -29,6 +31,7 @@ public record GatewayConfig(
     AvatarsConfig avatars,
     AuthConfig auth,
     RateLimitConfig rateLimit,
+    AdmissionConfig admission,
     CorsConfig cors,
     LedgerConfig ledger) {
 
@@ -40,13 +43,14 @@ public record GatewayConfig(
     avatars = avatars == null ? AvatarsConfig.defaults() : avatars;
     auth = auth == null ? AuthConfig.defaults() : auth;
     rateLimit = rateLimit == null ? RateLimitConfig.defaults() : rateLimit;
+    admission = admission == null ? AdmissionConfig.defaults() : admission;
     cors = cors == null ? CorsConfig.defaults() : cors;
     ledger = ledger == null ? LedgerConfig.defaults() : ledger;
   }
 
   /** Every default. */
   public static GatewayConfig defaults() {
-    return new GatewayConfig(null, null, null, null, null, null, null, null);
+    return new GatewayConfig(null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -69,6 +73,7 @@ public record GatewayConfig(
     problems.check(connect::validate);
     problems.check(() -> auth.validate(runway.simulated(secretSet)));
     problems.check(rateLimit::validate);
+    problems.check(admission::validate);
     cors.validate(problems);
     problems.check(ledger::validate);
   }

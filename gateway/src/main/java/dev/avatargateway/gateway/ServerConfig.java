@@ -1,5 +1,6 @@
 package dev.avatargateway.gateway;
 
+import dev.avatargateway.gateway.core.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -23,6 +24,14 @@ import java.util.stream.Stream;
  *     beyond the backlog are dropped silently under load (DEVELOPERS.md)
  * @param shutdownGrace how long a stopping gateway lets connects in flight finish before it cancels
  *     their upstream sessions; default 10 s
+ * @param idleTimeout how long a connection may stay silent before the server closes it: one that
+ *     never sends its request, or a kept-alive one between requests; default 30 s (see {@link
+ *     #DEFAULT_IDLE_TIMEOUT} for why). A request being handled is not cut off by it (a connect may
+ *     wait for its session far longer); its body has {@code bodyReadTimeout}
+ * @param maxConnections the most client connections open at once; at it the server stops accepting
+ *     (new ones wait in the TCP accept queue, {@code acceptQueueSize}, and beyond it the operating
+ *     system drops them until there is room) instead of running out of file descriptors; default
+ *     10,000 (see {@link #DEFAULT_MAX_CONNECTIONS} for why)
  */
 public record ServerConfig(
     String host,
@@ -32,14 +41,43 @@ public record ServerConfig(
     Integer maxBodyBytes,
     Duration bodyReadTimeout,
     Integer acceptQueueSize,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Duration idleTimeout,
+    Integer maxConnections) {
 
   static final int DEFAULT_PORT = 8080;
   static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
   static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(10);
   static final int DEFAULT_ACCEPT_QUEUE = 4096;
   static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+  /**
+   * A browser asks for a session once per call, so a connection left idle for longer than a few
+   * seconds is rarely reused, and each one holds a file descriptor and a few KiB of heap; a client
+   * that vanished without closing (a phone that lost its network) holds them until this passes.
+   * Jetty's own default, and well inside the minute in which a gateway must be back to idle after a
+   * burst. Behind a proxy that keeps connections to the gateway open, set it above the proxy's own
+   * idle time-out (e.g. 75 s behind a load balancer that keeps 60 s), so that the gateway never
+   * closes a connection just as the proxy sends a request on it.
+   */
+  static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * Half of the 20,000 open files a gateway process is allowed here ({@code ulimit -n}): the other
+   * half is for the connections to Runway (one per connect in flight; the embedded simulator's
+   * server side of them too), the ledger's pool, the jar and the logs. An open, idle connection
+   * costs about 3 KiB of heap (measured: 5,000 silent connections, 15 MiB), so 10,000 cost some 30
+   * MiB, which even a 128 MiB heap holds.
+   */
+  static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
   private static final int MAX_PORT = 65_535;
+
+  /**
+   * A client needs a moment to send its request once connected: a shorter time-out would cut off
+   * slow but honest clients (a mobile link's round trips alone take hundreds of milliseconds).
+   */
+  private static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(1);
 
   /** Two bytes is the smallest JSON object ({@code {}}). */
   private static final int MIN_BODY_BYTES = 2;
@@ -64,11 +102,13 @@ public record ServerConfig(
     bodyReadTimeout = bodyReadTimeout == null ? DEFAULT_BODY_READ_TIMEOUT : bodyReadTimeout;
     acceptQueueSize = acceptQueueSize == null ? DEFAULT_ACCEPT_QUEUE : acceptQueueSize;
     shutdownGrace = shutdownGrace == null ? DEFAULT_SHUTDOWN_GRACE : shutdownGrace;
+    idleTimeout = idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout;
+    maxConnections = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
   }
 
   /** Every default. */
   public static ServerConfig defaults() {
-    return new ServerConfig(null, null, null, null, null, null, null, null);
+    return new ServerConfig(null, null, null, null, null, null, null, null, null, null);
   }
 
   /** All paths of the connect endpoint, the main one first. */
@@ -106,6 +146,12 @@ public record ServerConfig(
     }
     if (shutdownGrace.isNegative()) {
       problems.add("server.shutdownGrace", "must not be negative");
+    }
+    if (idleTimeout.compareTo(MIN_IDLE_TIMEOUT) < 0) {
+      problems.add("server.idleTimeout", "must be at least " + Durations.format(MIN_IDLE_TIMEOUT));
+    }
+    if (maxConnections < 1) {
+      problems.add("server.maxConnections", "must be positive, was " + maxConnections);
     }
   }
 

@@ -68,6 +68,12 @@ public enum ErrorCode {
   LEDGER_UNAVAILABLE(503, "ledger_unavailable"),
   /** The gateway is shutting down and takes no new connects. */
   SHUTTING_DOWN(503, "shutting_down"),
+  /**
+   * The gateway is working on all the connects it can hold (its cap of connects in flight, or its
+   * heap): refused at once, before any work, so that the admitted ones finish; see {@code
+   * Retry-After}.
+   */
+  OVERLOADED(503, "overloaded"),
   /** The session was not READY before the deadline. */
   SESSION_TIMEOUT(504, "session_timeout"),
   /** The upstream did not answer in time. */

@@ -1,5 +1,6 @@
 package dev.avatargateway.gateway.core;
 
+import dev.avatargateway.gateway.core.internal.admission.Admission;
 import dev.avatargateway.gateway.core.internal.auth.Authenticators;
 import dev.avatargateway.gateway.core.internal.avatars.AvatarCatalog;
 import dev.avatargateway.gateway.core.internal.avatars.CustomAvatarVerifier;
@@ -53,9 +54,11 @@ public final class GatewayCore implements AutoCloseable {
   private final UpstreamProbe probe;
   private final boolean simulatedUpstream;
   private final Books books;
+  private final Admission admission;
 
-  private GatewayCore(Builder b, Books books) {
+  private GatewayCore(Builder b, Books books, Admission admission) {
     this.books = books;
+    this.admission = admission;
     Clock clock = b.clock;
     GatewayMetrics metrics = b.metrics;
     RunwayClient runway = b.observedRunway;
@@ -70,6 +73,7 @@ public final class GatewayCore implements AutoCloseable {
     this.connect =
         new ConnectUseCase(
             new ConnectUseCase.Parts(
+                admission,
                 Authenticators.create(b.auth, b.simulatedUpstream, clock),
                 new ClientAddressResolver(b.rateLimit.trustedProxies()),
                 catalog,
@@ -197,6 +201,7 @@ public final class GatewayCore implements AutoCloseable {
   @Override
   public void close() {
     drain(Duration.ZERO);
+    admission.close();
     books.close();
   }
 
@@ -207,6 +212,7 @@ public final class GatewayCore implements AutoCloseable {
     private AvatarsConfig avatars = AvatarsConfig.defaults();
     private AuthConfig auth = AuthConfig.defaults();
     private RateLimitConfig rateLimit = RateLimitConfig.defaults();
+    private AdmissionConfig admission = AdmissionConfig.defaults();
     private boolean simulatedUpstream;
     private MeterRegistry meterRegistry = new SimpleMeterRegistry();
     private Clock clock = Clock.systemUTC();
@@ -242,6 +248,15 @@ public final class GatewayCore implements AutoCloseable {
     /** Rate limits and caps; default {@link RateLimitConfig#defaults()}. */
     public Builder rateLimit(RateLimitConfig rateLimit) {
       this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
+      return this;
+    }
+
+    /**
+     * How much the gateway takes on before it refuses new connects as overloaded; default {@link
+     * AdmissionConfig#defaults()} (a cap derived from the maximum heap).
+     */
+    public Builder admission(AdmissionConfig admission) {
+      this.admission = Objects.requireNonNull(admission, "admission");
       return this;
     }
 
@@ -306,6 +321,7 @@ public final class GatewayCore implements AutoCloseable {
       connect.validate();
       auth.validate(simulatedUpstream);
       rateLimit.validate();
+      admission.validate();
       ledger.validate();
       metrics = new GatewayMetrics(meterRegistry);
       observedRunway = observed(runway, clock, metrics);
@@ -314,11 +330,17 @@ public final class GatewayCore implements AutoCloseable {
               .or(() -> Optional.ofNullable(ledger.instanceName()))
               .orElseGet(Builder::hostName);
       Books books = Books.open(ledger, name, observedRunway, connect.handOutTimeout(), clock);
+      // It listens to the JVM's collectors until closed.
+      Admission admitting = null;
       try {
-        GatewayCore core = new GatewayCore(this, books);
+        admitting = Admission.start(admission, reason -> metrics.admissionRejected(reason.tag()));
+        GatewayCore core = new GatewayCore(this, books, admitting);
         books.start();
         return core;
       } catch (RuntimeException e) {
+        if (admitting != null) {
+          admitting.close();
+        }
         books.close();
         throw e;
       }

@@ -44,6 +44,13 @@ public final class HttpApi {
   private static final Set<ErrorCode> UNREUSABLE =
       Set.of(ErrorCode.INCOMPLETE_BODY, ErrorCode.REQUEST_TIMEOUT, ErrorCode.BAD_REQUEST);
 
+  /**
+   * Answers after which the connection is closed although it could carry another request: an
+   * overloaded gateway frees the socket and its buffers for the connects it admitted, and a client
+   * told to come back in a few seconds holds nothing open meanwhile.
+   */
+  private static final Set<ErrorCode> CLOSE_AFTER = Set.of(ErrorCode.OVERLOADED);
+
   private final Components c;
   private final RequestBody body;
   private final AllowedMethods allowed = new AllowedMethods();
@@ -234,7 +241,7 @@ public final class HttpApi {
   private void error(Context ctx, GatewayException e) {
     e.retryAfter().ifPresent(d -> ctx.header("Retry-After", Long.toString(retryAfterSeconds(d))));
     c.core().wwwAuthenticate(e).ifPresent(value -> ctx.header("WWW-Authenticate", value));
-    if (UNREUSABLE.contains(e.code())) {
+    if (UNREUSABLE.contains(e.code()) || CLOSE_AFTER.contains(e.code())) {
       ctx.header("Connection", "close");
     }
     json(ctx, e.code().status(), ErrorBody.of(e, ctx.attribute(REQUEST_ID_ATTRIBUTE)));

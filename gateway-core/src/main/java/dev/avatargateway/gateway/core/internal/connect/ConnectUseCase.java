@@ -15,6 +15,7 @@ import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.LogFields;
 import dev.avatargateway.gateway.core.Principal;
 import dev.avatargateway.gateway.core.StopReason;
+import dev.avatargateway.gateway.core.internal.admission.Admission;
 import dev.avatargateway.gateway.core.internal.avatars.AvatarCatalog;
 import dev.avatargateway.gateway.core.internal.avatars.CustomAvatarVerifier;
 import dev.avatargateway.gateway.core.internal.avatars.ResolvedAvatar;
@@ -79,6 +80,7 @@ public final class ConnectUseCase {
   /**
    * What the flow needs.
    *
+   * @param admission refuses connects beyond what the gateway can hold, before anything else
    * @param authenticator who is asking
    * @param addresses the client's address, behind trusted proxies
    * @param catalog the allowed avatars and their session templates
@@ -96,6 +98,7 @@ public final class ConnectUseCase {
    * @param clock the time
    */
   public record Parts(
+      Admission admission,
       Authenticator authenticator,
       ClientAddressResolver addresses,
       AvatarCatalog catalog,
@@ -167,6 +170,14 @@ public final class ConnectUseCase {
     }
 
     ConnectResult run() {
+      // Admission first: an overloaded gateway refuses before reading the body, checking
+      // credentials, calling upstream or writing the ledger; end() still reports the refusal.
+      try (Admission.Ticket admitted = parts.admission().admit()) {
+        return runAdmitted();
+      }
+    }
+
+    private ConnectResult runAdmitted() {
       Principal who = parts.authenticator().authenticate(request.headers());
       principal = Optional.of(who.name());
       AvatarChoice choice = request.body().read();

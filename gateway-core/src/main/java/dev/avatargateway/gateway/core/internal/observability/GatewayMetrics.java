@@ -42,6 +42,9 @@ import java.util.stream.Stream;
  *   <tr><td>{@code avatar_gateway_rate_limit_rejections_total}</td><td>counter</td>
  *       <td>{@code limit} (the rejecting limit's tag: {@code ip}, {@code principal}, {@code
  *       concurrency}, {@code upstream})</td></tr>
+ *   <tr><td>{@code avatar_gateway_admission_rejections_total}</td><td>counter</td>
+ *       <td>{@code reason} ({@code connects_in_flight}, {@code heap}): connects refused as {@code
+ *       overloaded} before any work</td></tr>
  *   <tr><td>{@code avatar_gateway_upstream_sessions_cancelled_total}</td><td>counter</td>
  *       <td>{@code reason} ({@code timeout}, {@code failed}, {@code consume_failed}, {@code
  *       client_gone}, {@code shutdown}, {@code error})</td></tr>
@@ -73,6 +76,9 @@ public final class GatewayMetrics {
 
   /** Exposed as {@code avatar_gateway_rate_limit_rejections_total}. */
   public static final String RATE_LIMIT_REJECTIONS = "avatar.gateway.rate.limit.rejections";
+
+  /** Exposed as {@code avatar_gateway_admission_rejections_total}. */
+  public static final String ADMISSION_REJECTIONS = "avatar.gateway.admission.rejections";
 
   /** Exposed as {@code avatar_gateway_upstream_sessions_cancelled_total}. */
   public static final String UPSTREAM_SESSIONS_CANCELLED =
@@ -121,9 +127,11 @@ public final class GatewayMetrics {
   private final Meter.MeterProvider<Timer> upstreamDuration;
   private final Meter.MeterProvider<Counter> rateLimitRejections;
   private final Meter.MeterProvider<Counter> sessionsCancelled;
+  private final Meter.MeterProvider<Counter> admissionRejections;
   private final BoundedTagValues operations = new BoundedTagValues();
   private final BoundedTagValues limits = new BoundedTagValues();
   private final BoundedTagValues reasons = new BoundedTagValues();
+  private final BoundedTagValues admissionReasons = new BoundedTagValues();
 
   /**
    * Registers the gateway's meters in {@code registry}; JVM and process meters are the host's
@@ -161,6 +169,10 @@ public final class GatewayMetrics {
     sessionsCancelled =
         Counter.builder(UPSTREAM_SESSIONS_CANCELLED)
             .description("Upstream sessions the gateway cancelled so nothing paid is left running")
+            .withRegistry(registry);
+    admissionRejections =
+        Counter.builder(ADMISSION_REJECTIONS)
+            .description("Connects refused as overloaded before any work, by reason")
             .withRegistry(registry);
   }
 
@@ -242,6 +254,15 @@ public final class GatewayMetrics {
    */
   public void upstreamSessionCancelled(String reason) {
     sessionsCancelled.withTag("reason", reasons.of(reason)).increment();
+  }
+
+  /**
+   * Counts a connect refused by admission control.
+   *
+   * @param reason {@code connects_in_flight} or {@code heap}
+   */
+  public void admissionRejected(String reason) {
+    admissionRejections.withTag("reason", admissionReasons.of(reason)).increment();
   }
 
   /** The registry the meters live in. */

@@ -157,6 +157,7 @@ public final class GatewayApp implements AutoCloseable {
             .baseUrl(baseUrl)
             .timeout(config.runway().requestTimeout())
             .maxRetries(config.runway().maxRetries())
+            .maxConnections(config.runway().maxConnections())
             .build();
     GatewayCore core;
     try {

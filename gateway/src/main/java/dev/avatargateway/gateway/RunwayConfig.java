@@ -28,16 +28,27 @@ import java.util.Locale;
  *     runway-client); default 2, as the official SDKs
  * @param simulatedReadyAfter with the embedded simulator: how long sessions take to become READY (a
  *     delay or a distribution: {@code 1500ms}, {@code uniform(1s,3s)}); default {@code 1500ms}
+ * @param maxConnections the most requests in flight to Runway at once, and so (HTTP/1.1) the most
+ *     connections, however many connects wait; further calls queue within their deadline; default
+ *     64 (runway-client's: Runway documents no requests-per-minute limit, and a few dozen keep-alive
+ *     connections carry thousands of status reads a second)
  */
 public record RunwayConfig(
     Mode mode,
     URI baseUrl,
     Duration requestTimeout,
     Integer maxRetries,
-    String simulatedReadyAfter) {
+    String simulatedReadyAfter,
+    Integer maxConnections) {
 
   static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
   static final String DEFAULT_SIMULATED_READY_AFTER = "1500ms";
+
+  /**
+   * Beyond this one gateway would hold a large share of the 20,000 open files a process may have
+   * here, for no gain: status reads take milliseconds.
+   */
+  private static final int MAX_CONNECTIONS = 1_000;
 
   /** More retries only multiply the load on an upstream that is already failing. */
   private static final int MAX_RETRIES = 10;
@@ -50,11 +61,12 @@ public record RunwayConfig(
     maxRetries = maxRetries == null ? RunwayClient.DEFAULT_MAX_RETRIES : maxRetries;
     simulatedReadyAfter =
         simulatedReadyAfter == null ? DEFAULT_SIMULATED_READY_AFTER : simulatedReadyAfter;
+    maxConnections = maxConnections == null ? RunwayClient.DEFAULT_MAX_CONNECTIONS : maxConnections;
   }
 
   /** Every default. */
   public static RunwayConfig defaults() {
-    return new RunwayConfig(null, null, null, null, null);
+    return new RunwayConfig(null, null, null, null, null, null);
   }
 
   /**
@@ -111,6 +123,11 @@ public record RunwayConfig(
     }
     if (maxRetries < 0 || maxRetries > MAX_RETRIES) {
       problems.add("runway.maxRetries", "must be 0 to " + MAX_RETRIES + ", was " + maxRetries);
+    }
+    if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS) {
+      problems.add(
+          "runway.maxConnections",
+          "must be 1 to " + MAX_CONNECTIONS + ", was " + maxConnections);
     }
     problems.check(this::readyAfter);
   }

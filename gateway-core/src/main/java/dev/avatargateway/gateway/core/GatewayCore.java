@@ -66,6 +66,7 @@ public final class GatewayCore implements AutoCloseable {
     this.inFlight = new InFlightConnects();
     this.simulatedUpstream = b.simulatedUpstream;
     metrics.connectsInFlight(inFlight::size);
+    metrics.upstreamConnections(runway::connectionUsage);
     List<ConnectListener> listeners = new ArrayList<>();
     listeners.add(ConnectObservers.metrics(metrics));
     listeners.add(ConnectObservers.log(new ConnectLog(clock)));

@@ -1,6 +1,7 @@
 package dev.avatargateway.gateway.core.internal.observability;
 
 import dev.avatargateway.gateway.core.ErrorCode;
+import dev.avatargateway.runway.ConnectionUsage;
 import dev.avatargateway.runway.RequestObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -58,6 +60,17 @@ import java.util.stream.Stream;
 public final class GatewayMetrics {
   /** Exposed as {@code avatar_gateway_connects_in_flight}. */
   public static final String CONNECTS_IN_FLIGHT = "avatar.gateway.connects.in.flight";
+
+  /** Exposed as {@code avatar_gateway_upstream_connections_in_use}. */
+  public static final String UPSTREAM_CONNECTIONS_IN_USE =
+      "avatar.gateway.upstream.connections.in.use";
+
+  /** Exposed as {@code avatar_gateway_upstream_connections_waiting}. */
+  public static final String UPSTREAM_CONNECTIONS_WAITING =
+      "avatar.gateway.upstream.connections.waiting";
+
+  /** Exposed as {@code avatar_gateway_upstream_connections_max}. */
+  public static final String UPSTREAM_CONNECTIONS_MAX = "avatar.gateway.upstream.connections.max";
 
   /** Exposed as {@code avatar_gateway_connects_total}. */
   public static final String CONNECTS = "avatar.gateway.connects";
@@ -174,6 +187,27 @@ public final class GatewayMetrics {
         Counter.builder(ADMISSION_REJECTIONS)
             .description("Connects refused as overloaded before any work, by reason")
             .withRegistry(registry);
+  }
+
+  /**
+   * Exposes the upstream connection bound as gauges: requests in flight to Runway, requests waiting
+   * for a free connection, and the bound.
+   *
+   * @param usage read at every scrape; must be cheap and thread-safe
+   */
+  public void upstreamConnections(Supplier<ConnectionUsage> usage) {
+    Gauge.builder(UPSTREAM_CONNECTIONS_IN_USE, usage, u -> u.get().inFlight())
+        .description("Requests in flight to Runway (HTTP/1.1: connections in use)")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder(UPSTREAM_CONNECTIONS_WAITING, usage, u -> u.get().waiting())
+        .description("Requests waiting for a free connection to Runway")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder(UPSTREAM_CONNECTIONS_MAX, usage, u -> u.get().maxConnections())
+        .description("The most requests in flight to Runway at once")
+        .strongReference(true)
+        .register(registry);
   }
 
   /**

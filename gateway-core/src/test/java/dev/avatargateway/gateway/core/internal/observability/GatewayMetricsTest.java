@@ -2,6 +2,7 @@ package dev.avatargateway.gateway.core.internal.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.avatargateway.runway.ConnectionUsage;
 import dev.avatargateway.runway.RequestObserver;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -30,6 +31,18 @@ class GatewayMetricsTest {
     assertThat(scrape()).contains("avatar_gateway_connects_in_flight 2.0");
     running.set(0);
     assertThat(scrape()).contains("avatar_gateway_connects_in_flight 0.0");
+  }
+
+  @Test
+  void upstreamConnectionGaugesReadTheClientsUsageAtEveryScrape() {
+    AtomicInteger inFlight = new AtomicInteger(3);
+    metrics.upstreamConnections(() -> new ConnectionUsage(64, inFlight.get(), 7, 0));
+    assertThat(scrape())
+        .contains("avatar_gateway_upstream_connections_in_use 3.0")
+        .contains("avatar_gateway_upstream_connections_waiting 7.0")
+        .contains("avatar_gateway_upstream_connections_max 64.0");
+    inFlight.set(0);
+    assertThat(scrape()).contains("avatar_gateway_upstream_connections_in_use 0.0");
   }
 
   @Test

@@ -168,6 +168,7 @@ public final class GatewayApp implements AutoCloseable {
               .auth(config.auth())
               .rateLimit(config.rateLimit())
               .admission(config.admission())
+              .readiness(config.readiness())
               .ledger(config.ledger())
               .instanceName(instanceName(config))
               .simulatedUpstream(simulator.isPresent())

@@ -7,6 +7,7 @@ import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.ConnectConfig;
 import dev.avatargateway.gateway.core.LedgerConfig;
 import dev.avatargateway.gateway.core.RateLimitConfig;
+import dev.avatargateway.gateway.core.ReadinessConfig;
 import java.util.List;
 
 /**
@@ -23,6 +24,7 @@ import java.util.List;
  * @param admission how much the gateway takes on before it refuses new connects as overloaded
  * @param cors which web origins may call
  * @param ledger where the books of every upstream session are kept
+ * @param readiness how READY is waited for: one poller, a read budget, a model per avatar
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -33,7 +35,8 @@ public record GatewayConfig(
     RateLimitConfig rateLimit,
     AdmissionConfig admission,
     CorsConfig cors,
-    LedgerConfig ledger) {
+    LedgerConfig ledger,
+    ReadinessConfig readiness) {
 
   /** Fills in defaults for absent sections. */
   public GatewayConfig {
@@ -46,11 +49,12 @@ public record GatewayConfig(
     admission = admission == null ? AdmissionConfig.defaults() : admission;
     cors = cors == null ? CorsConfig.defaults() : cors;
     ledger = ledger == null ? LedgerConfig.defaults() : ledger;
+    readiness = readiness == null ? ReadinessConfig.defaults() : readiness;
   }
 
   /** Every default. */
   public static GatewayConfig defaults() {
-    return new GatewayConfig(null, null, null, null, null, null, null, null, null);
+    return new GatewayConfig(null, null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -76,5 +80,6 @@ public record GatewayConfig(
     problems.check(admission::validate);
     cors.validate(problems);
     problems.check(ledger::validate);
+    problems.check(readiness::validate);
   }
 }

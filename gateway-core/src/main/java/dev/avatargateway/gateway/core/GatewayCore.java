@@ -16,7 +16,9 @@ import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
 import dev.avatargateway.gateway.core.internal.observability.ConnectLog;
 import dev.avatargateway.gateway.core.internal.observability.ConnectObservers;
 import dev.avatargateway.gateway.core.internal.observability.GatewayMetrics;
-import dev.avatargateway.runway.PollSchedule;
+import dev.avatargateway.gateway.core.internal.readiness.LedgerSeed;
+import dev.avatargateway.gateway.core.internal.readiness.ReadinessModel;
+import dev.avatargateway.gateway.core.internal.readiness.ReadinessPoller;
 import dev.avatargateway.runway.RequestObserver;
 import dev.avatargateway.runway.RunwayClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,6 +57,7 @@ public final class GatewayCore implements AutoCloseable {
   private final boolean simulatedUpstream;
   private final Books books;
   private final Admission admission;
+  private final ReadinessPoller readiness;
 
   private GatewayCore(Builder b, Books books, Admission admission) {
     this.books = books;
@@ -67,6 +70,10 @@ public final class GatewayCore implements AutoCloseable {
     this.simulatedUpstream = b.simulatedUpstream;
     metrics.connectsInFlight(inFlight::size);
     metrics.upstreamConnections(runway::connectionUsage);
+    ReadinessModel model = ReadinessModel.create(b.readiness);
+    LedgerSeed.seed(model, books.ledger(), b.readiness, clock);
+    this.readiness = ReadinessPoller.start(runway.realtimeSessions(), model, b.readiness, clock);
+    metrics.sessionsAwaitingReady(readiness::waiting);
     List<ConnectListener> listeners = new ArrayList<>();
     listeners.add(ConnectObservers.metrics(metrics));
     listeners.add(ConnectObservers.log(new ConnectLog(clock)));
@@ -88,7 +95,7 @@ public final class GatewayCore implements AutoCloseable {
                 books.recorder(),
                 listeners,
                 inFlight,
-                b.pollSchedule,
+                readiness,
                 runway.usesDefaultBaseUrl() ? Optional.empty() : Optional.of(runway.baseUrl()),
                 clock));
     this.probe = new UpstreamProbe(runway.avatars(), clock);
@@ -202,6 +209,7 @@ public final class GatewayCore implements AutoCloseable {
   @Override
   public void close() {
     drain(Duration.ZERO);
+    readiness.close();
     admission.close();
     books.close();
   }
@@ -217,7 +225,7 @@ public final class GatewayCore implements AutoCloseable {
     private boolean simulatedUpstream;
     private MeterRegistry meterRegistry = new SimpleMeterRegistry();
     private Clock clock = Clock.systemUTC();
-    private PollSchedule pollSchedule = PollSchedule.defaults();
+    private ReadinessConfig readiness = ReadinessConfig.defaults();
     private LedgerConfig ledger = LedgerConfig.defaults();
     private Optional<String> instanceName = Optional.empty();
     private GatewayMetrics metrics;
@@ -282,9 +290,12 @@ public final class GatewayCore implements AutoCloseable {
       return this;
     }
 
-    /** When to poll for READY; default {@link PollSchedule#defaults()}. */
-    public Builder pollSchedule(PollSchedule pollSchedule) {
-      this.pollSchedule = Objects.requireNonNull(pollSchedule, "pollSchedule");
+    /**
+     * How READY is waited for: one poller for every waiting session, a budget of status reads, a
+     * model of time to READY per avatar; default {@link ReadinessConfig#defaults()}.
+     */
+    public Builder readiness(ReadinessConfig readiness) {
+      this.readiness = Objects.requireNonNull(readiness, "readiness");
       return this;
     }
 
@@ -324,6 +335,7 @@ public final class GatewayCore implements AutoCloseable {
       rateLimit.validate();
       admission.validate();
       ledger.validate();
+      readiness.validate();
       metrics = new GatewayMetrics(meterRegistry);
       observedRunway = observed(runway, clock, metrics);
       String name =

@@ -10,7 +10,6 @@ import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.avatargateway.gateway.core.internal.connect.ConnectUseCase;
-import dev.avatargateway.runway.PollSchedule;
 import dev.avatargateway.runway.RunwayClient;
 import dev.avatargateway.simulator.DelayDistribution;
 import dev.avatargateway.simulator.FaultRule;
@@ -43,7 +42,6 @@ import org.slf4j.LoggerFactory;
  * each way a connect can go, and that every path that does not hand a session over cancels it.
  */
 class ConnectUseCaseTest {
-  private static final PollSchedule FAST = PollSchedule.defaults();
 
   private final RunwaySimulator simulator =
       RunwaySimulator.start(
@@ -260,7 +258,6 @@ class ConnectUseCaseTest {
         .connect(config)
         .simulatedUpstream(true)
         .ledger(ledger)
-        .pollSchedule(FAST)
         .listener(events::add);
   }
 

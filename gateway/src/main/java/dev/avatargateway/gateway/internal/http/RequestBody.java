@@ -32,6 +32,14 @@ final class RequestBody {
   /** Bytes asked for per read: a connect body usually arrives in one packet. */
   private static final int CHUNK = 4096;
 
+  /**
+   * A body too large is still read, up to this much, before the 413 goes out: closing a socket with
+   * unread bytes makes the kernel answer with a reset, and the client then sees a broken connection
+   * instead of the 413. Beyond this the gateway would do real work for a client sending garbage, so
+   * it answers at once and closes.
+   */
+  private static final long MAX_DRAINED_BYTES = 1024 * 1024;
+
   private final int maxBytes;
   private final Duration readTimeout;
 
@@ -50,8 +58,12 @@ final class RequestBody {
    * @throws GatewayException with the answer for a body that cannot be used
    */
   byte[] read(Context ctx) {
-    refuseDeclaredTooLarge(ctx.header("Content-Length"));
     Optional<EndPoint> endPoint = endPoint(ctx);
+    long declared = declaredLength(ctx.header("Content-Length"));
+    if (declared > maxBytes) {
+      drain(ctx, endPoint, declared);
+      throw tooLarge();
+    }
     long usualIdleTimeout = endPoint.map(EndPoint::getIdleTimeout).orElse(0L);
     long deadline = System.nanoTime() + readTimeout.toNanos();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -69,6 +81,7 @@ final class RequestBody {
         }
         body.write(chunk, 0, n);
         if (body.size() > maxBytes) {
+          drain(ctx, endPoint, MAX_DRAINED_BYTES);
           throw tooLarge();
         }
       }
@@ -87,19 +100,53 @@ final class RequestBody {
     return body.toByteArray();
   }
 
-  private void refuseDeclaredTooLarge(String length) {
+  /** The declared length, or -1 when none is declared. */
+  private static long declaredLength(String length) {
     if (length == null) {
-      return;
+      return -1;
     }
-    long declared;
     try {
-      declared = Long.parseLong(length.trim());
+      return Long.parseLong(length.trim());
     } catch (NumberFormatException e) {
       throw new GatewayException(
           ErrorCode.INVALID_REQUEST, "The Content-Length header is not a number.");
     }
-    if (declared > maxBytes) {
-      throw tooLarge();
+  }
+
+  /**
+   * Reads and discards what is left of a body too large, up to {@link #MAX_DRAINED_BYTES} and
+   * within the read time-out, so that the answer reaches the client; beyond either, the connection
+   * is closed after the answer.
+   */
+  private void drain(Context ctx, Optional<EndPoint> endPoint, long expected) {
+    if (expected > MAX_DRAINED_BYTES) {
+      ctx.header("Connection", "close");
+      return;
+    }
+    long usualIdleTimeout = endPoint.map(EndPoint::getIdleTimeout).orElse(0L);
+    long deadline = System.nanoTime() + readTimeout.toNanos();
+    byte[] scratch = new byte[CHUNK];
+    long discarded = 0;
+    try {
+      InputStream in = ctx.req().getInputStream();
+      while (discarded <= MAX_DRAINED_BYTES) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          ctx.header("Connection", "close");
+          return;
+        }
+        endPoint.ifPresent(e -> e.setIdleTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+        int n = in.read(scratch);
+        if (n < 0) {
+          return;
+        }
+        discarded += n;
+      }
+      ctx.header("Connection", "close");
+    } catch (IOException e) {
+      ctx.header("Connection", "close");
+    } finally {
+      endPoint.ifPresent(e -> e.setIdleTimeout(usualIdleTimeout));
     }
   }
 

@@ -23,9 +23,9 @@ import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
 import dev.avatargateway.gateway.core.internal.limits.Permit;
 import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
-import dev.avatargateway.runway.PollSchedule;
+import dev.avatargateway.gateway.core.internal.readiness.ReadinessPoller;
+import dev.avatargateway.gateway.core.internal.readiness.ReadinessRequest;
 import dev.avatargateway.runway.ReadinessTimeoutException;
-import dev.avatargateway.runway.ReadinessWait;
 import dev.avatargateway.runway.RealtimeSession;
 import dev.avatargateway.runway.RealtimeSessionCreateParams;
 import dev.avatargateway.runway.RealtimeSessions;
@@ -92,7 +92,7 @@ public final class ConnectUseCase {
    * @param recorder the ledger
    * @param listeners metrics, logs, event streams
    * @param inFlight the running connects, through which a disconnect or shutdown stops one
-   * @param schedule when to poll for READY
+   * @param readiness waits for READY: one poller for every waiting connect
    * @param upstreamBaseUrl the upstream base URL, told to browsers in session-key mode when it is
    *     not Runway's default host (client-contract.md §1.3); empty when it is the default
    * @param clock the time
@@ -110,7 +110,7 @@ public final class ConnectUseCase {
       ConnectRecorder recorder,
       List<ConnectListener> listeners,
       InFlightConnects inFlight,
-      PollSchedule schedule,
+      ReadinessPoller readiness,
       Optional<URI> upstreamBaseUrl,
       Clock clock) {
     /** Copies the listeners. */
@@ -244,18 +244,23 @@ public final class ConnectUseCase {
       boolean handedOver = false;
       boolean endedUpstream = false;
       String stage = RETRIEVE;
+      String avatarId = avatar.map(ResolvedAvatar::id).orElseThrow();
       StopReason cancelReason = StopReason.ERROR;
       try {
-        record(handle, new ConnectEvent.Created(connectId, now(), id));
+        // The instant the ledger records as created_at: the readiness model's samples from the
+        // ledger and from live sessions then measure the same interval.
+        Instant createdAt = now();
+        record(handle, new ConnectEvent.Created(connectId, createdAt, id));
         RealtimeSession.Ready ready =
             parts
-                .sessions()
-                .awaitReady(
-                    id,
-                    new ReadinessWait(
+                .readiness()
+                .await(
+                    new ReadinessRequest(
+                        id,
+                        avatarId,
+                        createdAt,
                         deadline,
                         queuedDeadline,
-                        parts.schedule(),
                         status -> {
                           if (status instanceof RealtimeSession.NotReady n
                               && n.queued()
@@ -263,7 +268,14 @@ public final class ConnectUseCase {
                             queued = true;
                             tell(new ConnectEvent.Queued(connectId, now(), id));
                           }
-                        }));
+                        },
+                        // Reads run on the poller's threads: count them against this connect.
+                        read ->
+                            () -> {
+                              try (ConnectTrace.Scope scope = trace.bind()) {
+                                read.run();
+                              }
+                            }));
         Duration toReady = Duration.between(start, now());
         timeToReady = Optional.of(toReady);
         record(handle, new ConnectEvent.Ready(connectId, now(), id, toReady));

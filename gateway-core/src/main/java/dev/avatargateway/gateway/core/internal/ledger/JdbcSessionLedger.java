@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -249,6 +250,46 @@ public final class JdbcSessionLedger {
 
   private static final String COUNT_BY_STATE =
       "SELECT state, COUNT(*) FROM ledger_sessions GROUP BY state";
+
+  /**
+   * The most rows {@link #recentTimesToReady} returns: read once at start-up, three short columns a
+   * row, so even this many take well under a second.
+   */
+  public static final int MAX_READY_TIMES = 100_000;
+
+  /** The states a row can be in once it was READY: where {@code ready_at} may be set. */
+  private static final String ONCE_READY =
+      EnumSet.complementOf(
+              EnumSet.of(
+                  SessionState.PENDING,
+                  SessionState.CREATED,
+                  SessionState.REJECTED,
+                  SessionState.LOST))
+          .stream()
+          .map(state -> "'" + state.code() + "'")
+          .collect(Collectors.joining(", "));
+
+  /**
+   * The latest rows per avatar that were READY. The conditions on the state and {@code accepted_at}
+   * let the database find them through the (state, accepted_at) index rather than reading all the
+   * books, which keep every terminal row.
+   */
+  private static final String RECENT_TIMES_TO_READY =
+      """
+      SELECT avatar_id, created_at, ready_at
+        FROM (
+          SELECT avatar_id, created_at, ready_at, gateway_id,
+                 ROW_NUMBER() OVER (
+                   PARTITION BY avatar_id ORDER BY created_at DESC, gateway_id DESC) AS recency
+            FROM ledger_sessions
+           WHERE state IN (%s) AND accepted_at >= ?
+             AND created_at IS NOT NULL AND ready_at IS NOT NULL
+        ) recent
+       WHERE recency <= ?
+       ORDER BY created_at DESC, gateway_id DESC
+       LIMIT ?
+      """
+          .formatted(ONCE_READY);
 
   private final LedgerDatabase database;
   private final String runId;
@@ -844,6 +885,50 @@ public final class JdbcSessionLedger {
             s.setInt(++i, limit);
             return readRows(s);
           }
+        });
+  }
+
+  /**
+   * How long the latest sessions of each avatar took from create to READY ({@code ready_at −
+   * created_at}, as recorded: the instant the gateway noticed READY, so a little later than READY
+   * itself), for a model of readiness to start from after a restart. Only sessions accepted at or
+   * after {@code since} count; a negative time (a clock that moved back) is left out.
+   *
+   * @param perAvatar the most sessions per avatar, the latest; 1 to {@value #MAX_LIMIT}
+   * @param limit the most sessions in all, the latest; 1 to {@value #MAX_READY_TIMES}
+   * @return per avatar (the most recently used first) its times, oldest first
+   */
+  public Map<String, List<Duration>> recentTimesToReady(Instant since, int perAvatar, int limit) {
+    Objects.requireNonNull(since, "since");
+    requireLimit(perAvatar);
+    if (limit < 1 || limit > MAX_READY_TIMES) {
+      throw new IllegalArgumentException(
+          "limit must be 1 to " + MAX_READY_TIMES + ", was " + limit);
+    }
+    return inTransaction(
+        "read recent times to READY",
+        c -> {
+          Map<String, List<Duration>> times = new LinkedHashMap<>();
+          try (PreparedStatement s = prepare(c, RECENT_TIMES_TO_READY)) {
+            setInstant(s, 1, since);
+            s.setInt(2, perAvatar);
+            s.setInt(3, limit);
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                Duration time = Duration.between(getInstant(rs, 2), getInstant(rs, 3));
+                if (!time.isNegative()) {
+                  times.computeIfAbsent(rs.getString(1), avatar -> new ArrayList<>()).add(time);
+                }
+              }
+            }
+          }
+          Map<String, List<Duration>> oldestFirst = new LinkedHashMap<>();
+          times.forEach(
+              (avatar, latestFirst) -> {
+                Collections.reverse(latestFirst);
+                oldestFirst.put(avatar, Collections.unmodifiableList(latestFirst));
+              });
+          return Collections.unmodifiableMap(oldestFirst);
         });
   }
 

@@ -72,6 +72,9 @@ public final class GatewayMetrics {
   /** Exposed as {@code avatar_gateway_upstream_connections_max}. */
   public static final String UPSTREAM_CONNECTIONS_MAX = "avatar.gateway.upstream.connections.max";
 
+  /** Exposed as {@code avatar_gateway_sessions_awaiting_ready}. */
+  public static final String SESSIONS_AWAITING_READY = "avatar.gateway.sessions.awaiting.ready";
+
   /** Exposed as {@code avatar_gateway_connects_total}. */
   public static final String CONNECTS = "avatar.gateway.connects";
 
@@ -206,6 +209,18 @@ public final class GatewayMetrics {
         .register(registry);
     Gauge.builder(UPSTREAM_CONNECTIONS_MAX, usage, u -> u.get().maxConnections())
         .description("The most requests in flight to Runway at once")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /**
+   * Exposes the number of sessions the readiness poller is waiting on as a gauge.
+   *
+   * @param waiting read at every scrape; must be cheap and thread-safe
+   */
+  public void sessionsAwaitingReady(IntSupplier waiting) {
+    Gauge.builder(SESSIONS_AWAITING_READY, waiting, IntSupplier::getAsInt)
+        .description("Sessions whose READY the gateway's one poller is waiting for")
         .strongReference(true)
         .register(registry);
   }

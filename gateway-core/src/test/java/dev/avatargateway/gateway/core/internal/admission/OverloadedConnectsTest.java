@@ -17,7 +17,6 @@ import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.LedgerConfig;
 import dev.avatargateway.gateway.core.RateLimitConfig;
 import dev.avatargateway.gateway.core.internal.observability.GatewayMetrics;
-import dev.avatargateway.runway.PollSchedule;
 import dev.avatargateway.runway.RunwayClient;
 import dev.avatargateway.simulator.DelayDistribution;
 import dev.avatargateway.simulator.RunwaySimulator;
@@ -142,7 +141,6 @@ class OverloadedConnectsTest {
         .rateLimit(RateLimitConfig.unlimited())
         .simulatedUpstream(true)
         .ledger(inMemoryLedger())
-        .pollSchedule(PollSchedule.defaults())
         .meterRegistry(registry)
         .listener(events::add)
         .build();

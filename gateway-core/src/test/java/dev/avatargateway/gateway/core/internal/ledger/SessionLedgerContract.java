@@ -798,6 +798,54 @@ abstract class SessionLedgerContract {
     assertThat(row(id).acceptedAt()).isEqualTo(Instant.parse("2031-06-30T23:59:59.999999Z"));
   }
 
+  // ----- Times to READY
+
+  @Test
+  void recentTimesToReadyGiveEachAvatarsLatestSessionsOldestFirst() {
+    // cat-character: READY after 1.0, 1.1, ... 1.4 s, one still provisioning, one refused.
+    for (int i = 0; i < 5; i++) {
+      readySession("cat-character", T0.plusSeconds(60L * i), Duration.ofMillis(1000 + 100 * i));
+    }
+    created();
+    ledger.recordRejected(pending(), "upstream_error", T0);
+    // Another avatar, used most recently; and a session accepted before the window.
+    readySession("custom-1", T0.plusSeconds(600), Duration.ofMillis(2500));
+    readySession("custom-1", T0.minusSeconds(1), Duration.ofSeconds(9));
+
+    Map<String, List<Duration>> times = ledger.recentTimesToReady(T0, 3, 100);
+
+    assertThat(times.keySet()).containsExactly("custom-1", "cat-character");
+    assertThat(times.get("custom-1")).containsExactly(Duration.ofMillis(2500));
+    assertThat(times.get("cat-character"))
+        .containsExactly(Duration.ofMillis(1200), Duration.ofMillis(1300), Duration.ofMillis(1400));
+    // The limit takes the latest sessions of all.
+    assertThat(ledger.recentTimesToReady(T0, 3, 2))
+        .containsExactly(
+            Map.entry("custom-1", List.of(Duration.ofMillis(2500))),
+            Map.entry("cat-character", List.of(Duration.ofMillis(1400))));
+    assertThat(ledger.recentTimesToReady(T0.plusSeconds(3600), 3, 100)).isEmpty();
+    assertThatThrownBy(() -> ledger.recentTimesToReady(T0, 0, 100))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> ledger.recentTimesToReady(T0, 3, JdbcSessionLedger.MAX_READY_TIMES + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** A session of {@code avatar} created at {@code at}, READY after {@code toReady}, consumed. */
+  private void readySession(String avatar, Instant at, Duration toReady) {
+    String id = newId();
+    ledger.recordIntent(
+        new SessionIntent(
+            id, "alice", null, avatar, "runway-preset", null, "credentials", null, at));
+    assertThat(ledger.recordCreated(id, "up-" + id, at)).isTrue();
+    assertThat(ledger.transition(id, Set.of(CREATED), READY, at.plus(toReady), null, null))
+        .isTrue();
+    assertThat(
+            ledger.transition(
+                id, Set.of(READY), CONSUMED, at.plus(toReady).plusMillis(3), null, null))
+        .isTrue();
+  }
+
   // ----- Failures
 
   @Test

@@ -30,8 +30,8 @@ import java.util.Locale;
  *     delay or a distribution: {@code 1500ms}, {@code uniform(1s,3s)}); default {@code 1500ms}
  * @param maxConnections the most requests in flight to Runway at once, and so (HTTP/1.1) the most
  *     connections, however many connects wait; further calls queue within their deadline; default
- *     64 (runway-client's: Runway documents no requests-per-minute limit, and a few dozen keep-alive
- *     connections carry thousands of status reads a second)
+ *     64 (runway-client's: Runway documents no requests-per-minute limit, and a few dozen
+ *     keep-alive connections carry thousands of status reads a second)
  */
 public record RunwayConfig(
     Mode mode,
@@ -126,8 +126,7 @@ public record RunwayConfig(
     }
     if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS) {
       problems.add(
-          "runway.maxConnections",
-          "must be 1 to " + MAX_CONNECTIONS + ", was " + maxConnections);
+          "runway.maxConnections", "must be 1 to " + MAX_CONNECTIONS + ", was " + maxConnections);
     }
     problems.check(this::readyAfter);
   }

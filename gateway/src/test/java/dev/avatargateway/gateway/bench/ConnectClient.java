@@ -59,8 +59,22 @@ final class ConnectClient implements AutoCloseable {
     } catch (IOException e) {
       long nanos = System.nanoTime() - start;
       return new Outcome(
-          sentAt, nanos, 0, e.getClass().getSimpleName() + ": " + e.getMessage(), Optional.empty());
+          sentAt,
+          nanos,
+          0,
+          e.getClass().getSimpleName() + ": " + e.getMessage(),
+          "",
+          Optional.empty());
     }
+  }
+
+  /**
+   * The clients leave: every connection to the gateway is closed now, without waiting for anything
+   * in flight.
+   */
+  void closeConnections() throws InterruptedException {
+    http.shutdownNow();
+    http.awaitTermination(Duration.ofSeconds(30));
   }
 
   @Override
@@ -75,24 +89,31 @@ final class ConnectClient implements AutoCloseable {
    * @param latencyNanos from sending the request to having the whole answer
    * @param status the HTTP status; 0 when no answer came
    * @param detail {@code ok}, or the status and error code, or the I/O failure
+   * @param code the answer's {@code code} ({@code overloaded}, ...); empty on success, for an
+   *     answer without one and when no answer came
    * @param sessionId the upstream session, on success
    */
   record Outcome(
-      Instant sentAt, long latencyNanos, int status, String detail, Optional<String> sessionId) {
+      Instant sentAt,
+      long latencyNanos,
+      int status,
+      String detail,
+      String code,
+      Optional<String> sessionId) {
 
     static Outcome of(Instant sentAt, long nanos, int status, String body) {
       JsonNode json;
       try {
         json = JSON.readTree(body);
       } catch (JacksonException e) {
-        return new Outcome(sentAt, nanos, status, status + " (not JSON)", Optional.empty());
+        return new Outcome(sentAt, nanos, status, status + " (not JSON)", "", Optional.empty());
       }
       if (status == HTTP_OK
           && !text(json, "serverUrl").isEmpty()
           && !text(json, "token").isEmpty()
           && !text(json, "roomName").isEmpty()
           && !text(json, "sessionId").isEmpty()) {
-        return new Outcome(sentAt, nanos, status, "ok", Optional.of(text(json, "sessionId")));
+        return new Outcome(sentAt, nanos, status, "ok", "", Optional.of(text(json, "sessionId")));
       }
       // The message too: it tells an unreachable upstream from a failed session, for instance.
       return new Outcome(
@@ -100,6 +121,7 @@ final class ConnectClient implements AutoCloseable {
           nanos,
           status,
           status + " " + text(json, "code") + " (" + text(json, "error") + ")",
+          text(json, "code"),
           Optional.empty());
     }
 
@@ -111,6 +133,21 @@ final class ConnectClient implements AutoCloseable {
     /** Whether the caller got complete credentials. */
     boolean ok() {
       return sessionId.isPresent();
+    }
+
+    /**
+     * The status and code, e.g. {@code 200}, {@code 503 overloaded}, or {@code no answer
+     * (HttpTimeoutException)}: what the overload benchmark counts by.
+     */
+    String statusAndCode() {
+      if (status == 0) {
+        int colon = detail.indexOf(':');
+        return "no answer (" + (colon < 0 ? detail : detail.substring(0, colon)) + ")";
+      }
+      if (ok()) {
+        return Integer.toString(status);
+      }
+      return code.isEmpty() ? status + " (no code)" : status + " " + code;
     }
 
     /** When the whole answer had arrived, on the wall clock. */

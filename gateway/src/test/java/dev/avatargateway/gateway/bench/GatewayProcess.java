@@ -169,6 +169,53 @@ final class GatewayProcess implements AutoCloseable {
         "the gateway was not ready within " + START_TIMEOUT + "; its output:\n" + tail());
   }
 
+  /**
+   * Runs {@code jcmd <pid> <command...>} on the gateway, e.g. {@code JFR.start}.
+   *
+   * @return what jcmd printed
+   */
+  String jcmd(String... command) throws IOException, InterruptedException {
+    List<String> line = new ArrayList<>();
+    line.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    line.add(Long.toString(process.pid()));
+    line.addAll(List.of(command));
+    Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
+    String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!jcmd.waitFor(JCMD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      jcmd.destroyForcibly();
+      throw new IOException("jcmd " + String.join(" ", command) + " took too long");
+    }
+    if (jcmd.exitValue() != 0) {
+      throw new IOException("jcmd " + String.join(" ", command) + " failed: " + text);
+    }
+    return text;
+  }
+
+  /** Whether the gateway's process still runs. */
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /**
+   * What {@code java -jar <jar> --help} prints: every setting with its default, so that a run can
+   * show which settings (an upstream bound, admission control) the gateway it measured has.
+   */
+  static String help(Path jar) throws IOException, InterruptedException {
+    Process help =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString(),
+                "--help")
+            .redirectErrorStream(true)
+            .start();
+    String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!help.waitFor(JCMD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      help.destroyForcibly();
+    }
+    return text;
+  }
+
   /** The gateway's base URL. */
   URI baseUrl() {
     return baseUrl;
@@ -196,9 +243,18 @@ final class GatewayProcess implements AutoCloseable {
    * JvmMemoryMetrics and the gateway's gauge).
    */
   HeapSample heap() throws IOException, InterruptedException {
+    return heap(metricsText());
+  }
+
+  /** The gateway's {@code /metrics} (Prometheus text) now. */
+  String metricsText() throws IOException, InterruptedException {
     HttpRequest scrape =
         HttpRequest.newBuilder(baseUrl.resolve("/metrics")).timeout(PROBE_TIMEOUT).GET().build();
-    String text = http.send(scrape, BodyHandlers.ofString()).body();
+    return http.send(scrape, BodyHandlers.ofString()).body();
+  }
+
+  /** The heap and connects in flight in a {@code /metrics} text. */
+  static HeapSample heap(String text) {
     long used = 0;
     long max = 0;
     Matcher m = HEAP_SAMPLE.matcher(text);

@@ -1,0 +1,164 @@
+package dev.avatargateway.gateway.bench;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** What the benchmarks share: settings from system properties, printing, percentiles. */
+final class Bench {
+  static final double NANOS_PER_MILLI = 1_000_000.0;
+  static final double NANOS_PER_SECOND = 1e9;
+  static final double BYTES_PER_MIB = 1024.0 * 1024.0;
+
+  /**
+   * The configuration every gateway of the benchmarks runs with unless {@code bench.gatewayConfig}
+   * names another file: no authentication (an explicit opt-in against a real upstream), and the
+   * rate limits off, because every connect comes from one address and one anonymous principal.
+   * Everything else is the production default (poll schedule, time-outs, accept queue of 4,096, and
+   * whatever bounds and admission control the gateway has by default).
+   */
+  static final String GATEWAY_YAML =
+      """
+      auth:
+        allowUnauthenticatedWithRealRunway: true
+      rateLimit:
+        perPrincipal: {capacity: 0}
+        perClientAddress: {capacity: 0}
+        maxConcurrentConnectsPerPrincipal: 0
+        maxUpstreamCreatesInFlight: 0
+      """;
+
+  private Bench() {}
+
+  /** The shaded gateway jar ({@code bench.gatewayJar}); the build passes it. */
+  static Path gatewayJar() {
+    String jar = System.getProperty("bench.gatewayJar", "");
+    if (jar.isBlank() || !Files.isRegularFile(Path.of(jar))) {
+      throw new IllegalArgumentException(
+          "bench.gatewayJar must name the shaded gateway jar (mvn package builds it), was '"
+              + jar
+              + "'");
+    }
+    return Path.of(jar).toAbsolutePath();
+  }
+
+  /** Where the benchmark's files go ({@code bench.workDir}), one folder per benchmark. */
+  static Path workDir(String benchmark) {
+    return Path.of(System.getProperty("bench.workDir", "target/gateway-benchmark"))
+        .toAbsolutePath()
+        .resolve(benchmark);
+  }
+
+  /**
+   * The gateway's YAML configuration: the file named by {@code bench.gatewayConfig}, else {@link
+   * #GATEWAY_YAML}.
+   */
+  static String gatewayYaml() throws java.io.IOException {
+    String file = System.getProperty("bench.gatewayConfig", "");
+    return file.isBlank() ? GATEWAY_YAML : Files.readString(Path.of(file));
+  }
+
+  /** {@code bench.gatewayJvmOptions}, space-separated, e.g. {@code -XX:+UseSerialGC}. */
+  static List<String> gatewayJvmOptions() {
+    return Arrays.stream(System.getProperty("bench.gatewayJvmOptions", "").split("\\s+", -1))
+        .filter(option -> !option.isBlank())
+        .toList();
+  }
+
+  static int intSetting(String name, int defaultValue) {
+    String value = System.getProperty(name, "");
+    return value.isBlank() ? defaultValue : Integer.parseInt(value.trim());
+  }
+
+  static String stringSetting(String name, String defaultValue) {
+    String value = System.getProperty(name, "");
+    return value.isBlank() ? defaultValue : value.trim();
+  }
+
+  static Optional<String> optionalSetting(String name) {
+    String value = System.getProperty(name, "");
+    return value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+  }
+
+  static Duration secondsSetting(String name, int defaultSeconds) {
+    return Duration.ofSeconds(intSetting(name, defaultSeconds));
+  }
+
+  static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  /** The first lines of every benchmark: what ran where. */
+  static void header(String title) {
+    printf(
+        "%s, %s: %d cores, %s, Java %s, load average %.2f at start%n",
+        title,
+        LocalDate.now(ZoneOffset.UTC),
+        Runtime.getRuntime().availableProcessors(),
+        cpuModel(),
+        Runtime.version(),
+        loadAverage());
+  }
+
+  private static String cpuModel() {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+          .filter(line -> line.startsWith("model name"))
+          .map(line -> line.substring(line.indexOf(':') + 1).trim())
+          .findFirst()
+          .orElse("unknown CPU");
+    } catch (java.io.IOException e) {
+      return "unknown CPU";
+    }
+  }
+
+  /** Nearest-rank percentile of {@code values} ({@code p} from 0 to 1); NaN when there are none. */
+  static double percentile(long[] values, double p) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int index = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+    return sorted[Math.max(0, index)];
+  }
+
+  static double mean(long[] values) {
+    return values.length == 0 ? Double.NaN : Arrays.stream(values).average().orElseThrow();
+  }
+
+  static double mean(double[] values) {
+    return values.length == 0 ? Double.NaN : Arrays.stream(values).average().orElseThrow();
+  }
+
+  /** Splits a comma-separated list, ignoring blanks. */
+  static List<String> list(String commaSeparated) {
+    List<String> items = new ArrayList<>();
+    for (String item : commaSeparated.split(",", -1)) {
+      if (!item.isBlank()) {
+        items.add(item.trim());
+      }
+    }
+    return items;
+  }
+
+  // @FormatMethod would need error_prone_annotations, which the gateway does not depend on.
+  @SuppressWarnings("AnnotateFormatMethod")
+  static void printf(String format, Object... args) {
+    System.out.printf(Locale.ROOT, format, args);
+    System.out.flush();
+  }
+
+  @SuppressWarnings("AnnotateFormatMethod")
+  static String format(String format, Object... args) {
+    return String.format(Locale.ROOT, format, args);
+  }
+}

@@ -1,0 +1,198 @@
+package dev.avatargateway.gateway.bench;
+
+import dev.avatargateway.gateway.bench.ConnectClient.Outcome;
+import dev.avatargateway.gateway.bench.GatewayProcess.GcSummary;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Issue 4, bounded upstream: {@code bench.connects} [10,000] connects arrive at once, the simulator
+ * is READY after {@code bench.readyAfter} [15s], the gateway has a 512 MiB heap ({@code
+ * bench.gatewayHeap}). Every connect must be answered 200 within {@code bench.answerWithinSeconds}
+ * [45] s, the heap must hold, and the gateway's connections to the upstream must stay within the
+ * configured bound: the gateway process's established TCP connections to the simulator's port, from
+ * {@code /proc/<pid>/fd} and {@code /proc/net/tcp*} every second during the wait. The bound is
+ * {@code bench.upstreamBound} when given, else the gateway's own setting found in its {@code
+ * --help} (a {@code runway.*connections*} number), else the default of the runway-client in the
+ * gateway's jar; without one the target fails as "no bound". Before the burst, {@code
+ * bench.warmupConnects} [200] connects 8 at a time with the simulator ready at once; {@code
+ * bench.clientTimeoutSeconds} [60] is how long a client waits for its answer. Not a test: run it
+ * with {@code mvn -B -q -pl gateway -am -DskipTests -Dgateway.benchmark=bounded verify}
+ * (BENCHMARKS.md).
+ */
+public final class BoundedUpstreamBenchmark {
+  private static final Duration LEAK_HORIZON = Duration.ofHours(1);
+  private static final long MIB = 1024L * 1024;
+
+  private BoundedUpstreamBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    run();
+  }
+
+  static void run() throws Exception {
+    Bench.header("Gateway bounded-upstream benchmark (issue 4)");
+    int connects = Bench.intSetting("bench.connects", 10_000);
+    String readyAfter = Bench.stringSetting("bench.readyAfter", "15s");
+    String heap = Bench.stringSetting("bench.gatewayHeap", "512m");
+    Duration within = Bench.secondsSetting("bench.answerWithinSeconds", 45);
+    Duration clientTimeout = Bench.secondsSetting("bench.clientTimeoutSeconds", 60);
+    int warmup = Bench.intSetting("bench.warmupConnects", 200);
+    Path work = Bench.workDir("bounded");
+    Path jar = Bench.gatewayJar();
+    String yaml = Bench.gatewayYaml();
+    String secret = ReadinessBenchmark.secret();
+    Targets targets = new Targets();
+    Bench.printf(
+        "load generator: this JVM (pid %d), open-file limit %s; one JDK HttpClient over HTTP/1.1"
+            + " (one connection per connect), virtual threads, client time-out %d s%n",
+        ProcessHandle.current().pid(), BurstReport.openFileLimit(), clientTimeout.toSeconds());
+
+    try (SimulatorProcess sim =
+        SimulatorProcess.start(
+            Bench.optionalSetting("bench.simulatorJar").map(Path::of),
+            work,
+            "2g",
+            secret,
+            "0ms",
+            ReadinessBenchmark.READY_WINDOW,
+            ReadinessBenchmark.SEED)) {
+      Bench.printf(
+          "simulator: pid %d, own JVM, %s, at %s%n", sim.pid(), sim.launchedFrom(), sim.baseUrl());
+      GatewaySettings settings = GatewaySettings.of(jar, yaml);
+      Bench.printf("gateway settings: runway: %s%n", settings.section("runway"));
+      Bench.printf("gateway settings: connect: %s%n", settings.section("connect"));
+      Optional<GatewaySettings.Bound> bound = settings.upstreamBound();
+      Bench.printf(
+          "upstream connection bound: %s%n",
+          bound
+              .map(b -> b.value() + " (" + b.source() + ")")
+              .orElse(
+                  "none: no bench.upstreamBound, no runway.*connections* setting, and the"
+                      + " gateway's runway-client has no DEFAULT_MAX_CONNECTIONS"));
+      try (GatewayProcess gateway =
+              GatewayProcess.start(
+                  jar,
+                  work.resolve("gateway"),
+                  heap,
+                  Bench.gatewayJvmOptions(),
+                  secret,
+                  sim.baseUrl(),
+                  yaml);
+          ConnectClient client = new ConnectClient(gateway.baseUrl(), clientTimeout)) {
+        Bench.printf(
+            "gateway: pid %d, java -Xmx%s -jar %s (own JVM), output in %s%n",
+            gateway.pid(), heap, jar, gateway.output());
+        List<Outcome> warm = Load.atConcurrency(client::connect, warmup, 8);
+        Bench.printf(
+            "warm-up: %d of %d ok (simulator ready at once)%n",
+            warm.stream().filter(Outcome::ok).count(), warmup);
+
+        sim.setReadyAfter(readyAfter);
+        Bench.printf(
+            "%n== 4. %d connects released at once, simulator READY after %s; load average %.2f"
+                + " ==%n",
+            connects, readyAfter, Bench.loadAverage());
+        SimulatorProcess.Stats before = sim.stats();
+        long t0 = System.nanoTime();
+        List<Outcome> outcomes;
+        GatewaySampler sampler =
+            new GatewaySampler(gateway, sim.port(), Duration.ofSeconds(1)).start();
+        BurstReport.CpuAround cpuAround = BurstReport.CpuAround.start(gateway.pid(), sim.pid());
+        try (sampler) {
+          outcomes = Load.burst(client::connect, connects);
+        }
+        cpuAround.print();
+        Bench.printf(
+            "wall time %.1f s from the release to the last answer; load average %.2f%n",
+            (System.nanoTime() - t0) / Bench.NANOS_PER_SECOND, Bench.loadAverage());
+        BurstReport.printAnswers(outcomes);
+        BurstReport.printUpstream(before, sim.stats(), connects);
+        BurstReport.printSampler(sampler, heap);
+        BurstReport.printWatchedMetrics(sampler);
+        Bench.printf("the gateway process over time:%n");
+        sampler.printSeries(Duration.ofSeconds(3));
+
+        long ok = outcomes.stream().filter(Outcome::ok).count();
+        long okWithin =
+            outcomes.stream().filter(o -> o.ok() && o.latencyNanos() <= within.toNanos()).count();
+        long[] okLatency =
+            outcomes.stream().filter(Outcome::ok).mapToLong(Outcome::latencyNanos).toArray();
+        long[] all = outcomes.stream().mapToLong(Outcome::latencyNanos).toArray();
+        Bench.printf(
+            "answered 200: %d of %d, %d of them within %d s; latency of the 200s p50 %.0f ms,"
+                + " p99 %.0f ms; of all answers p99 %.0f ms%n",
+            ok,
+            connects,
+            okWithin,
+            within.toSeconds(),
+            Bench.percentile(okLatency, 0.50) / Bench.NANOS_PER_MILLI,
+            Bench.percentile(okLatency, 0.99) / Bench.NANOS_PER_MILLI,
+            Bench.percentile(all, 0.99) / Bench.NANOS_PER_MILLI);
+        long oom = gateway.outOfMemoryErrors();
+        boolean alive = gateway.alive();
+        Bench.printf(
+            "OutOfMemoryError lines in the gateway's output: %d; gateway process %s%n",
+            oom, alive ? "still running" : "GONE");
+        int exit = gateway.stop();
+        Bench.printf("gateway exit code after SIGTERM: %d%n", exit);
+        GcSummary gc = gateway.gcSummary();
+        BurstReport.printGc(gc);
+        long peakHeap = Math.max(sampler.peakHeapUsedBytes(), gc.maxBeforeBytes());
+        long limit = parseHeap(heap);
+
+        targets.check(
+            "4. all " + connects + " answered 200 within " + within.toSeconds() + " s",
+            okWithin == connects,
+            Bench.format(
+                "%d of %d (p99 latency %.0f ms)",
+                okWithin, connects, Bench.percentile(all, 0.99) / Bench.NANOS_PER_MILLI));
+        targets.check(
+            "4. gateway heap peak <= " + heap + ", no OutOfMemoryError",
+            peakHeap <= limit && oom == 0 && alive,
+            Bench.format(
+                "peak %.1f MiB (GC log and /metrics), %d OutOfMemoryError lines; %s (the JVM"
+                    + " enforces the limit: the full GCs say how close it came)",
+                peakHeap / Bench.BYTES_PER_MIB,
+                oom,
+                gc.fullPauses() == 0
+                    ? "no full GC"
+                    : Bench.format(
+                        "%d full GCs, live after one at most %.1f MiB",
+                        gc.fullPauses(), gc.maxAfterFullBytes() / Bench.BYTES_PER_MIB)));
+        targets.check(
+            "4. upstream connections <= the configured bound",
+            bound.isPresent() && sampler.peakUpstream() <= bound.get().value(),
+            Bench.format(
+                "peak %d established connections to the simulator; bound %s",
+                sampler.peakUpstream(),
+                bound.map(b -> Integer.toString(b.value())).orElse("none configured")));
+        Bench.printf(
+            "gateway platform threads peak: %d (no target; from /proc/<pid>/status)%n",
+            sampler.peakThreads());
+      }
+      SimulatorProcess.Stats end = sim.stats();
+      sim.advanceClock(LEAK_HORIZON);
+      Bench.printf(
+          "upstream after the run: %d sessions open (NOT_READY or READY), %d leaked; %d leaked"
+              + " after advancing simulated time by %s%n",
+          end.open(), end.leaked(), sim.stats().leaked(), LEAK_HORIZON);
+    }
+    targets.summary();
+    Bench.printf("load average %.2f at the end%n", Bench.loadAverage());
+  }
+
+  /** {@code 512m} in bytes ({@code k}, {@code m}, {@code g}). */
+  static long parseHeap(String heap) {
+    String h = heap.trim().toLowerCase(java.util.Locale.ROOT);
+    long n = Long.parseLong(h.replaceAll("[kmg]$", ""));
+    return switch (h.charAt(h.length() - 1)) {
+      case 'k' -> n * 1024;
+      case 'm' -> n * MIB;
+      case 'g' -> n * MIB * 1024;
+      default -> n;
+    };
+  }
+}

@@ -1,0 +1,161 @@
+package dev.avatargateway.gateway.bench;
+
+import dev.avatargateway.gateway.bench.ConnectClient.Outcome;
+import dev.avatargateway.gateway.bench.GatewayProcess.GcSummary;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** What the two burst benchmarks (overload, bounded upstream) print alike. */
+final class BurstReport {
+  private BurstReport() {}
+
+  /** Answers by status and code, with their latency. */
+  static Map<String, List<Outcome>> byStatusAndCode(List<Outcome> outcomes) {
+    return outcomes.stream()
+        .collect(Collectors.groupingBy(Outcome::statusAndCode, TreeMap::new, Collectors.toList()));
+  }
+
+  static void printAnswers(List<Outcome> outcomes) {
+    Map<String, List<Outcome>> groups = byStatusAndCode(outcomes);
+    Bench.printf("answers by status and code (latency from the release):%n");
+    groups.forEach(
+        (key, list) ->
+            Bench.printf(
+                "  %-40s %6d  %s%n",
+                key,
+                list.size(),
+                Distribution.of(list.stream().mapToLong(Outcome::latencyNanos).toArray())));
+    Map<String, Long> details =
+        outcomes.stream()
+            .filter(o -> !o.ok())
+            .collect(Collectors.groupingBy(Outcome::detail, TreeMap::new, Collectors.counting()));
+    if (!details.isEmpty()) {
+      Bench.printf("failures in detail (first 10 kinds):%n");
+      details.entrySet().stream()
+          .limit(10)
+          .forEach(e -> Bench.printf("  %6d  %s%n", e.getValue(), abbreviate(e.getKey())));
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 160 ? s : s.substring(0, 157) + "...";
+  }
+
+  static void printUpstream(SimulatorProcess.Stats before, SimulatorProcess.Stats after, int n) {
+    long creates = after.route("CREATE") - before.route("CREATE");
+    long reads = after.route("RETRIEVE") - before.route("RETRIEVE");
+    long consumes = after.route("CONSUME") - before.route("CONSUME");
+    long cancels = after.route("CANCEL") - before.route("CANCEL");
+    Bench.printf(
+        "upstream requests: %d creates, %d status reads (%.2f per connect), %d consumes, %d"
+            + " cancels%n",
+        creates, reads, (double) reads / n, consumes, cancels);
+  }
+
+  static void printSampler(GatewaySampler sampler, String heap) {
+    Bench.printf(
+        "gateway process peaks (from /proc every second): %d platform threads, %d open files"
+            + " (limit %s), %d established upstream connections, %d client connections%n",
+        sampler.peakThreads(),
+        sampler.peakOpenFiles(),
+        openFileLimit(),
+        sampler.peakUpstream(),
+        sampler.peakClients());
+    Bench.printf(
+        "gateway heap from /metrics (%d samples): peak used %.1f MiB of %.1f MiB (-Xmx%s); at most"
+            + " %d connects in flight%n",
+        sampler.metricsSamples(),
+        sampler.peakHeapUsedBytes() / Bench.BYTES_PER_MIB,
+        sampler.heapMaxBytes() / Bench.BYTES_PER_MIB,
+        heap,
+        sampler.peakInFlight());
+  }
+
+  /** CPU time of the three processes around a burst: who was busy. */
+  record CpuAround(
+      long gatewayPid,
+      long simulatorPid,
+      ThreadCpu gatewayThreads,
+      Duration gatewayBefore,
+      Duration simulatorBefore,
+      Duration selfBefore,
+      long start) {
+    static CpuAround start(long gatewayPid, long simulatorPid) {
+      return new CpuAround(
+          gatewayPid,
+          simulatorPid,
+          ThreadCpu.snapshot(gatewayPid),
+          ProcFs.cpu(gatewayPid).orElse(Duration.ZERO),
+          ProcFs.cpu(simulatorPid).orElse(Duration.ZERO),
+          ProcFs.cpu(ProcessHandle.current().pid()).orElse(Duration.ZERO),
+          System.nanoTime());
+    }
+
+    void print() {
+      double wall = (System.nanoTime() - start) / Bench.NANOS_PER_SECOND;
+      Duration gateway = ProcFs.cpu(gatewayPid).orElse(Duration.ZERO).minus(gatewayBefore);
+      Duration simulator = ProcFs.cpu(simulatorPid).orElse(Duration.ZERO).minus(simulatorBefore);
+      Duration self =
+          ProcFs.cpu(ProcessHandle.current().pid()).orElse(Duration.ZERO).minus(selfBefore);
+      Bench.printf(
+          "CPU over the burst's %.1f s: gateway %.1f s, simulator %.1f s, load generator %.1f s"
+              + " (2 cores: %.1f s available)%n",
+          wall,
+          gateway.toMillis() / 1e3,
+          simulator.toMillis() / 1e3,
+          self.toMillis() / 1e3,
+          2 * wall);
+      Bench.printf(
+          "gateway CPU by thread kind (ms): %s%n",
+          ThreadCpu.snapshot(gatewayPid).millisSince(gatewayThreads));
+    }
+  }
+
+  static void printWatchedMetrics(GatewaySampler sampler) {
+    Map<String, Double> peaks = new TreeMap<>(sampler.watchedMetricPeaks());
+    Bench.printf(
+        "the gateway's metrics on connections, admission, in flight and queued (peak of the"
+            + " samples; counters: their last value):%n");
+    if (peaks.isEmpty()) {
+      Bench.printf("  (none)%n");
+    }
+    peaks.entrySet().stream()
+        .limit(30)
+        .forEach(e -> Bench.printf("  %-90s %12.0f%n", e.getKey(), e.getValue()));
+  }
+
+  static void printGc(GcSummary gc) {
+    Bench.printf(
+        "GC log over the whole run (%s): %d pauses, %d full, %d evacuation failures; peak used at"
+            + " a GC start %.1f MiB; %s%n",
+        gc.collector(),
+        gc.pauses(),
+        gc.fullPauses(),
+        gc.evacuationFailures(),
+        gc.maxBeforeBytes() / Bench.BYTES_PER_MIB,
+        gc.fullPauses() == 0
+            ? "no full GC"
+            : Bench.format(
+                "live after a full GC at most %.1f MiB",
+                gc.maxAfterFullBytes() / Bench.BYTES_PER_MIB));
+  }
+
+  /** This process's open-file limit ({@code Max open files} of /proc/self/limits). */
+  static String openFileLimit() {
+    try {
+      return Files.readAllLines(Path.of("/proc/self/limits")).stream()
+          .filter(line -> line.startsWith("Max open files"))
+          .map(line -> line.substring("Max open files".length()).trim().replaceAll("\\s.*", ""))
+          .findFirst()
+          .orElse("unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

@@ -5,11 +5,11 @@ import java.util.List;
 /**
  * The entry point of the gateway module's {@code benchmark} profile: {@code -Dgateway.benchmark}
  * (or {@code =burst}) runs the issue 3 benchmark ({@link ConcurrentConnectsBenchmark}), and {@code
- * =readiness}, {@code =cpu}, {@code =overload} or {@code =bounded} one of issue 4's
+ * =readiness}, {@code =cpu}, {@code =overload} or {@code =bounded} one of the newer
  * (BENCHMARKS.md). Blank {@code bench.*} properties (the profile passes every one, empty unless set
  * on the command line) are removed first, so that each benchmark applies its own defaults.
  *
- * <p>Exit codes: issue 4's benchmarks exit 0 when they ran, whether or not the targets were met
+ * <p>Exit codes: the newer benchmarks exit 0 when they ran, whether or not the targets were met
  * (their PASS/FAIL lines say so), and non-zero on an internal error; the issue 3 benchmark keeps
  * its own contract (exit 1 when a requirement failed).
  */

@@ -33,7 +33,7 @@ public final class BoundedUpstreamBenchmark {
   }
 
   static void run() throws Exception {
-    Bench.header("Gateway bounded-upstream benchmark (issue 4)");
+    Bench.header("Gateway bounded-upstream benchmark");
     int connects = Bench.intSetting("bench.connects", 10_000);
     String readyAfter = Bench.stringSetting("bench.readyAfter", "15s");
     String heap = Bench.stringSetting("bench.gatewayHeap", "512m");

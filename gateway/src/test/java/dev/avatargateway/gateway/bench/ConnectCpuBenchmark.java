@@ -14,11 +14,11 @@ import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Steady-state gateway CPU per connect with an instantly ready upstream (issue 4, target ≤ 0.6 ms),
- * by the method of the issue 3 benchmark's sequential phase: warm-up, the idle rate, then connects
- * one at a time; the gateway's CPU time from {@code /proc} less its JIT compiler threads and less
- * the idle rate (timers, the ledger following RUNNING sessions). Then a second, profiled pass with
- * a JFR recording of the gateway ({@code jcmd JFR.start}, the run-time form of {@code
+ * Steady-state gateway CPU per connect with an instantly ready upstream (target ≤ 0.6 ms), by the
+ * method of the issue 3 benchmark's sequential phase: warm-up, the idle rate, then connects one at
+ * a time; the gateway's CPU time from {@code /proc} less its JIT compiler threads and less the idle
+ * rate (timers, the ledger following RUNNING sessions). Then a second, profiled pass with a JFR
+ * recording of the gateway ({@code jcmd JFR.start}, the run-time form of {@code
  * -XX:StartFlightRecording}) whose hottest methods are printed. Run it alone with {@code
  * -Dgateway.benchmark=cpu}, or as section 5 of the readiness benchmark.
  *
@@ -40,7 +40,7 @@ public final class ConnectCpuBenchmark {
   }
 
   static void run() throws Exception {
-    Bench.header("Gateway CPU per connect (issue 4)");
+    Bench.header("Gateway CPU per connect");
     Path work = Bench.workDir("cpu");
     Path jar = Bench.gatewayJar();
     String yaml = Bench.gatewayYaml();

@@ -35,7 +35,7 @@ public final class OverloadBenchmark {
   }
 
   static void run() throws Exception {
-    Bench.header("Gateway overload benchmark (issue 4: admission control)");
+    Bench.header("Gateway overload benchmark (admission control)");
     int connects = Bench.intSetting("bench.connects", 12_000);
     String readyAfter = Bench.stringSetting("bench.readyAfter", "5s");
     String heap = Bench.stringSetting("bench.gatewayHeap", "128m");

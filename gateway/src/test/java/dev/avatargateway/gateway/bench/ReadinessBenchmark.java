@@ -15,7 +15,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * How soon a waiting connect notices READY, and how many status reads it spends on it (issue 4:
+ * How soon a waiting connect notices READY, and how many status reads it spends on it (the target:
  * predictive polling), for the gateway and, in the same run against the same simulator, for the
  * seed guide's Express handler on Node with the official SDK. Not a test: run it with {@code mvn -B
  * -q -pl gateway -am -DskipTests -Dgateway.benchmark=readiness verify} (BENCHMARKS.md).
@@ -42,7 +42,7 @@ import java.util.stream.Collectors;
  * <p>Each section starts a fresh gateway (a poller that learns must learn from that section's
  * sessions only); the seed handler runs after the gateway has stopped, so the two never share the
  * machine. {@code bench.seedHandler=false} leaves the seed handler out; {@code bench.gatewayHeap}
- * [256m] is each gateway's heap. For all of issue 4's benchmarks: {@code bench.gatewayConfig} (a
+ * [256m] is each gateway's heap. For all of the newer benchmarks: {@code bench.gatewayConfig} (a
  * YAML file instead of {@link Bench#GATEWAY_YAML}), {@code bench.gatewayJvmOptions}.
  */
 public final class ReadinessBenchmark {
@@ -66,7 +66,7 @@ public final class ReadinessBenchmark {
   }
 
   static void run() throws Exception {
-    Bench.header("Gateway readiness benchmark (issue 4: predictive polling)");
+    Bench.header("Gateway readiness benchmark (predictive polling)");
     List<String> sections = Bench.list(Bench.stringSetting("bench.sections", "1,2,5"));
     int warmup = Bench.intSetting("bench.warmupConnects", 40);
     int measured = Bench.intSetting("bench.measuredConnects", 200);

@@ -45,22 +45,9 @@ public final class BoundedUpstreamBenchmark {
     String yaml = Bench.gatewayYaml();
     String secret = ReadinessBenchmark.secret();
     Targets targets = new Targets();
-    Bench.printf(
-        "load generator: this JVM (pid %d), open-file limit %s; one JDK HttpClient over HTTP/1.1"
-            + " (one connection per connect), virtual threads, client time-out %d s%n",
-        ProcessHandle.current().pid(), BurstReport.openFileLimit(), clientTimeout.toSeconds());
+    BurstReport.printLoadGenerator(clientTimeout);
 
-    try (SimulatorProcess sim =
-        SimulatorProcess.start(
-            Bench.optionalSetting("bench.simulatorJar").map(Path::of),
-            work,
-            "2g",
-            secret,
-            "0ms",
-            ReadinessBenchmark.READY_WINDOW,
-            ReadinessBenchmark.SEED)) {
-      Bench.printf(
-          "simulator: pid %d, own JVM, %s, at %s%n", sim.pid(), sim.launchedFrom(), sim.baseUrl());
+    try (SimulatorProcess sim = SimulatorProcess.startForBenchmark(work, "2g", secret, "0ms")) {
       GatewaySettings settings = GatewaySettings.of(jar, yaml);
       Bench.printf("gateway settings: runway: %s%n", settings.section("runway"));
       Bench.printf("gateway settings: connect: %s%n", settings.section("connect"));

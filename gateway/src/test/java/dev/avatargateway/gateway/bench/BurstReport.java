@@ -158,4 +158,12 @@ final class BurstReport {
       return "unknown";
     }
   }
+
+  /** Prints what sends the load: one JDK HttpClient, one connection per connect. */
+  static void printLoadGenerator(Duration clientTimeout) {
+    Bench.printf(
+        "load generator: this JVM (pid %d), open-file limit %s; one JDK HttpClient over HTTP/1.1"
+            + " (one connection per connect), virtual threads, client time-out %d s%n",
+        ProcessHandle.current().pid(), openFileLimit(), clientTimeout.toSeconds());
+  }
 }

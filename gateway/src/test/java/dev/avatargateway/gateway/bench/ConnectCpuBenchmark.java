@@ -46,17 +46,7 @@ public final class ConnectCpuBenchmark {
     String yaml = Bench.gatewayYaml();
     String secret = ReadinessBenchmark.secret();
     Targets targets = new Targets();
-    try (SimulatorProcess sim =
-        SimulatorProcess.start(
-            Bench.optionalSetting("bench.simulatorJar").map(Path::of),
-            work,
-            "1g",
-            secret,
-            "0ms",
-            ReadinessBenchmark.READY_WINDOW,
-            ReadinessBenchmark.SEED)) {
-      Bench.printf(
-          "simulator: pid %d, own JVM, %s, at %s%n", sim.pid(), sim.launchedFrom(), sim.baseUrl());
+    try (SimulatorProcess sim = SimulatorProcess.startForBenchmark(work, "1g", secret, "0ms")) {
       section(sim, secret, jar, yaml, work.resolve("gateway"), targets);
     }
     targets.summary();

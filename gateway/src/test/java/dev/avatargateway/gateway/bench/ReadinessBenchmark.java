@@ -95,16 +95,7 @@ public final class ReadinessBenchmark {
     }
 
     try (SimulatorProcess sim =
-        SimulatorProcess.start(
-            Bench.optionalSetting("bench.simulatorJar").map(Path::of),
-            work,
-            "1g",
-            secret,
-            LOG_NORMAL,
-            READY_WINDOW,
-            SEED)) {
-      Bench.printf(
-          "simulator: pid %d, own JVM, %s, at %s%n", sim.pid(), sim.launchedFrom(), sim.baseUrl());
+        SimulatorProcess.startForBenchmark(work, "1g", secret, LOG_NORMAL)) {
       GatewaySettings settings = GatewaySettings.of(jar, yaml);
       Bench.printf("gateway settings: runway: %s%n", settings.section("runway"));
       Bench.printf("gateway settings: connect: %s%n", settings.section("connect"));

@@ -62,6 +62,30 @@ final class SimulatorProcess implements AutoCloseable {
   }
 
   /**
+   * Starts the simulator as every benchmark here does ({@code bench.simulatorJar}, the benchmarks'
+   * READY window and seed) and prints where it runs.
+   *
+   * @param heap the simulator JVM's {@code -Xmx}
+   * @param readyAfter its READY time, a distribution in the simulator's syntax
+   */
+  static SimulatorProcess startForBenchmark(
+      Path workDir, String heap, String apiKey, String readyAfter)
+      throws IOException, InterruptedException {
+    SimulatorProcess sim =
+        start(
+            Bench.optionalSetting("bench.simulatorJar").map(Path::of),
+            workDir,
+            heap,
+            apiKey,
+            readyAfter,
+            ReadinessBenchmark.READY_WINDOW,
+            ReadinessBenchmark.SEED);
+    Bench.printf(
+        "simulator: pid %d, own JVM, %s, at %s%n", sim.pid(), sim.launchedFrom(), sim.baseUrl());
+    return sim;
+  }
+
+  /**
    * Starts {@code java -jar runway-simulator-*-all.jar --port 0 ...} and waits for its "listening
    * on" line. Without the jar (a build that did not package the simulator) it runs the same main
    * class from this JVM's class path, on which the gateway's dependency puts the simulator.

@@ -166,4 +166,61 @@ final class BurstReport {
             + " (one connection per connect), virtual threads, client time-out %d s%n",
         ProcessHandle.current().pid(), openFileLimit(), clientTimeout.toSeconds());
   }
+
+  /**
+   * What a burst left: every answer, and the gateway process sampled while it ran.
+   *
+   * @param outcomes one per connect
+   * @param sampler the gateway's threads, files, connections and heap, once a second
+   */
+  record Burst(List<Outcome> outcomes, GatewaySampler sampler) {}
+
+  /**
+   * The common shape of the burst benchmarks: warm the gateway up with the simulator ready at once,
+   * set the READY time, release {@code connects} at once while sampling the gateway, and print what
+   * came back.
+   *
+   * @param section the section's number in the printed heading
+   * @param seriesStep the step of the printed time series of the gateway process
+   */
+  static Burst warmUpThenBurst(
+      String section,
+      ConnectClient client,
+      int warmup,
+      SimulatorProcess sim,
+      String readyAfter,
+      int connects,
+      GatewayProcess gateway,
+      String heap,
+      Duration seriesStep)
+      throws Exception {
+    List<Outcome> warm = Load.atConcurrency(client::connect, warmup, 8);
+    Bench.printf(
+        "warm-up: %d of %d ok (simulator ready at once)%n",
+        warm.stream().filter(Outcome::ok).count(), warmup);
+
+    sim.setReadyAfter(readyAfter);
+    Bench.printf(
+        "%n== %s. %d connects released at once, simulator READY after %s; load average %.2f ==%n",
+        section, connects, readyAfter, Bench.loadAverage());
+    SimulatorProcess.Stats before = sim.stats();
+    long t0 = System.nanoTime();
+    List<Outcome> outcomes;
+    GatewaySampler sampler = new GatewaySampler(gateway, sim.port(), Duration.ofSeconds(1)).start();
+    CpuAround cpuAround = CpuAround.start(gateway.pid(), sim.pid());
+    try (sampler) {
+      outcomes = Load.burst(client::connect, connects);
+    }
+    cpuAround.print();
+    Bench.printf(
+        "wall time %.1f s from the release to the last answer; load average %.2f%n",
+        (System.nanoTime() - t0) / Bench.NANOS_PER_SECOND, Bench.loadAverage());
+    printAnswers(outcomes);
+    printUpstream(before, sim.stats(), connects);
+    printSampler(sampler, heap);
+    printWatchedMetrics(sampler);
+    Bench.printf("the gateway process over time:%n");
+    sampler.printSeries(seriesStep);
+    return new Burst(outcomes, sampler);
+  }
 }

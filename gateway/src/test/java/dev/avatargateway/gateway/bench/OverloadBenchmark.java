@@ -69,35 +69,19 @@ public final class OverloadBenchmark {
         Bench.printf(
             "gateway: pid %d, java -Xmx%s -jar %s (own JVM), port %d, output in %s%n",
             gateway.pid(), heap, jar, gatewayPort, gateway.output());
-        List<Outcome> warm = Load.atConcurrency(client::connect, warmup, 8);
-        Bench.printf(
-            "warm-up: %d of %d ok (simulator ready at once)%n",
-            warm.stream().filter(Outcome::ok).count(), warmup);
-
-        sim.setReadyAfter(readyAfter);
-        Bench.printf(
-            "%n== 3. %d connects released at once, simulator READY after %s; load average %.2f"
-                + " ==%n",
-            connects, readyAfter, Bench.loadAverage());
-        SimulatorProcess.Stats before = sim.stats();
-        long t0 = System.nanoTime();
-        List<Outcome> outcomes;
-        GatewaySampler sampler =
-            new GatewaySampler(gateway, sim.port(), Duration.ofSeconds(1)).start();
-        BurstReport.CpuAround cpuAround = BurstReport.CpuAround.start(gateway.pid(), sim.pid());
-        try (sampler) {
-          outcomes = Load.burst(client::connect, connects);
-        }
-        cpuAround.print();
-        Bench.printf(
-            "wall time %.1f s from the release to the last answer; load average %.2f%n",
-            (System.nanoTime() - t0) / Bench.NANOS_PER_SECOND, Bench.loadAverage());
-        BurstReport.printAnswers(outcomes);
-        BurstReport.printUpstream(before, sim.stats(), connects);
-        BurstReport.printSampler(sampler, heap);
-        BurstReport.printWatchedMetrics(sampler);
-        Bench.printf("the gateway process over time:%n");
-        sampler.printSeries(Duration.ofSeconds(5));
+        BurstReport.Burst burst =
+            BurstReport.warmUpThenBurst(
+                "3",
+                client,
+                warmup,
+                sim,
+                readyAfter,
+                connects,
+                gateway,
+                heap,
+                Duration.ofSeconds(5));
+        List<Outcome> outcomes = burst.outcomes();
+        GatewaySampler sampler = burst.sampler();
         long oom = gateway.outOfMemoryErrors();
         boolean alive = gateway.alive();
         Bench.printf(

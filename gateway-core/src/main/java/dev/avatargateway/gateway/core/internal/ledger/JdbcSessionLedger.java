@@ -426,16 +426,14 @@ public final class JdbcSessionLedger {
     SessionIntent.requireGatewayId(gatewayId);
     requireOutcomeCode(outcomeCode);
     Objects.requireNonNull(at, "at");
-    return inTransaction(
+    return updateOne(
         "record the rejection of session " + gatewayId,
-        c -> {
-          try (PreparedStatement s = prepare(c, RECORD_REJECTED)) {
-            setInstant(s, 1, at);
-            setInstant(s, 2, at);
-            setString(s, 3, outcomeCode);
-            s.setString(4, gatewayId);
-            return s.executeUpdate() == 1;
-          }
+        RECORD_REJECTED,
+        s -> {
+          setInstant(s, 1, at);
+          setInstant(s, 2, at);
+          setString(s, 3, outcomeCode);
+          s.setString(4, gatewayId);
         });
   }
 
@@ -541,15 +539,13 @@ public final class JdbcSessionLedger {
   public boolean scheduleCheck(String gatewayId, Instant nextCheckAt) {
     SessionIntent.requireGatewayId(gatewayId);
     Objects.requireNonNull(nextCheckAt, "nextCheckAt");
-    return inTransaction(
+    return updateOne(
         "schedule a check of session " + gatewayId,
-        c -> {
-          try (PreparedStatement s = prepare(c, SCHEDULE_CHECK)) {
-            setInstant(s, 1, nextCheckAt);
-            setInstant(s, 2, clock.instant());
-            s.setString(3, gatewayId);
-            return s.executeUpdate() == 1;
-          }
+        SCHEDULE_CHECK,
+        s -> {
+          setInstant(s, 1, nextCheckAt);
+          setInstant(s, 2, clock.instant());
+          s.setString(3, gatewayId);
         });
   }
 
@@ -560,14 +556,12 @@ public final class JdbcSessionLedger {
    */
   public boolean clearCheck(String gatewayId) {
     SessionIntent.requireGatewayId(gatewayId);
-    return inTransaction(
+    return updateOne(
         "clear the next check of session " + gatewayId,
-        c -> {
-          try (PreparedStatement s = prepare(c, CLEAR_CHECK)) {
-            setInstant(s, 1, clock.instant());
-            s.setString(2, gatewayId);
-            return s.executeUpdate() == 1;
-          }
+        CLEAR_CHECK,
+        s -> {
+          setInstant(s, 1, clock.instant());
+          s.setString(2, gatewayId);
         });
   }
 
@@ -580,15 +574,13 @@ public final class JdbcSessionLedger {
   public boolean recordAttempt(String gatewayId, Instant nextCheckAt) {
     SessionIntent.requireGatewayId(gatewayId);
     Objects.requireNonNull(nextCheckAt, "nextCheckAt");
-    return inTransaction(
+    return updateOne(
         "record an attempt on session " + gatewayId,
-        c -> {
-          try (PreparedStatement s = prepare(c, RECORD_ATTEMPT)) {
-            setInstant(s, 1, nextCheckAt);
-            setInstant(s, 2, clock.instant());
-            s.setString(3, gatewayId);
-            return s.executeUpdate() == 1;
-          }
+        RECORD_ATTEMPT,
+        s -> {
+          setInstant(s, 1, nextCheckAt);
+          setInstant(s, 2, clock.instant());
+          s.setString(3, gatewayId);
         });
   }
 
@@ -632,15 +624,13 @@ public final class JdbcSessionLedger {
     if (count < 0) {
       throw new IllegalArgumentException("count must not be negative, was " + count);
     }
-    return inTransaction(
+    return updateOne(
         "record the upstream requests of session " + gatewayId,
-        c -> {
-          try (PreparedStatement s = prepare(c, ADD_UPSTREAM_REQUESTS)) {
-            s.setInt(1, count);
-            setInstant(s, 2, clock.instant());
-            s.setString(3, gatewayId);
-            return s.executeUpdate() == 1;
-          }
+        ADD_UPSTREAM_REQUESTS,
+        s -> {
+          s.setInt(1, count);
+          setInstant(s, 2, clock.instant());
+          s.setString(3, gatewayId);
         });
   }
 
@@ -692,15 +682,13 @@ public final class JdbcSessionLedger {
   public boolean heartbeat(String runId, Instant now, Instant leaseExpiresAt) {
     requireText("runId", runId, MAX_RUN_ID);
     requireLease(now, leaseExpiresAt);
-    return inTransaction(
+    return updateOne(
         "renew the lease of run " + runId,
-        c -> {
-          try (PreparedStatement s = prepare(c, HEARTBEAT)) {
-            setInstant(s, 1, now);
-            setInstant(s, 2, leaseExpiresAt);
-            s.setString(3, runId);
-            return s.executeUpdate() == 1;
-          }
+        HEARTBEAT,
+        s -> {
+          setInstant(s, 1, now);
+          setInstant(s, 2, leaseExpiresAt);
+          s.setString(3, runId);
         });
   }
 
@@ -713,16 +701,14 @@ public final class JdbcSessionLedger {
   public boolean retireRun(String runId, Instant now) {
     requireText("runId", runId, MAX_RUN_ID);
     Objects.requireNonNull(now, "now");
-    return inTransaction(
+    return updateOne(
         "retire run " + runId,
-        c -> {
-          try (PreparedStatement s = prepare(c, RETIRE_RUN)) {
-            setInstant(s, 1, now);
-            setInstant(s, 2, now);
-            setInstant(s, 3, now);
-            s.setString(4, runId);
-            return s.executeUpdate() == 1;
-          }
+        RETIRE_RUN,
+        s -> {
+          setInstant(s, 1, now);
+          setInstant(s, 2, now);
+          setInstant(s, 3, now);
+          s.setString(4, runId);
         });
   }
 
@@ -929,6 +915,29 @@ public final class JdbcSessionLedger {
                 oldestFirst.put(avatar, Collections.unmodifiableList(latestFirst));
               });
           return Collections.unmodifiableMap(oldestFirst);
+        });
+  }
+
+  /** Binds a statement's parameters. */
+  @FunctionalInterface
+  private interface Binder {
+    void bind(PreparedStatement statement) throws SQLException;
+  }
+
+  /**
+   * Runs one update statement in a transaction of its own.
+   *
+   * @param doing what it does, for the failure's message
+   * @return whether it changed exactly one row
+   */
+  private boolean updateOne(String doing, String sql, Binder binder) {
+    return inTransaction(
+        doing,
+        c -> {
+          try (PreparedStatement s = prepare(c, sql)) {
+            binder.bind(s);
+            return s.executeUpdate() == 1;
+          }
         });
   }
 

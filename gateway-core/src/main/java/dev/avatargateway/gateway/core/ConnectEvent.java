@@ -91,15 +91,22 @@ public sealed interface ConnectEvent {
    * The gateway consumed the session; the browser gets WebRTC credentials.
    *
    * @param sessionId the upstream session id
+   * @param upstreamRequests HTTP attempts made upstream for this connect so far (create, status
+   *     reads, consume; retries included), so that the hand-over's one ledger write carries the
+   *     count and {@link Ended} need not write it again
    */
-  record Consumed(String connectId, Instant at, String sessionId) implements ConnectEvent {}
+  record Consumed(String connectId, Instant at, String sessionId, int upstreamRequests)
+      implements ConnectEvent {}
 
   /**
    * The browser gets the session key and consumes the session itself.
    *
    * @param sessionId the upstream session id
+   * @param upstreamRequests HTTP attempts made upstream for this connect so far (create and status
+   *     reads; retries included), as in {@link Consumed}
    */
-  record HandedOut(String connectId, Instant at, String sessionId) implements ConnectEvent {}
+  record HandedOut(String connectId, Instant at, String sessionId, int upstreamRequests)
+      implements ConnectEvent {}
 
   /**
    * The gateway cancelled the session upstream.

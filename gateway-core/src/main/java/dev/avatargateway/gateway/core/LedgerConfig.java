@@ -33,9 +33,8 @@ import java.util.regex.Pattern;
  *     instances still fit in PostgreSQL's default {@code max_connections} of 100 beside other
  *     clients
  * @param connectionTimeout how long a ledger call waits for a free connection (and at most for the
- *     database to accept one); default 5 s, at least 250 ms. A healthy pool hands out a connection
- *     in microseconds; waiting longer only holds a user's connect, and a session that costs money,
- *     past the point where the gateway should give up and cancel it
+ *     database to accept one); default 10 s, at least 250 ms (see {@link
+ *     #DEFAULT_CONNECTION_TIMEOUT} for why)
  * @param instanceName the name of this gateway instance, the same across its restarts, such as
  *     {@code host:port}; default none: the server fills in one. A restarted instance recognises its
  *     previous run by this name and takes over that run's sessions at once instead of waiting for
@@ -49,9 +48,14 @@ import java.util.regex.Pattern;
  * @param recoveryInterval how often the keeper looks for sessions of dead instances and for its own
  *     sessions due a check; default 5 s: a session nobody uses costs money every second, so
  *     recovery should not wait long, and the queries are cheap
- * @param followInterval how often the keeper reads the status of a session handed over to a
- *     browser, until it ends; default 30 s: calls last minutes (5 at most by default), so this
- *     learns of the end within half a minute at one status read per session per 30 s
+ * @param followInterval when the keeper first reads the status of a session handed over to a
+ *     browser, and how often it reads one that is not running (yet) or has outlived its {@code
+ *     maxDuration}; default 30 s. While the call runs, the reads grow further apart: each comes as
+ *     long after the previous as the session has been handed over (30, 60, 120, 240 s...), never
+ *     beyond the call's latest end ({@code maxDuration} after it was first seen running, plus a
+ *     margin). Calls last minutes (5 at most by default): a 5-minute call takes 5 status reads
+ *     instead of 11 at one per 30 s, and the books learn of an early end later, which costs
+ *     nothing, for the duration recorded is Runway's
  * @param followJitter the fraction by which each follow interval is randomly shortened or
  *     lengthened, 0 (none) to below 1; default 0.2 (plus or minus 20%), so that sessions claimed
  *     together after a crash are not all read in the same second
@@ -104,6 +108,11 @@ public record LedgerConfig(
    *       keeper) wait for each other for up to 5 s instead of H2's default 1 s, so that a pause of
    *       the lock holder (a garbage collection, a slow disk) does not fail a user's connect.
    * </ul>
+   *
+   * Left out on purpose: {@code RETENTION_TIME=0}, which halves the CPU of a small commit (measured
+   * with {@code LedgerWriteBenchmark}), makes H2 overwrite old data at once instead of after 45 s,
+   * the time H2 assumes the operating system takes to write its buffers to disk; a crash of the
+   * machine could then leave an inconsistent file rather than lose the last commits.
    */
   public static final String DEFAULT_URL =
       "jdbc:h2:file:./data/avatar-gateway;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;LOCK_TIMEOUT=5000";
@@ -114,8 +123,16 @@ public record LedgerConfig(
   /** Beyond this one gateway would take a large share of a PostgreSQL server's connections. */
   private static final int MAX_MAX_POOL_SIZE = 100;
 
-  /** See {@link #connectionTimeout()}. */
-  private static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * A healthy pool hands out a connection in microseconds, but a burst queues for it: 10,000
+   * connects arriving at once each write their intent before their create, and on the embedded H2
+   * file, whose commits are written one after another, that queue took longer than 5 s on two cores
+   * (178 of 10,000 connects answered 503 {@code ledger_unavailable} with 5 s). 10 s clears such a
+   * burst and is a third of a connect's 30 s deadline: a database that is down still fails a
+   * connect well before its deadline, and before its session costs money (the intent comes before
+   * the create).
+   */
+  static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
 
   /** The pool (HikariCP) refuses shorter connection time-outs. */
   private static final Duration MIN_CONNECTION_TIMEOUT = Duration.ofMillis(250);

@@ -182,10 +182,17 @@ abstract class BooksContract {
     core.keepBooksNow();
     assertThat(row(core, id).state()).isEqualTo(SessionState.RUNNING);
     long readsWhileRunning = retrieveCount(id);
+    // While it runs, the reads grow further apart (LedgerRecorder.Schedules): no read before the
+    // next check, then one.
+    Instant nextCheck = row(core, id).nextCheckAt();
+    assertThat(nextCheck).isAfter(clock.instant().plus(ledger.followInterval().dividedBy(2)));
 
     simulator.admin().advanceClock(Duration.ofSeconds(42));
     simulator.admin().endCall(id);
-    clock.advance(followAtLatest);
+    clock.advance(Duration.between(clock.instant(), nextCheck).minusMillis(1));
+    core.keepBooksNow();
+    assertThat(retrieveCount(id)).isEqualTo(readsWhileRunning);
+    clock.advance(Duration.ofMillis(1));
     core.keepBooksNow();
 
     SessionRow ended = row(core, id);

@@ -181,8 +181,8 @@ class ConnectUseCaseTest {
 
   @Test
   void aStepTheLedgerCannotRecordStopsTheFlowAndCancelsTheSession() throws SQLException {
-    // The real database refuses exactly one step: a row may not become ready.
-    sql("ALTER TABLE ledger_sessions ADD CONSTRAINT no_ready CHECK (state <> 'ready')");
+    // The real database refuses exactly one step: the hand-over (a row may not become consumed).
+    sql("ALTER TABLE ledger_sessions ADD CONSTRAINT no_hand_over CHECK (state <> 'consumed')");
 
     GatewayException e =
         catchThrowableOfType(

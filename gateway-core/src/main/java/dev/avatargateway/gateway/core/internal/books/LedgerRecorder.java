@@ -9,19 +9,40 @@ import dev.avatargateway.gateway.core.internal.ledger.SessionState;
 import dev.avatargateway.runway.RealtimeSession;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Writes the connect events into the ledger, one row per upstream session, each step before the
- * flow takes the next. Once a session is handed over, it is due a check by the {@link
- * SessionKeeper}, which follows it until it ends.
+ * Writes the connect events into the ledger, one row per upstream session, each step that matters
+ * for recovery before the flow takes the next. Once a session is handed over, it is due a check by
+ * the {@link SessionKeeper}, which follows it until it ends.
+ *
+ * <p>A connect that goes well commits three times: the intent (before {@code create}), the upstream
+ * id (as soon as {@code create} answers) and the hand-over (before the credentials or the key leave
+ * the gateway), which also carries READY's instant, the first check and the upstream request count.
+ * {@link ConnectEvent.Ready} writes nothing: what recovery does with a session depends only on
+ * whether it was handed over, so a crash between READY and the hand-over, which leaves a {@code
+ * created} row, is recovered exactly as a {@code ready} row would be (cancelled: nobody holds its
+ * key). READY's instant waits in memory for the hand-over. {@link ConnectEvent.Ended} writes only
+ * the upstream requests the row does not hold yet (none after a hand-over, unless a request came
+ * after it).
  */
 final class LedgerRecorder implements ConnectRecorder {
-  private static final Set<SessionState> ONLY_CREATED = Set.of(SessionState.CREATED);
-  private static final Set<SessionState> ONLY_READY = Set.of(SessionState.READY);
-
   private final JdbcSessionLedger ledger;
   private final Schedules schedules;
+
+  /**
+   * READY's instant per connect, from {@link ConnectEvent.Ready} until the hand-over writes it (or
+   * the connect ends without one). A connect is in here for the milliseconds of its consume only.
+   */
+  private final Map<String, Instant> readyAt = new ConcurrentHashMap<>();
+
+  /**
+   * The upstream requests the hand-over wrote per connect, until {@link ConnectEvent.Ended} (which
+   * every connect sends last) adds only what came after.
+   */
+  private final Map<String, Integer> requestsWritten = new ConcurrentHashMap<>();
 
   LedgerRecorder(JdbcSessionLedger ledger, Schedules schedules) {
     this.ledger = ledger;
@@ -61,24 +82,13 @@ final class LedgerRecorder implements ConnectRecorder {
         }
       }
       case ConnectEvent.Queued q -> {}
-      case ConnectEvent.Ready r ->
-          require(
-              ledger.transition(
-                  r.connectId(), ONLY_CREATED, SessionState.READY, r.at(), null, null),
-              r);
-      case ConnectEvent.Consumed c -> {
-        require(
-            ledger.transition(c.connectId(), ONLY_READY, SessionState.CONSUMED, c.at(), null, null),
-            c);
-        ledger.scheduleCheck(c.connectId(), schedules.nextFollow(c.at()));
-      }
-      case ConnectEvent.HandedOut h -> {
-        require(
-            ledger.transition(
-                h.connectId(), ONLY_READY, SessionState.HANDED_OUT, h.at(), null, null),
-            h);
-        ledger.scheduleCheck(h.connectId(), schedules.handOutCheck(h.at()));
-      }
+      // Nothing to write: see the class comment. The hand-over writes the instant.
+      case ConnectEvent.Ready r -> readyAt.put(r.connectId(), r.at());
+      case ConnectEvent.Consumed c ->
+          handOver(c, SessionState.CONSUMED, schedules.firstFollow(c.at()), c.upstreamRequests());
+      case ConnectEvent.HandedOut h ->
+          handOver(
+              h, SessionState.HANDED_OUT, schedules.handOutCheck(h.at()), h.upstreamRequests());
       case ConnectEvent.Cancelled c ->
           ledger.transition(
               c.connectId(),
@@ -106,11 +116,25 @@ final class LedgerRecorder implements ConnectRecorder {
               "upstream_" + f.status().name().toLowerCase(java.util.Locale.ROOT),
               f.failureCode().orElse(null));
       case ConnectEvent.Ended e -> {
-        if (e.sessionId().isPresent()) {
-          ledger.recordUpstreamRequests(e.connectId(), e.upstreamRequests());
+        readyAt.remove(e.connectId());
+        Integer written = requestsWritten.remove(e.connectId());
+        int unwritten = e.upstreamRequests() - (written == null ? 0 : written);
+        if (e.sessionId().isPresent() && unwritten > 0) {
+          ledger.recordUpstreamRequests(e.connectId(), unwritten);
         }
       }
     }
+  }
+
+  /** The hand-over's one write; the flow may hand over only when it applied. */
+  private void handOver(
+      ConnectEvent event, SessionState to, Instant firstCheck, int upstreamRequests) {
+    Instant ready = readyAt.remove(event.connectId());
+    require(
+        ledger.recordHandOver(
+            event.connectId(), to, ready, event.at(), firstCheck, upstreamRequests),
+        event);
+    requestsWritten.put(event.connectId(), upstreamRequests);
   }
 
   /** The ledger state for a terminal upstream status. */
@@ -134,7 +158,25 @@ final class LedgerRecorder implements ConnectRecorder {
     }
   }
 
-  /** When the keeper looks at a row next. */
+  /**
+   * When the keeper looks at a row next.
+   *
+   * <p><b>Following a call.</b> A handed-over session is read first {@code followInterval} after
+   * the hand-over (30 s by default), then, while it runs, after as long again as it has been handed
+   * over: the time since the hand-over doubles with each read (30, 60, 120, 240 s...). A call
+   * cannot outlast its {@code maxDuration} (Runway's default 300 s when the template sets none;
+   * runway-api.md §2.1, §6), counted at the latest from the first read that saw it running, so no
+   * read is placed beyond that instant plus {@link #END_MARGIN}; a call still running after it is
+   * read every {@code followInterval} again (Runway does not document the cap exactly, see
+   * client-contract.md §6 item 3). For a 5-minute call (default settings, no jitter): before, one
+   * read every 30 s until the end was seen, 11 reads (30, 60, ..., 330 s); now 5 (30, 60, 120, 240
+   * and 340 s, the last at the latest end plus the margin), while a one-minute call takes 3 either
+   * way (30, 60, 90 s before; 30, 60, 120 s now). The price is that the books learn of an early end
+   * later (a call that ends after 2½ minutes is seen ending after 4 instead of within 30 s):
+   * nothing is paid for that, for the duration recorded is Runway's own (the session's and its
+   * conversation record), not the instant the keeper noticed. Before the call runs (a key not yet
+   * used), reads stay every {@code followInterval} until the hand-out time-out.
+   */
   record Schedules(
       Duration followInterval,
       double followJitter,
@@ -142,9 +184,60 @@ final class LedgerRecorder implements ConnectRecorder {
       Duration cancelRetryInitial,
       Duration cancelRetryMax,
       java.util.function.DoubleSupplier random) {
+    /**
+     * Runway's {@code maxDuration} when the create request sets none (runway-api.md §2.1: default
+     * 300 s).
+     */
+    static final Duration RUNWAY_DEFAULT_MAX_DURATION = Duration.ofSeconds(300);
+
+    /**
+     * How long after the latest possible end of a call its last read waits: Runway ends a call at
+     * its cap through its own teardown (the avatar leaves the room), and a read a moment too early
+     * would cost a further interval. Ten seconds is far above the gap between the clocks involved,
+     * and short beside the call.
+     */
+    static final Duration END_MARGIN = Duration.ofSeconds(10);
+
+    /** The first read of a session consumed at {@code handedOverAt}. */
+    Instant firstFollow(Instant handedOverAt) {
+      return jittered(handedOverAt, followInterval);
+    }
+
+    /** The next read of a handed-over session that is not running (yet). */
     Instant nextFollow(Instant now) {
+      return jittered(now, followInterval);
+    }
+
+    /**
+     * The next read of a running call: as long after {@code now} as it has been handed over (at
+     * least {@code followInterval}), never beyond {@code runningSince + maxDuration +} {@link
+     * #END_MARGIN}; every {@code followInterval} once that has passed.
+     *
+     * @param handedOverAt when the session was handed over (null: unknown, read at the base rate)
+     * @param runningSince the first instant the keeper saw it running: the call started at or
+     *     before it, so it ends by this plus its {@code maxDuration}
+     * @param maxDurationSeconds the session's {@code maxDuration}; null for Runway's default
+     */
+    Instant followRunning(
+        Instant now, Instant handedOverAt, Instant runningSince, Integer maxDurationSeconds) {
+      Duration maxDuration =
+          maxDurationSeconds == null
+              ? RUNWAY_DEFAULT_MAX_DURATION
+              : Duration.ofSeconds(maxDurationSeconds);
+      Instant latestEnd = runningSince.plus(maxDuration).plus(END_MARGIN);
+      if (handedOverAt == null || !now.isBefore(latestEnd)) {
+        return nextFollow(now);
+      }
+      Duration handedOverFor = Duration.between(handedOverAt, now);
+      Instant next =
+          jittered(
+              now, handedOverFor.compareTo(followInterval) > 0 ? handedOverFor : followInterval);
+      return next.isAfter(latestEnd) ? latestEnd : next;
+    }
+
+    private Instant jittered(Instant from, Duration interval) {
       double factor = 1 + followJitter * (2 * random.getAsDouble() - 1);
-      return now.plusMillis(Math.round(followInterval.toMillis() * factor));
+      return from.plusMillis(Math.round(interval.toMillis() * factor));
     }
 
     Instant handOutCheck(Instant handedOutAt) {

@@ -15,7 +15,6 @@ import dev.avatargateway.runway.RunwayException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -33,10 +32,11 @@ import org.slf4j.LoggerFactory;
  *       lost};
  *   <li>{@code cancelling} (a cancel that failed): the cancel is retried with back-off until the
  *       upstream confirms it, or says the session is gone or has ended;
- *   <li>handed over ({@code consumed}, {@code handed_out}, {@code running}): followed with one
- *       status read per follow interval until it ends, then recorded with its duration, confirmed
- *       by Runway's conversation record where there is one; a key handed out but not used (the
- *       session not RUNNING) within the hand-out timeout is cancelled ({@code hand_out_expired}).
+ *   <li>handed over ({@code consumed}, {@code handed_out}, {@code running}): followed with status
+ *       reads that grow further apart while the call runs (see {@link LedgerRecorder.Schedules})
+ *       until it ends, then recorded with its duration, confirmed by Runway's conversation record
+ *       where there is one; a key handed out but not used (the session not RUNNING) within the
+ *       hand-out timeout is cancelled ({@code hand_out_expired}).
  * </ul>
  *
  * Rounds are serialised: the background schedule and a caller's {@link #runOnce()} never overlap.
@@ -46,9 +46,6 @@ final class SessionKeeper {
 
   /** One upstream call's budget: the keeper has time, but must not hang on a stuck call. */
   static final Duration CALL_BUDGET = Duration.ofSeconds(5);
-
-  private static final Set<SessionState> HANDED_OVER =
-      EnumSet.of(SessionState.CONSUMED, SessionState.HANDED_OUT);
 
   private final JdbcSessionLedger ledger;
   private final RealtimeSessions sessions;
@@ -191,10 +188,19 @@ final class SessionKeeper {
     }
     switch (session) {
       case RealtimeSession.Running running -> {
-        if (row.state() != SessionState.RUNNING) {
-          ledger.transition(row.gatewayId(), HANDED_OVER, SessionState.RUNNING, now, null, null);
+        // The first read that sees it running bounds when the call started (at or before now).
+        Instant runningSince = row.state() == SessionState.RUNNING ? row.runningAt() : now;
+        Instant next =
+            schedules.followRunning(
+                now,
+                row.handedOverAt(),
+                runningSince == null ? now : runningSince,
+                row.maxDurationSeconds());
+        if (row.state() == SessionState.RUNNING) {
+          ledger.scheduleCheck(row.gatewayId(), next);
+        } else {
+          ledger.recordRunning(row.gatewayId(), now, next);
         }
-        ledger.scheduleCheck(row.gatewayId(), schedules.nextFollow(now));
       }
       case RealtimeSession.Completed completed -> end(row, now, SessionState.COMPLETED, null);
       case RealtimeSession.Failed failed ->

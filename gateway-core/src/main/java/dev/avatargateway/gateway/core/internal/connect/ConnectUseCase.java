@@ -287,13 +287,17 @@ public final class ConnectUseCase {
                     parts
                         .sessions()
                         .consume(id, ready.sessionKey(), RequestOptions.deadline(queuedDeadline));
-                record(handle, new ConnectEvent.Consumed(connectId, now(), id));
+                record(
+                    handle,
+                    new ConnectEvent.Consumed(connectId, now(), id, trace.upstreamRequests()));
                 yield new ConnectResult.Credentials(
                     id, credentials.url(), credentials.token(), credentials.roomName());
               }
               case SESSION_KEY -> {
                 // Recorded before the key leaves: from here on the browser may start the session.
-                record(handle, new ConnectEvent.HandedOut(connectId, now(), id));
+                record(
+                    handle,
+                    new ConnectEvent.HandedOut(connectId, now(), id, trace.upstreamRequests()));
                 yield new ConnectResult.SessionKey(id, ready.sessionKey(), browserBaseUrl);
               }
             };

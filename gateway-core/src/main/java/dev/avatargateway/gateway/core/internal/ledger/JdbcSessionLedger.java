@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -128,6 +129,28 @@ public final class JdbcSessionLedger {
        WHERE gateway_id = ? AND state IN (%s)
       """
           .formatted(NON_TERMINAL);
+
+  /**
+   * The hand-over in one write: READY's instant (which the connect did not write on its own), the
+   * hand-over's, the first check and the upstream requests so far. From {@code created} (the
+   * connect's own path) or {@code ready} (a row whose READY was recorded on its own).
+   */
+  private static final String RECORD_HAND_OVER =
+      """
+      UPDATE ledger_sessions
+         SET state = ?, ready_at = COALESCE(?, ready_at), handed_over_at = ?, updated_at = ?,
+             next_check_at = ?, attempt_count = 0, upstream_requests = upstream_requests + ?
+       WHERE gateway_id = ? AND state IN ('created', 'ready')
+      """;
+
+  /** The first status read that saw the call running, and the next check, in one write. */
+  private static final String RECORD_RUNNING =
+      """
+      UPDATE ledger_sessions
+         SET state = 'running', running_at = ?, updated_at = ?, next_check_at = ?,
+             attempt_count = 0
+       WHERE gateway_id = ? AND state IN ('consumed', 'handed_out')
+      """;
 
   private static final String CLEAR_CHECK =
       """
@@ -366,6 +389,17 @@ public final class JdbcSessionLedger {
     return inTransaction(
         "record the upstream id of session " + gatewayId,
         c -> {
+          // The usual case first, in one statement: the connect's own pending row. Only when it
+          // does not apply is the row locked and looked at (a cancel, a loss, a repeat).
+          try (PreparedStatement s = prepare(c, RECORD_CREATED)) {
+            s.setString(1, upstreamId);
+            setInstant(s, 2, at);
+            setInstant(s, 3, at);
+            s.setString(4, gatewayId);
+            if (s.executeUpdate() == 1) {
+              return true;
+            }
+          }
           SessionState state;
           String knownId;
           try (PreparedStatement s = prepare(c, LOCK_FOR_CREATED)) {
@@ -485,18 +519,10 @@ public final class JdbcSessionLedger {
             ? failureCode
             : failureCode.substring(0, MAX_FAILURE_CODE);
     List<SessionState> expected = List.copyOf(EnumSet.copyOf(from));
+    // The same text for the same step, built once: the databases cache parsed statements by text.
     String sql =
-        """
-        UPDATE ledger_sessions
-           SET state = ?, %s = ?, updated_at = ?, attempt_count = 0,
-               outcome_code = COALESCE(?, outcome_code),
-               failure_code = COALESCE(?, failure_code)%s
-         WHERE gateway_id = ? AND state IN (%s)
-        """
-            .formatted(
-                instantColumn(to),
-                to.isTerminal() ? ", next_check_at = NULL" : "",
-                placeholders(expected.size()));
+        TRANSITIONS.computeIfAbsent(
+            new TransitionKey(to, expected), JdbcSessionLedger::transitionSql);
     return inTransaction(
         "move session " + gatewayId + " to " + to.code(),
         c -> {
@@ -516,6 +542,26 @@ public final class JdbcSessionLedger {
         });
   }
 
+  /** A transition's statement is fixed by its new state and the states it moves from. */
+  private record TransitionKey(SessionState to, List<SessionState> from) {}
+
+  /** At most one per pair of states, so this stays small. */
+  private static final Map<TransitionKey, String> TRANSITIONS = new ConcurrentHashMap<>();
+
+  private static String transitionSql(TransitionKey key) {
+    return """
+        UPDATE ledger_sessions
+           SET state = ?, %s = ?, updated_at = ?, attempt_count = 0,
+               outcome_code = COALESCE(?, outcome_code),
+               failure_code = COALESCE(?, failure_code)%s
+         WHERE gateway_id = ? AND state IN (%s)
+        """
+        .formatted(
+            instantColumn(key.to()),
+            key.to().isTerminal() ? ", next_check_at = NULL" : "",
+            placeholders(key.from().size()));
+  }
+
   private static String instantColumn(SessionState state) {
     return switch (state) {
       case PENDING -> "accepted_at";
@@ -526,6 +572,75 @@ public final class JdbcSessionLedger {
       case CANCELLING -> "cancelling_at";
       case COMPLETED, FAILED, CANCELLED, REJECTED, LOST -> "ended_at";
     };
+  }
+
+  /**
+   * Records the hand-over of a session in one transaction, before the credentials or the key leave
+   * the gateway: the row moves from {@link SessionState#CREATED} (or {@link SessionState#READY}) to
+   * {@code to}, with READY's instant, the hand-over's instant, the keeper's first check and the
+   * upstream requests made so far. The connect does not write READY on its own: a crash between
+   * READY and the hand-over leaves a {@code created} row, which recovery cancels exactly as it
+   * would a {@code ready} one (nobody holds its key).
+   *
+   * @param to {@link SessionState#CONSUMED} or {@link SessionState#HANDED_OUT}
+   * @param readyAt when the connect saw READY; null keeps what is recorded
+   * @param upstreamRequests requests sent upstream about this session so far, added to the total
+   * @return whether the row was {@code created} or {@code ready} (and is now {@code to})
+   */
+  public boolean recordHandOver(
+      String gatewayId,
+      SessionState to,
+      Instant readyAt,
+      Instant at,
+      Instant nextCheckAt,
+      int upstreamRequests) {
+    SessionIntent.requireGatewayId(gatewayId);
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(nextCheckAt, "nextCheckAt");
+    if (to != SessionState.CONSUMED && to != SessionState.HANDED_OUT) {
+      throw new IllegalArgumentException(
+          "a hand-over moves a session to consumed or handed_out, not " + to.code());
+    }
+    requireCount(upstreamRequests);
+    return updateOne(
+        "record the hand-over of session " + gatewayId,
+        RECORD_HAND_OVER,
+        s -> {
+          s.setString(1, to.code());
+          if (readyAt == null) {
+            s.setNull(2, Types.TIMESTAMP_WITH_TIMEZONE);
+          } else {
+            setInstant(s, 2, readyAt);
+          }
+          setInstant(s, 3, at);
+          setInstant(s, 4, at);
+          setInstant(s, 5, nextCheckAt);
+          s.setInt(6, upstreamRequests);
+          s.setString(7, gatewayId);
+        });
+  }
+
+  /**
+   * Records that a handed-over session ({@link SessionState#CONSUMED} or {@link
+   * SessionState#HANDED_OUT}) was seen running at {@code at}, and when to look again: one write
+   * instead of a transition and a schedule.
+   *
+   * @return whether the row was handed over (and is now {@link SessionState#RUNNING})
+   */
+  public boolean recordRunning(String gatewayId, Instant at, Instant nextCheckAt) {
+    SessionIntent.requireGatewayId(gatewayId);
+    Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(nextCheckAt, "nextCheckAt");
+    return updateOne(
+        "record that session " + gatewayId + " is running",
+        RECORD_RUNNING,
+        s -> {
+          setInstant(s, 1, at);
+          setInstant(s, 2, at);
+          setInstant(s, 3, nextCheckAt);
+          s.setString(4, gatewayId);
+        });
   }
 
   // ----- The keeper's schedule
@@ -621,9 +736,7 @@ public final class JdbcSessionLedger {
    */
   public boolean recordUpstreamRequests(String gatewayId, int count) {
     SessionIntent.requireGatewayId(gatewayId);
-    if (count < 0) {
-      throw new IllegalArgumentException("count must not be negative, was " + count);
-    }
+    requireCount(count);
     return updateOne(
         "record the upstream requests of session " + gatewayId,
         ADD_UPSTREAM_REQUESTS,
@@ -1110,6 +1223,12 @@ public final class JdbcSessionLedger {
               + " characters, was '"
               + outcomeCode
               + "'");
+    }
+  }
+
+  private static void requireCount(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must not be negative, was " + count);
     }
   }
 

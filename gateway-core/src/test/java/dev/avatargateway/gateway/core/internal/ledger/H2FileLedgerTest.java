@@ -80,25 +80,66 @@ class H2FileLedgerTest {
   }
 
   @Test
+  void theLedgerKeepsEnoughParsedStatementsUnlessTheUrlSaysOtherwise() throws Exception {
+    LedgerConfig config = TestDatabases.config(urlFor(temp.resolve("cache")), null, null);
+    LedgerConfig own =
+        TestDatabases.config(urlFor(temp.resolve("own")) + ";QUERY_CACHE_SIZE=16", null, null);
+
+    assertThat(queryCacheSize(config)).isEqualTo(LedgerDatabase.H2_QUERY_CACHE_SIZE);
+    assertThat(queryCacheSize(own)).isEqualTo(16);
+    assertThat(LedgerDatabase.jdbcUrl("jdbc:h2:mem:x;", LedgerUrls.Kind.H2_MEMORY))
+        .isEqualTo("jdbc:h2:mem:x;QUERY_CACHE_SIZE=" + LedgerDatabase.H2_QUERY_CACHE_SIZE);
+    assertThat(
+            LedgerDatabase.jdbcUrl(
+                "jdbc:postgresql://127.0.0.1:5432/test", LedgerUrls.Kind.POSTGRESQL))
+        .isEqualTo("jdbc:postgresql://127.0.0.1:5432/test");
+  }
+
+  private static int queryCacheSize(LedgerConfig config) throws Exception {
+    try (LedgerDatabase database = LedgerDatabase.open(config);
+        Connection c = database.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+                    + " WHERE SETTING_NAME = 'QUERY_CACHE_SIZE'")) {
+      assertThat(rs.next()).isTrue();
+      return Integer.parseInt(rs.getString(1));
+    }
+  }
+
+  @Test
+  void theKeepersPeriodicQueriesUseTheirIndexes() throws Exception {
+    LedgerConfig config = TestDatabases.config(urlFor(temp.resolve("plans")), null, null);
+    try (LedgerDatabase database = LedgerDatabase.open(config);
+        Connection c = database.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      // The due query's own conditions, as the keeper runs it every second.
+      try (ResultSet rs =
+          s.executeQuery(
+              "EXPLAIN SELECT gateway_id FROM ledger_sessions WHERE owner_run_id = 'r'"
+                  + " AND state IN ('consumed', 'running')"
+                  + " AND next_check_at <= TIMESTAMP WITH TIME ZONE '2030-01-01 00:00:00Z'"
+                  + " ORDER BY next_check_at LIMIT 10")) {
+        rs.next();
+        assertThat(rs.getString(1)).containsIgnoringCase("LEDGER_SESSIONS_DUE_IX");
+      }
+      try (ResultSet rs =
+          s.executeQuery(
+              "EXPLAIN SELECT gateway_id FROM ledger_sessions WHERE state IN ('consumed', 'running')"
+                  + " AND owner_run_id <> 'r' ORDER BY accepted_at LIMIT 10")) {
+        rs.next();
+        assertThat(rs.getString(1)).containsIgnoringCase("LEDGER_SESSIONS_STATE_IX");
+      }
+    }
+  }
+
+  @Test
   void aCommittedStepSurvivesACrashOfTheProcess() throws Exception {
     Path file = temp.resolve("crash").resolve("ledger");
     String id = UUID.randomUUID().toString();
 
-    // Another JVM records and then dies at once, without closing anything (kill -9 style).
-    Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                CrashingWriter.class.getName(),
-                urlFor(file),
-                id)
-            .redirectErrorStream(true)
-            .start();
-    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(output).contains(CrashingWriter.RECORDED);
-    assertThat(child.exitValue()).as(output).isEqualTo(CrashingWriter.EXIT_CODE);
+    crashAfterWriting(file, id, CrashingWriter.READY);
 
     try (LedgerDatabase reopened =
         LedgerDatabase.open(TestDatabases.config(urlFor(file), null, null))) {
@@ -106,6 +147,43 @@ class H2FileLedgerTest {
       assertThat(row.state()).isEqualTo(SessionState.READY);
       assertThat(row.upstreamId()).isEqualTo("up-crash");
     }
+  }
+
+  @Test
+  void theHandOverSurvivesACrashOfTheProcessRightAfterItsCommit() throws Exception {
+    Path file = temp.resolve("crash-hand-over").resolve("ledger");
+    String id = UUID.randomUUID().toString();
+
+    crashAfterWriting(file, id, CrashingWriter.HAND_OVER);
+
+    try (LedgerDatabase reopened =
+        LedgerDatabase.open(TestDatabases.config(urlFor(file), null, null))) {
+      SessionRow row = ledger(reopened, "run-2").find(id).orElseThrow();
+      assertThat(row.state()).isEqualTo(SessionState.CONSUMED);
+      assertThat(row.readyAt()).isEqualTo(T0.plusSeconds(2));
+      assertThat(row.handedOverAt()).isEqualTo(T0.plusSeconds(3));
+      assertThat(row.nextCheckAt()).isEqualTo(T0.plusSeconds(33));
+      assertThat(row.upstreamRequests()).isEqualTo(4);
+    }
+  }
+
+  /** Another JVM records and then dies at once, without closing anything (kill -9 style). */
+  private void crashAfterWriting(Path file, String id, String steps) throws Exception {
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashingWriter.class.getName(),
+                urlFor(file),
+                id,
+                steps)
+            .redirectErrorStream(true)
+            .start();
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(output).contains(CrashingWriter.RECORDED);
+    assertThat(child.exitValue()).as(output).isEqualTo(CrashingWriter.EXIT_CODE);
   }
 
   @Test
@@ -124,10 +202,15 @@ class H2FileLedgerTest {
     return new JdbcSessionLedger(database, runId, Clock.fixed(T0, ZoneOffset.UTC));
   }
 
-  /** Records a session's first steps in a ledger file, then halts the JVM. */
+  /**
+   * Records a session's first steps in a ledger file (up to READY as a step of its own, or up to
+   * the hand-over as the connect writes it), then halts the JVM.
+   */
   static final class CrashingWriter {
     static final String RECORDED = "recorded";
     static final int EXIT_CODE = 137;
+    static final String READY = "ready";
+    static final String HAND_OVER = "hand-over";
 
     private CrashingWriter() {}
 
@@ -139,8 +222,13 @@ class H2FileLedgerTest {
       ledger.registerRun("run-1", "host:8080", T0, T0.plusSeconds(30));
       ledger.recordIntent(SessionLedgerContract.intent(id, T0));
       ledger.recordCreated(id, "up-crash", T0.plusSeconds(1));
-      ledger.transition(
-          id, Set.of(SessionState.CREATED), SessionState.READY, T0.plusSeconds(2), null, null);
+      if (HAND_OVER.equals(args[2])) {
+        ledger.recordHandOver(
+            id, SessionState.CONSUMED, T0.plusSeconds(2), T0.plusSeconds(3), T0.plusSeconds(33), 4);
+      } else {
+        ledger.transition(
+            id, Set.of(SessionState.CREATED), SessionState.READY, T0.plusSeconds(2), null, null);
+      }
       System.out.println(RECORDED);
       System.out.flush();
       // No shutdown hooks, no close: as abrupt as a crash gets inside the JVM.

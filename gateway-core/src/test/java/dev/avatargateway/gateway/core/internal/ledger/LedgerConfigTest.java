@@ -51,7 +51,7 @@ class LedgerConfigTest {
     assertThat(config.password()).isNull();
     assertThat(config.schema()).isNull();
     assertThat(config.maxPoolSize()).isEqualTo(10);
-    assertThat(config.connectionTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.connectionTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.instanceName()).isNull();
     assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(30));

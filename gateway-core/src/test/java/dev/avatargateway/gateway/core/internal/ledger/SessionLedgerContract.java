@@ -366,6 +366,77 @@ abstract class SessionLedgerContract {
   }
 
   @Test
+  void theHandOverRecordsReadyTheHandOverTheFirstCheckAndTheRequestsInOneStep() {
+    String id = created();
+    Instant ready = T0.plusSeconds(2);
+    Instant consumed = T0.plusSeconds(3);
+    Instant firstCheck = T0.plusSeconds(33);
+
+    // From created: the connect writes nothing on READY itself.
+    assertThat(ledger.recordHandOver(id, CONSUMED, ready, consumed, firstCheck, 4)).isTrue();
+
+    SessionRow row = row(id);
+    assertThat(row.state()).isEqualTo(CONSUMED);
+    assertThat(row.readyAt()).isEqualTo(ready);
+    assertThat(row.handedOverAt()).isEqualTo(consumed);
+    assertThat(row.updatedAt()).isEqualTo(consumed);
+    assertThat(row.nextCheckAt()).isEqualTo(firstCheck);
+    assertThat(row.upstreamRequests()).isEqualTo(4);
+    assertThat(row.attemptCount()).isZero();
+    // A compare-and-set: a second hand-over, or one of a row that moved on, does not apply.
+    assertThat(ledger.recordHandOver(id, HANDED_OUT, ready, consumed, firstCheck, 1)).isFalse();
+    assertThat(row(id).upstreamRequests()).isEqualTo(4);
+  }
+
+  @Test
+  void theHandOverOfAReadyRowKeepsItsReadyInstantWhenGivenNone() {
+    String id = created();
+    ledger.transition(id, Set.of(CREATED), READY, T0.plusSeconds(2), null, null);
+
+    assertThat(
+            ledger.recordHandOver(id, HANDED_OUT, null, T0.plusSeconds(3), T0.plusSeconds(33), 0))
+        .isTrue();
+
+    SessionRow row = row(id);
+    assertThat(row.state()).isEqualTo(HANDED_OUT);
+    assertThat(row.readyAt()).isEqualTo(T0.plusSeconds(2));
+  }
+
+  @Test
+  void theHandOverOfARowBeingCancelledDoesNotApply() {
+    String id = created();
+    ledger.transition(id, Set.of(CREATED), CANCELLING, T0.plusSeconds(2), "timeout", null);
+
+    assertThat(
+            ledger.recordHandOver(
+                id, CONSUMED, T0.plusSeconds(2), T0.plusSeconds(3), T0.plusSeconds(33), 3))
+        .isFalse();
+    assertThat(row(id).state()).isEqualTo(CANCELLING);
+    assertThatThrownBy(() -> ledger.recordHandOver(id, RUNNING, null, T0, T0, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ledger.recordHandOver(id, CONSUMED, null, T0, T0, -1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void recordRunningMovesAHandedOverSessionAndSchedulesItsNextCheckAtOnce() {
+    String id = created();
+    ledger.recordHandOver(
+        id, CONSUMED, T0.plusSeconds(2), T0.plusSeconds(3), T0.plusSeconds(33), 4);
+
+    assertThat(ledger.recordRunning(id, T0.plusSeconds(33), T0.plusSeconds(63))).isTrue();
+
+    SessionRow row = row(id);
+    assertThat(row.state()).isEqualTo(RUNNING);
+    assertThat(row.runningAt()).isEqualTo(T0.plusSeconds(33));
+    assertThat(row.nextCheckAt()).isEqualTo(T0.plusSeconds(63));
+    // Only from consumed or handed_out.
+    assertThat(ledger.recordRunning(id, T0.plusSeconds(63), T0.plusSeconds(93))).isFalse();
+    assertThat(row(id).runningAt()).isEqualTo(T0.plusSeconds(33));
+    assertThat(ledger.recordRunning(created(), T0, T0)).isFalse();
+  }
+
+  @Test
   void aFailureRecordsItsCodesAndATerminalStateEndsTheSchedule() {
     String id = created();
     ledger.scheduleCheck(id, T0.plusSeconds(30));

@@ -19,7 +19,10 @@ import java.time.Duration;
  *     anywhere from 1 to 10 s) costs about half a read a second of waiting
  * @param readsPerSecond the most status reads the gateway starts in any one second, for all waiting
  *     sessions together; default {@value #DEFAULT_READS_PER_SECOND}, 2 to 10,000. When it binds,
- *     the reads go to the sessions most likely to be READY by now. See {@link
+ *     the reads go first to sessions whose last read is due within a second, then to those most
+ *     likely to be READY by now. A ceiling: a status read answered 429 halves the rate in force,
+ *     which then climbs back to this one (AIMD, see the poller's {@code ReadBudget}), so a value
+ *     above what Runway accepts costs a few refused reads, not a storm of them. See {@link
  *     #DEFAULT_READS_PER_SECOND} for why
  * @param maxReadsInFlight the most status reads waiting for their answers at once; default {@value
  *     #DEFAULT_MAX_READS_IN_FLIGHT}, 1 to 10,000. At {@link #readsPerSecond()} reads a second

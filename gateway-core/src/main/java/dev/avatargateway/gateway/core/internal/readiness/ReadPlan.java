@@ -24,6 +24,13 @@ import java.util.List;
  * maxInterval} apart. Two reads of a session are at least {@code minGap} apart, and after the first
  * read at most {@code maxInterval}.
  *
+ * <p>A plan is made once per fit; asking it is cheap. The next read from a point of the grid (where
+ * the plan's own reads are, or up to half of {@code minGap} after one: a read's round trip) is the
+ * one the backward induction chose there, and the first read of a wait from any instant is a suffix
+ * minimum computed with it: both a binary search. Only a session seen not ready further off the
+ * grid (a read the budget held back, a wide gap of the tail) is costed afresh, over the points
+ * within {@code maxInterval}. {@link #cdf} interpolates on the grid: a binary search.
+ *
  * <p>{@link #tuned} picks {@code μ} by bisection so that the plan's expected reads per session
  * equal a target: a scale-free dial (the same 4 reads mean tight reads for an avatar that is always
  * ready after 1.5 s and wide ones for one that takes anything from 1 to 10 s), where a fixed {@code
@@ -53,6 +60,13 @@ final class ReadPlan {
   /** Closer grid points are merged: no schedule is that precise. */
   private static final double GRID_RESOLUTION = 1e-6;
 
+  /**
+   * A session last seen not ready within this of a grid point stands exactly at that point: the
+   * same tolerance as the grid's own, far above the nanosecond the plan's instants lose on their
+   * way through a {@code Duration}.
+   */
+  private static final double SNAP = GRID_RESOLUTION;
+
   private final TimeToReady distribution;
   private final double mu;
   private final double minGap;
@@ -62,6 +76,14 @@ final class ReadPlan {
   private final double[] partialMean;
   private final double[] cost;
   private final int[] next;
+
+  /**
+   * {@code firstRead[k]}: the best first read among grid points {@code k} and later, as {@link
+   * #next} would pick it scanning from {@code k} (the first of equals): the first read of a wait
+   * that begins at any instant, looked up instead of searched.
+   */
+  private final int[] firstRead;
+
   private final double expectedReads;
   private final double tailGap;
 
@@ -76,6 +98,7 @@ final class ReadPlan {
     int n = t.length;
     this.cost = new double[n];
     this.next = new int[n];
+    this.firstRead = new int[n];
     solve();
     double reads = 0;
     double lastGap = minGap;
@@ -131,18 +154,21 @@ final class ReadPlan {
     if (notReadyAt >= t[last] || earliest > t[last]) {
       return tail(notReadyAt, earliest);
     }
-    double f = distribution.cdf(notReadyAt);
-    double g = distribution.partialMean(notReadyAt);
-    double latest = readBefore ? notReadyAt + maxInterval : Double.POSITIVE_INFINITY;
-    int from = firstAtOrAfter(earliest);
-    double bestCost = Double.POSITIVE_INFINITY;
-    int best = -1;
-    for (int j = from; j < t.length && t[j] <= latest; j++) {
-      double c = mu * lateness(t[j], f, g, j) + cost[j];
-      if (c < bestCost) {
-        bestCost = c;
-        best = j;
+    boolean heldBack = earliest > notReadyAt + minGap + GRID_RESOLUTION;
+    int best;
+    if (!readBefore && notReadyAt == 0) {
+      best = firstRead[firstAtOrAfter(earliest)];
+    } else {
+      int at = readBefore && !heldBack ? standingPoint(notReadyAt) : -1;
+      if (at > 0 && t[next[at]] <= notReadyAt + maxInterval) {
+        // From a grid point the read the backward induction chose there; when the sighting came a
+        // little after the point (the read's round trip), as soon as allowed if that is later.
+        double planned = t[next[at]];
+        return planned >= earliest - SNAP ? planned : earliest;
       }
+      // From anywhere else (a read the budget held back, a plan that changed under a session, a
+      // wide gap of the tail), the same choice searched over the points in reach.
+      best = search(notReadyAt, earliest, readBefore);
     }
     if (best < 0) {
       return tail(notReadyAt, earliest);
@@ -150,8 +176,44 @@ final class ReadPlan {
     // A session held back (a wait that began late, a read the budget delayed) whose best read is
     // the first point in reach is read as soon as allowed: the grid is only a grid. Otherwise the
     // plan's own point, so that the reads are the ones the plan was costed with.
-    boolean heldBack = earliest > notReadyAt + minGap + GRID_RESOLUTION;
-    return best == from && heldBack ? earliest : t[best];
+    return best == firstAtOrAfter(earliest) && heldBack ? earliest : t[best];
+  }
+
+  /**
+   * The best next read, searched: the grid points from {@code earliest} on (up to {@code
+   * maxInterval} after {@code notReadyAt} once read), each costed from where the session stands.
+   *
+   * @return its grid index, or -1 when no point is in reach
+   */
+  private int search(double notReadyAt, double earliest, boolean readBefore) {
+    double f = distribution.cdf(notReadyAt);
+    double g = distribution.partialMean(notReadyAt);
+    double latest = readBefore ? notReadyAt + maxInterval : Double.POSITIVE_INFINITY;
+    double bestCost = Double.POSITIVE_INFINITY;
+    int best = -1;
+    for (int j = firstAtOrAfter(earliest); j < t.length && t[j] <= latest; j++) {
+      double c = mu * lateness(t[j], f, g, j) + cost[j];
+      if (c < bestCost) {
+        bestCost = c;
+        best = j;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The grid point a session seen not ready at {@code time} stands at: the one within {@link #SNAP}
+   * of it, else the last one before it when no more than half of {@code minGap} before, else -1.
+   * Standing at a point a little before the sighting only forgets that the session was still not
+   * ready a few milliseconds later: a share of the sessions below one cell of the grid where reads
+   * are dense (a few milliseconds wide there).
+   */
+  private int standingPoint(double time) {
+    int above = firstAtOrAfter(time);
+    if (above < t.length && t[above] - time <= SNAP) {
+      return above;
+    }
+    return above > 0 && time - t[above - 1] <= minGap / 2 ? above - 1 : -1;
   }
 
   /**
@@ -233,6 +295,18 @@ final class ReadPlan {
       }
       cost[i] = (1 - cdf[i]) + bestCost;
       next[i] = best;
+    }
+    // The first read of a wait from create on (not ready at 0, no longest pause): the cost of each
+    // point as search() computes it, the earliest of equals kept.
+    int best = last;
+    double bestCost = Double.POSITIVE_INFINITY;
+    for (int k = last; k >= 0; k--) {
+      double c = mu * lateness(t[k], 0, 0, k) + cost[k];
+      if (c <= bestCost) {
+        bestCost = c;
+        best = k;
+      }
+      firstRead[k] = best;
     }
   }
 

@@ -1,10 +1,15 @@
 package dev.avatargateway.gateway.core.internal.readiness;
 
+import dev.avatargateway.gateway.core.Durations;
 import dev.avatargateway.gateway.core.ReadinessConfig;
+import dev.avatargateway.runway.RateLimitException;
 import dev.avatargateway.runway.ReadinessTimeoutException;
 import dev.avatargateway.runway.RealtimeSession;
 import dev.avatargateway.runway.RealtimeSessions;
 import dev.avatargateway.runway.RequestOptions;
+import dev.avatargateway.runway.RunwayApiException;
+import dev.avatargateway.runway.RunwayClient;
+import dev.avatargateway.runway.RunwayConnectionException;
 import dev.avatargateway.runway.RunwayException;
 import dev.avatargateway.runway.RunwayInterruptedException;
 import dev.avatargateway.runway.SessionStateException;
@@ -38,9 +43,12 @@ import org.slf4j.LoggerFactory;
  * Waits for READY for all of the gateway's waiting sessions at once: one scheduler keeps the due
  * status reads of every session in one priority queue, sends them at the instants the {@link
  * ReadinessModel} proposes, on virtual threads with a bounded number in flight, within one budget
- * of reads per second ({@code readiness.readsPerSecond}). When the budget binds, the reads go to
- * the sessions most likely to be READY by now. A session Runway reports queued for capacity is read
- * every {@code readiness.queuedInterval}.
+ * of reads per second ({@code readiness.readsPerSecond}, lowered for a while after Runway answers
+ * 429: see {@link ReadBudget}). When the budget binds, the reads go first to the sessions whose
+ * last read must start within {@link #URGENT} (earliest deadline first; a last read still to come
+ * is then made early rather than not at all), then to those most likely to be READY by now (in
+ * steps of {@value #CHANCE_RESOLUTION}), the closest to its deadline among equally likely ones. A
+ * session Runway reports queued for capacity is read every {@code readiness.queuedInterval}.
  *
  * <p>{@link #await} blocks the calling thread, as runway-client's {@code
  * RealtimeSessions.awaitReady(id, ReadinessWait)} does, with the same outcomes:
@@ -58,9 +66,19 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link RunwayInterruptedException} when the waiting thread is interrupted (its interrupt
  *       status set again; the session leaves the poller at once and is not read again), or when the
  *       poller closes;
- *   <li>any other {@link RunwayException} of a status read that failed after the client's own
- *       retries, as the client threw it.
+ *   <li>any other {@link RunwayException} of a status read that failed after {@value
+ *       #MAX_READ_RETRIES} retries, as the client threw it; or the last failure (a {@link
+ *       RateLimitException} too) when the deadline leaves no further read after it.
  * </ul>
+ *
+ * <p>Retries: the poller sends each status read without runway-client's own retries and retries it
+ * itself, so that every attempt goes through the budget and a 429 reaches the budget at once
+ * instead of after the client's back-offs. A read that fails as the client would retry (a
+ * connection failure or time-out, 408, 409, 5xx) is tried again after {@link #RETRY_BACKOFF},
+ * doubling, up to {@value #MAX_READ_RETRIES} times in a row, as the client would (its {@code
+ * runway.maxRetries} setting does not apply to status reads); a 429 lowers the budget's rate (see
+ * {@link ReadBudget}) and the session is read again as the lowered budget allows, until its
+ * deadline, since a refusal for rate says nothing about the session.
  *
  * <p>{@code onStatus} sees every status read, in order, on the waiting thread, before the outcome.
  * Each read carries the deadline in force as its request deadline.
@@ -110,12 +128,44 @@ public final class ReadinessPoller implements AutoCloseable {
   /** How often a waiting thread checks its watchdog. */
   private static final Duration WATCHDOG_TICK = Duration.ofSeconds(1);
 
+  /**
+   * A status read that failed as runway-client would retry is tried this many more times in a row
+   * before the wait ends with its failure: the client's default.
+   */
+  static final int MAX_READ_RETRIES = RunwayClient.DEFAULT_MAX_RETRIES;
+
+  /**
+   * The pause before a failed status read is tried again, doubling with each failure in a row: the
+   * official SDK's first back-off, which runway-client keeps too.
+   */
+  static final Duration RETRY_BACKOFF = Duration.ofMillis(500);
+
+  /**
+   * When the budget binds, a session whose last read must start within this goes first, earliest
+   * deadline first: otherwise a crowd of sessions likelier to be READY could keep it unread past
+   * its deadline. One second: a second of the budget serves {@code readsPerSecond} such sessions,
+   * and a session is no longer urgent while it still has a second to spare.
+   */
+  static final Duration URGENT = Duration.ofSeconds(1);
+
+  /**
+   * When the budget binds, sessions whose chances of being READY differ by less than this are
+   * ranked by deadline instead (the closest first): a READY burst makes every chance nearly 1, and
+   * such differences say less than the time the sessions have left.
+   */
+  static final double CHANCE_RESOLUTION = 0.05;
+
+  private static final int REQUEST_TIMEOUT = 408;
+  private static final int CONFLICT = 409;
+  private static final int FIRST_SERVER_ERROR = 500;
+
   /** How long {@link #close()} waits for the scheduler thread to end. */
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
   private final RealtimeSessions sessions;
   private final ReadinessModel model;
   private final ReadBudget budget;
+  private final int configuredReadsPerSecond;
   private final Executor readers;
   private final ExecutorService ownReaders;
   private final Clock clock;
@@ -150,6 +200,7 @@ public final class ReadinessPoller implements AutoCloseable {
     this.readers = Objects.requireNonNull(readers, "readers");
     this.ownReaders = ownReaders;
     this.budget = new ReadBudget(config.readsPerSecond(), clock);
+    this.configuredReadsPerSecond = config.readsPerSecond();
     this.maxInFlight = config.maxReadsInFlight();
     this.queuedInterval = config.queuedInterval();
     this.scheduler =
@@ -268,6 +319,15 @@ public final class ReadinessPoller implements AutoCloseable {
   }
 
   /**
+   * The read budget's rate in force, in reads a second: {@code readiness.readsPerSecond} until
+   * Runway answers a status read with 429, lower for a while after (see {@link ReadBudget}). For a
+   * gauge.
+   */
+  public double effectiveReadsPerSecond() {
+    return budget.rate();
+  }
+
+  /**
    * One round of the scheduler at the clock's now: takes in new sessions and answers, gives up on
    * sessions whose deadline leaves no read, and starts the reads that are due (the likeliest READY
    * first, as far as the budget and the reads in flight allow). Repeats while reads answered during
@@ -352,9 +412,12 @@ public final class ReadinessPoller implements AutoCloseable {
         continue;
       }
       if (a.failure() != null) {
-        finish(w, new Failed(a.failure()));
+        failed(w, a.failure());
         continue;
       }
+      w.failedReads = 0;
+      w.lastFailure = null;
+      w.notBefore = null;
       RealtimeSession session = a.session();
       w.mailbox.add(new Seen(session));
       // The upstream looked at the session somewhere between sending and answering.
@@ -390,6 +453,54 @@ public final class ReadinessPoller implements AutoCloseable {
     }
   }
 
+  /**
+   * A status read failed: a 429 lowers the budget and the session is read again when the budget
+   * allows; a failure the client would retry is tried again after a back-off, a few times; any
+   * other ends the wait.
+   */
+  private void failed(Waiter w, RuntimeException failure) {
+    Instant now = clock.instant();
+    if (failure instanceof RateLimitException limited) {
+      double before = budget.rate();
+      budget.rateLimited(limited.retryAfter());
+      double after = budget.rate();
+      if (after < before) {
+        // WARN once per episode (the first cut from the configured rate), DEBUG for the cuts that
+        // follow, at most one a second: a Runway refusing for an hour is not an hour of WARNs.
+        String message =
+            "Runway answered a status read with 429 (retry after {}); status reads lowered from"
+                + " {} to {} a second, climbing back to readiness.readsPerSecond when the 429s stop";
+        String retryAfter = limited.retryAfter().map(Durations::format).orElse("unnamed");
+        if (before >= configuredReadsPerSecond) {
+          LOG.warn(message, retryAfter, Math.round(before), Math.round(after));
+        } else {
+          LOG.debug(message, retryAfter, Math.round(before), Math.round(after));
+        }
+      }
+      w.lastFailure = failure;
+      schedule(w, now);
+    } else if (retryable(failure) && w.failedReads < MAX_READ_RETRIES) {
+      w.notBefore = now.plus(RETRY_BACKOFF.multipliedBy(1L << w.failedReads));
+      w.failedReads++;
+      w.lastFailure = failure;
+      schedule(w, now);
+    } else {
+      finish(w, new Failed(failure));
+    }
+  }
+
+  /** What runway-client retries on an idempotent request, as far as its exceptions tell. */
+  private static boolean retryable(RuntimeException failure) {
+    return switch (failure) {
+      case RunwayConnectionException connection -> true;
+      case RunwayApiException api ->
+          api.status() == REQUEST_TIMEOUT
+              || api.status() == CONFLICT
+              || api.status() >= FIRST_SERVER_ERROR;
+      default -> false;
+    };
+  }
+
   /** Puts the session's next read in the queue, or gives up when no read fits any more. */
   private void schedule(Waiter w, Instant now) {
     String avatar = w.request.avatarId();
@@ -404,17 +515,26 @@ public final class ReadinessPoller implements AutoCloseable {
     }
     Instant earliest =
         w.lastSentAt == null ? now : later(now, w.lastSentAt.plus(ReadinessModel.MIN_GAP));
+    if (w.notBefore != null) {
+      earliest = later(earliest, w.notBefore);
+    }
     proposed = later(proposed, earliest);
     Instant deadline = deadlineInForce(w);
     Instant lastStart = deadline.minus(FINAL_READ_ALLOWANCE);
+    w.finalAt = null;
     if (proposed.isAfter(lastStart)) {
       if (w.lastSentAt == null && now.isBefore(deadline)) {
         // The first read is always tried, however close the deadline (as the client does).
         proposed = now;
       } else if (!lastStart.isBefore(earliest)) {
-        proposed = lastStart;
+        // The last read, just before the deadline; looked at from URGENT before it on, so that a
+        // budget that binds then reads it early rather than not at all (see launchDue). Once read
+        // early, the last read is the one just before the deadline.
+        boolean readEarly = w.lastSentAt != null && !w.lastSentAt.isBefore(lastStart.minus(URGENT));
+        w.finalAt = readEarly ? null : lastStart;
+        proposed = readEarly ? lastStart : later(earliest, lastStart.minus(URGENT));
       } else {
-        finish(w, new TimedOut(w.seenQueued));
+        giveUp(w);
         return;
       }
     }
@@ -429,6 +549,7 @@ public final class ReadinessPoller implements AutoCloseable {
    */
   private Instant launchDue(Instant now) {
     List<Waiter> ready = new ArrayList<>();
+    List<Waiter> early = new ArrayList<>();
     while (!due.isEmpty() && !due.peek().nextReadAt.isAfter(now)) {
       Waiter w = due.poll();
       if (w.gone) {
@@ -440,17 +561,38 @@ public final class ReadinessPoller implements AutoCloseable {
               ? deadlineInForce(w)
               : deadlineInForce(w).minus(FINAL_READ_ALLOWANCE);
       if (now.isAfter(lastStart)) {
-        finish(w, new TimedOut(w.seenQueued));
+        giveUp(w);
       } else {
-        ready.add(w);
+        w.lastStart = lastStart;
+        (w.finalAt != null && now.isBefore(w.finalAt) ? early : ready).add(w);
+      }
+    }
+    if (!early.isEmpty()) {
+      if (ready.size() >= budget.available()) {
+        // The budget binds: a last read still to come might find no read left at its instant.
+        // Now, among the urgent, rather than never.
+        ready.addAll(early);
+      } else {
+        // Not now: at its instant, or at the next look should the budget bind before.
+        for (Waiter w : early) {
+          Instant recheck = now.plus(MAX_SLEEP);
+          w.nextReadAt = w.finalAt.isBefore(recheck) ? w.finalAt : recheck;
+          due.add(w);
+        }
       }
     }
     if (ready.size() > 1 && ready.size() > budget.available()) {
+      Instant urgent = now.plus(URGENT);
       for (Waiter w : ready) {
-        w.rank = chance(w, now);
+        w.urgent = !w.lastStart.isAfter(urgent);
+        w.rank = Math.floor(chance(w, now) / CHANCE_RESOLUTION);
       }
+      // The urgent first, by deadline; then the likeliest READY, the closest to its deadline among
+      // equally likely ones.
       ready.sort(
-          Comparator.comparingDouble((Waiter w) -> -w.rank)
+          Comparator.comparing((Waiter w) -> !w.urgent)
+              .thenComparingDouble(w -> w.urgent ? 0 : -w.rank)
+              .thenComparing(ReadinessPoller::deadlineInForce)
               .thenComparing(w -> w.nextReadAt)
               .thenComparingLong(w -> w.order));
     }
@@ -491,7 +633,8 @@ public final class ReadinessPoller implements AutoCloseable {
           RealtimeSession session = null;
           RuntimeException failure = null;
           try {
-            session = sessions.retrieve(id, RequestOptions.deadline(deadline));
+            // No retries by the client: the poller retries within its budget (see the class).
+            session = sessions.retrieve(id, RequestOptions.deadline(deadline).withMaxRetries(0));
           } catch (RuntimeException e) {
             failure = e;
           } finally {
@@ -520,6 +663,14 @@ public final class ReadinessPoller implements AutoCloseable {
     Duration notReadyAt = w.notReadyAt == null ? Duration.ZERO : w.notReadyAt;
     Duration by = nonNegative(Duration.between(w.origin, now));
     return model.chanceReadyBetween(w.request.avatarId(), notReadyAt, by).orElse(UNKNOWN_CHANCE);
+  }
+
+  /**
+   * No read fits before the deadline any more: the wait times out, or ends with the failure that
+   * kept the session from being read (Runway's 429 or an error still being retried).
+   */
+  private void giveUp(Waiter w) {
+    finish(w, w.lastFailure != null ? new Failed(w.lastFailure) : new TimedOut(w.seenQueued));
   }
 
   private static Instant deadlineInForce(Waiter w) {
@@ -569,6 +720,12 @@ public final class ReadinessPoller implements AutoCloseable {
     boolean seenQueued;
     boolean queuedNow;
     double rank;
+    boolean urgent;
+    Instant lastStart;
+    Instant finalAt;
+    int failedReads;
+    Instant notBefore;
+    RuntimeException lastFailure;
 
     Waiter(ReadinessRequest request, long order) {
       this.request = request;

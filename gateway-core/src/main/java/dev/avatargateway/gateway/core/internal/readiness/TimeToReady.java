@@ -60,6 +60,13 @@ final class TimeToReady {
   private static final double MAD_TO_SIGMA = 1.4826;
 
   private final double[] centres;
+
+  /**
+   * {@code exp(l_i + h²/2)} per kernel, the factors of {@link #partialMean}: computed once per fit
+   * instead of once per kernel and call.
+   */
+  private final double[] kernelMeans;
+
   private final double width;
   private final double median;
   private final double spread;
@@ -73,6 +80,11 @@ final class TimeToReady {
     this.median = median;
     this.spread = spread;
     this.used = used;
+    double halfVariance = width * width / 2;
+    this.kernelMeans = new double[centres.length];
+    for (int i = 0; i < centres.length; i++) {
+      kernelMeans[i] = Math.exp(centres[i] + halfVariance);
+    }
     this.tableLogT = new double[QUANTILE_TABLE];
     this.tableCdf = new double[QUANTILE_TABLE];
     double from = centres[0] - TABLE_REACH * width;
@@ -134,10 +146,9 @@ final class TimeToReady {
       return 0;
     }
     double logT = Math.log(t);
-    double halfVariance = width * width / 2;
     double sum = 0;
-    for (double c : centres) {
-      sum += Math.exp(c + halfVariance) * Gaussian.cdf((logT - c - width * width) / width);
+    for (int i = 0; i < centres.length; i++) {
+      sum += kernelMeans[i] * Gaussian.cdf((logT - centres[i] - width * width) / width);
     }
     return sum / centres.length;
   }

@@ -11,9 +11,10 @@
  *       trade-off in figures.
  *   <li>{@link dev.avatargateway.gateway.core.internal.readiness.ReadinessPoller} keeps one queue
  *       of due reads for every waiting session, reads on virtual threads with a bounded number in
- *       flight and within {@code readiness.readsPerSecond}, the likeliest READY first when the
- *       budget binds; its blocking {@code await} has the outcomes of the client's {@code
- *       awaitReady}.
+ *       flight and within {@code readiness.readsPerSecond} (halved on Runway's 429, then climbing
+ *       back: {@link dev.avatargateway.gateway.core.internal.readiness.ReadBudget}), the sessions
+ *       near their deadline and then the likeliest READY first when the budget binds; its blocking
+ *       {@code await} has the outcomes of the client's {@code awaitReady}.
  *   <li>{@link dev.avatargateway.gateway.core.internal.readiness.LedgerSeed} seeds the model from
  *       the session ledger at start-up.
  * </ul>

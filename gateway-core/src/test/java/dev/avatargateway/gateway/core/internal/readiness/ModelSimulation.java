@@ -4,6 +4,7 @@ import dev.avatargateway.gateway.core.ReadinessConfig;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -39,11 +40,18 @@ final class ModelSimulation {
    * @param readyAfter draws a session's time to READY, in seconds
    */
   static Figures run(ReadinessConfig config, DoubleSupplier readyAfter, int warmUp, int measured) {
-    ReadinessModel model = new ReadinessModel(config, Runnable::run, new Random(SEED)::nextDouble);
-    return run(model, readyAfter, warmUp, measured);
+    AtomicLong nanos = new AtomicLong();
+    ReadinessModel model =
+        new ReadinessModel(config, Runnable::run, new Random(SEED)::nextDouble, nanos::get);
+    return run(model, readyAfter, warmUp, measured, nanos);
   }
 
-  static Figures run(ReadinessModel model, DoubleSupplier readyAfter, int warmUp, int measured) {
+  /**
+   * @param nanos the model's time: the sessions follow one another, each starting when the last was
+   *     noticed READY
+   */
+  static Figures run(
+      ReadinessModel model, DoubleSupplier readyAfter, int warmUp, int measured, AtomicLong nanos) {
     double[] lateness = new double[measured];
     double[] reads = new double[measured];
     double[] readsPerSecond = new double[measured];
@@ -60,6 +68,7 @@ final class ModelSimulation {
         }
         notReadyAt = readAt;
       }
+      nanos.addAndGet(duration(readAt).toNanos());
       model.recordReady(AVATAR, duration(n == 1 ? 0 : notReadyAt), duration(readAt));
       if (s >= warmUp) {
         int m = s - warmUp;

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The model on its own: what it plans for a cold and for a known avatar, and what it learns. */
@@ -18,7 +19,13 @@ class ReadinessModelTest {
   private static final String CAT = "cat-character";
   private static final ReadinessConfig DEFAULTS = ReadinessConfig.defaults();
 
-  private final ReadinessModel model = new ReadinessModel(DEFAULTS, Runnable::run);
+  /** Sessions this far apart: a refit after every {@code REFIT_EVERY} samples, as at a low rate. */
+  private static final Duration SESSION_APART = ReadinessModel.MIN_REFIT_INTERVAL;
+
+  /** The model's time, which the tests move by hand. */
+  private final AtomicLong nanos = new AtomicLong();
+
+  private final ReadinessModel model = new ReadinessModel(DEFAULTS, Runnable::run, nanos::get);
 
   @Test
   void aColdAvatarIsReadAsBeforeTheModel() {
@@ -140,10 +147,54 @@ class ReadinessModelTest {
   void followsAChangeUpstreamWithinOneWindow() {
     model.seed(Map.of(CAT, logNormal(new Random(6), 1.5, 0.25, 64)));
     for (Duration d : logNormal(new Random(7), 3.0, 0.25, 64)) {
+      nanos.addAndGet(SESSION_APART.toNanos());
       model.recordSample(CAT, d);
     }
 
     assertThat(seconds(model.summary(CAT).orElseThrow().median())).isCloseTo(3.0, within(0.2));
+  }
+
+  @Test
+  void atAHighRateAnAvatarIsRefittedAtMostOnceAMinRefitInterval() {
+    model.seed(Map.of(CAT, logNormal(new Random(11), 1.5, 0.25, 64)));
+    double seededMedian = seconds(model.summary(CAT).orElseThrow().median());
+
+    // A window of sessions at 3 s, all within one refit interval: one refit at most, of the first
+    // REFIT_EVERY samples after the seed's fit, which moves nothing, since they came too soon.
+    for (int i = 0; i < DEFAULTS.window(); i++) {
+      nanos.addAndGet(ReadinessModel.MIN_REFIT_INTERVAL.toNanos() / (2L * DEFAULTS.window()));
+      model.recordSample(CAT, Duration.ofSeconds(3));
+    }
+    assertThat(seconds(model.summary(CAT).orElseThrow().median()))
+        .isCloseTo(seededMedian, within(1e-9));
+
+    // Once the interval has passed, the next sample refits on the whole window.
+    nanos.addAndGet(ReadinessModel.MIN_REFIT_INTERVAL.toNanos());
+    model.recordSample(CAT, Duration.ofSeconds(3));
+    assertThat(seconds(model.summary(CAT).orElseThrow().median())).isCloseTo(3.0, within(1e-6));
+  }
+
+  @Test
+  void fromEachPlannedReadTheNextIsThePlansAndFromAnywhereElseOneInReach() {
+    double[] samples =
+        logNormal(new Random(12), 1.5, 0.25, 64).stream()
+            .mapToDouble(ReadinessModelTest::seconds)
+            .toArray();
+    double minGap = seconds(ReadinessModel.MIN_GAP);
+    double maxInterval = seconds(DEFAULTS.maxInterval());
+    ReadPlan plan =
+        ReadPlan.tuned(TimeToReady.fit(samples), DEFAULTS.readsPerSession(), minGap, maxInterval);
+    List<Double> reads = plan.reads();
+
+    assertThat(plan.next(0, 0, false)).isEqualTo(reads.get(0));
+    for (int i = 0; i + 1 < reads.size(); i++) {
+      assertThat(plan.next(reads.get(i), reads.get(i) + minGap, true)).isEqualTo(reads.get(i + 1));
+    }
+    // Off the plan (a wait that began late, a read the budget held back): in reach, never sooner.
+    for (double at = 0; at < 3; at += 0.0137) {
+      assertThat(plan.next(0, at, false)).isGreaterThanOrEqualTo(at);
+      assertThat(plan.next(at, at + minGap, true)).isBetween(at + minGap, at + maxInterval);
+    }
   }
 
   @Test
@@ -173,11 +224,13 @@ class ReadinessModelTest {
 
   @Test
   void aLiveSampleLiesBetweenTheReadsThatBracketReady() {
-    ReadinessModel seeded = new ReadinessModel(DEFAULTS, Runnable::run, new Random(8)::nextDouble);
+    ReadinessModel seeded =
+        new ReadinessModel(DEFAULTS, Runnable::run, new Random(8)::nextDouble, nanos::get);
     seeded.seed(Map.of(CAT, logNormal(new Random(9), 1.5, 0.25, 64)));
 
     // A window's worth of sessions seen not ready at 1.40 s and READY at 1.44 s.
     for (int i = 0; i < DEFAULTS.window(); i++) {
+      nanos.addAndGet(SESSION_APART.toNanos());
       seeded.recordReady(CAT, Duration.ofMillis(1400), Duration.ofMillis(1440));
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.avatargateway.gateway.core.ReadinessConfig;
 import dev.avatargateway.runway.AvatarPreset;
 import dev.avatargateway.runway.InternalServerException;
+import dev.avatargateway.runway.RateLimitException;
 import dev.avatargateway.runway.ReadinessTimeoutException;
 import dev.avatargateway.runway.RealtimeSession;
 import dev.avatargateway.runway.RealtimeSessionCreateParams;
@@ -85,7 +86,8 @@ class ReadinessPollerTest {
             RunwaySimulator.start(
                 simulatorConfig.clock(clock).readyWindow(READY_WINDOW).seed(7).build()));
     sessions = client(simulator, clock).realtimeSessions();
-    model = new ReadinessModel(config, Runnable::run, new Random(3)::nextDouble);
+    model =
+        new ReadinessModel(config, Runnable::run, new Random(3)::nextDouble, () -> nanos(clock));
     poller = track(ReadinessPoller.manual(sessions, model, config, clock, Runnable::run));
   }
 
@@ -146,6 +148,45 @@ class ReadinessPollerTest {
     clock.advance(Duration.ofSeconds(1));
     poller.runDue();
     assertThat(record(slow).getCount()).isOne();
+  }
+
+  @Test
+  void inAReadyBurstNoSessionIsLeftUnreadPastItsDeadlineWhileOthersAreReadAgain() throws Exception {
+    // 200 sessions of a known avatar READY at once, 2 s after create, and 30 of an avatar the
+    // model expects READY after 8 s, with a deadline of 5 s, registered last. The budget (50 a
+    // second) binds from 2 s to about 6.5 s; the 30 are ranked below the 200 by their chance,
+    // and their last read, due 4.75 s after create, would find no read left.
+    start(DelayDistribution.fixed(Duration.ofSeconds(2)), ReadinessConfig.defaults());
+    model.seed(
+        Map.of(
+            CAT,
+            ReadinessModelTest.logNormal(new Random(1), 2.0, 0.1, 64),
+            "slow",
+            ReadinessModelTest.logNormal(new Random(2), 8.0, 0.1, 64)));
+    List<Future<RealtimeSession.Ready>> many = new ArrayList<>();
+    List<Future<RealtimeSession.Ready>> urgent = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      many.add(awaitAsync(create(), CAT, Duration.ofMinutes(1), s -> {}));
+    }
+    waitForWaiting(200);
+    for (int i = 0; i < 30; i++) {
+      urgent.add(awaitAsync(create(), "slow", Duration.ofSeconds(5), s -> {}));
+    }
+    waitForWaiting(230);
+
+    driveUntilNoneWaits(Duration.ofSeconds(30));
+
+    for (Future<RealtimeSession.Ready> wait : urgent) {
+      assertThat(wait.get(THREADS.toSeconds(), TimeUnit.SECONDS).status())
+          .isEqualTo(RealtimeSession.Status.READY);
+    }
+    for (Future<RealtimeSession.Ready> wait : many) {
+      assertThat(wait.get(THREADS.toSeconds(), TimeUnit.SECONDS).status())
+          .isEqualTo(RealtimeSession.Status.READY);
+    }
+    // The budget did bind: more reads than it gives in the time the burst took.
+    assertThat(maxInAnySecond(statusReads())).isLessThanOrEqualTo(50);
+    assertThat(poller.readsStarted()).isGreaterThan(230);
   }
 
   @Test
@@ -388,6 +429,90 @@ class ReadinessPollerTest {
     driveUntilNoneWaits(Duration.ofSeconds(30));
 
     assertThat(failure(wait, InternalServerException.class).status()).isEqualTo(500);
+    // The first read and the poller's own retries, half a second and a second apart.
+    assertThat(statusReads())
+        .extracting(at -> Duration.between(T0, at).toMillis())
+        .containsExactly(0L, 500L, 1500L);
+  }
+
+  @Test
+  void aReadThatFailsOnceIsTriedAgainAndTheWaitGoesOn() throws Exception {
+    start(DelayDistribution.fixed(Duration.ofMillis(1500)), ReadinessConfig.defaults());
+    String id = create();
+    simulator.admin().injectFault(FaultRule.parse("retrieve:503:times=1"));
+
+    Future<RealtimeSession.Ready> wait = awaitAsync(id, CAT, Duration.ofSeconds(30), s -> {});
+    waitForWaiting(1);
+    driveUntilNoneWaits(Duration.ofSeconds(30));
+
+    assertThat(wait.get(THREADS.toSeconds(), TimeUnit.SECONDS).id()).isEqualTo(id);
+  }
+
+  // ----- Runway's 429s
+
+  @Test
+  void a429HalvesTheBudgetStopsEveryReadForItsRetryAfterAndTheSessionsStillBecomeReady()
+      throws Exception {
+    start(
+        DelayDistribution.fixed(Duration.ofMillis(500)),
+        ReadinessConfig.defaults().withReadsPerSecond(100));
+    List<String> ids = new ArrayList<>();
+    List<Future<RealtimeSession.Ready>> waits = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      String id = create();
+      ids.add(id);
+      waits.add(awaitAsync(id, CAT, Duration.ofSeconds(30), s -> {}));
+    }
+    waitForWaiting(10);
+    clock.advance(Duration.ofSeconds(1));
+    simulator.admin().injectFault(FaultRule.parse("retrieve:429:times=3,retry-after=2"));
+
+    // All ten first reads go at once (a burst of ten); Runway refuses the first three.
+    poller.runDue();
+    assertThat(poller.effectiveReadsPerSecond()).isEqualTo(50);
+    assertThat(statusReads()).hasSize(10);
+    driveFor(Duration.ofMillis(1_999));
+    assertThat(statusReads()).hasSize(10);
+    driveUntilNoneWaits(Duration.ofSeconds(10));
+
+    for (Future<RealtimeSession.Ready> wait : waits) {
+      assertThat(wait.get(THREADS.toSeconds(), TimeUnit.SECONDS).status())
+          .isEqualTo(RealtimeSession.Status.READY);
+    }
+    // The three refused were read again once Runway's two seconds had passed.
+    assertThat(statusReads()).hasSize(13);
+    assertThat(statusReads().subList(10, 13))
+        .allSatisfy(at -> assertThat(at).isAfterOrEqualTo(T0.plusSeconds(3)));
+    // Then, without 429s, back to the configured rate.
+    driveFor(Duration.ofSeconds(20));
+    poller.runDue();
+    assertThat(poller.effectiveReadsPerSecond()).isEqualTo(100);
+  }
+
+  @Test
+  void aRunwayRefusingEveryReadGetsAboutOneASecondAndTheWaitEndsWithItsRateLimit()
+      throws Exception {
+    start(DelayDistribution.fixed(Duration.ofMillis(500)), ReadinessConfig.defaults());
+    simulator.admin().injectFault(FaultRule.parse("retrieve:429"));
+    List<Future<RealtimeSession.Ready>> waits = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      waits.add(awaitAsync(create(), CAT, Duration.ofSeconds(20), s -> {}));
+    }
+    waitForWaiting(20);
+
+    driveUntilNoneWaits(Duration.ofSeconds(30));
+
+    for (Future<RealtimeSession.Ready> wait : waits) {
+      assertThat(failure(wait, RateLimitException.class).status()).isEqualTo(429);
+    }
+    // At the lowest rate until the last refusal, climbing again since.
+    assertThat(poller.effectiveReadsPerSecond()).isLessThan(10);
+    // Twenty sessions over twenty seconds, each read again as soon as allowed: the halvings of
+    // the first seconds, then one read a second.
+    List<Instant> reads = statusReads();
+    assertThat(reads.size()).isLessThan(20 + 5 + 25 + 20);
+    assertThat(reads.stream().filter(at -> at.isAfter(T0.plusSeconds(10))).count())
+        .isLessThanOrEqualTo(11);
   }
 
   @Test
@@ -490,6 +615,12 @@ class ReadinessPollerTest {
   }
 
   // ----- Helpers
+
+  /** The model's time from the test's clock, so that its refits follow simulated time. */
+  static long nanos(Clock clock) {
+    Instant now = clock.instant();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
 
   private static RunwayClient client(RunwaySimulator sim, Clock clock) {
     return RunwayClient.builder()

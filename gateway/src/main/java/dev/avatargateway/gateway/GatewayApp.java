@@ -60,6 +60,7 @@ public final class GatewayApp implements AutoCloseable {
   private final Optional<RunwaySimulator> simulator;
   private final GatewayCore core;
   private final PrometheusMetrics metrics;
+  private final JettyDisconnectWatcher disconnects;
   private final Duration shutdownGrace;
   private final Object stopLock = new Object();
   private boolean stopped;
@@ -70,12 +71,14 @@ public final class GatewayApp implements AutoCloseable {
       Optional<RunwaySimulator> simulator,
       GatewayCore core,
       PrometheusMetrics metrics,
+      JettyDisconnectWatcher disconnects,
       Duration shutdownGrace) {
     this.javalin = javalin;
     this.graceful = graceful;
     this.simulator = simulator;
     this.core = core;
     this.metrics = metrics;
+    this.disconnects = disconnects;
     this.shutdownGrace = shutdownGrace;
   }
 
@@ -179,19 +182,21 @@ public final class GatewayApp implements AutoCloseable {
       throw e;
     }
     ServerConfig server = config.server();
+    JettyDisconnectWatcher disconnects =
+        new JettyDisconnectWatcher(JettyDisconnectWatcher.DEFAULT_POLL_INTERVAL);
     HttpApi api =
         new HttpApi(
             new HttpApi.Components(
-                httpSettings(server, config.cors()),
-                core,
-                metrics,
-                new JettyDisconnectWatcher(JettyDisconnectWatcher.DEFAULT_POLL_INTERVAL)));
+                httpSettings(server, config.cors()), core, metrics, disconnects));
     GracefulHandler graceful = new GracefulHandler();
     Javalin javalin =
         Javalin.create(
             javalinConfig -> {
               javalinConfig.startup.showJavalinBanner = false;
               javalinConfig.concurrency.useVirtualThreads = true;
+              // A connect answers asynchronously (HttpApi.connect) and its own deadline ends it;
+              // a servlet async time-out on top would answer 500 instead of the deadline's 504.
+              javalinConfig.http.asyncTimeout = 0;
               javalinConfig.jetty.addConnector(
                   (jetty, httpConfig) -> {
                     ServerConnector connector =
@@ -224,6 +229,7 @@ public final class GatewayApp implements AutoCloseable {
     try {
       javalin.start();
     } catch (JavalinBindException e) {
+      disconnects.close();
       core.close();
       metrics.close();
       throw InvalidSettingsException.of(
@@ -236,12 +242,14 @@ public final class GatewayApp implements AutoCloseable {
                   + " (is another process using it, or is server.host (HOST) not an address of"
                   + " this machine?)"));
     } catch (RuntimeException e) {
+      disconnects.close();
       core.close();
       metrics.close();
       throw e;
     }
     GatewayApp app =
-        new GatewayApp(javalin, graceful, simulator, core, metrics, server.shutdownGrace());
+        new GatewayApp(
+            javalin, graceful, simulator, core, metrics, disconnects, server.shutdownGrace());
     LOG.info(
         "Avatar Gateway listening on port {} (connect: {}, upstream: {})",
         app.port(),
@@ -311,6 +319,7 @@ public final class GatewayApp implements AutoCloseable {
       core.drain(shutdownGrace);
     } finally {
       stopHttp();
+      disconnects.close();
       core.close();
       metrics.close();
       simulator.ifPresent(RunwaySimulator::close);

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * @param maxConnections the most client connections open at once; at it the server stops accepting
  *     (new ones wait in the TCP accept queue, {@code acceptQueueSize}, and beyond it the operating
  *     system drops them until there is room) instead of running out of file descriptors; default
- *     10,000 (see {@link #DEFAULT_MAX_CONNECTIONS} for why)
+ *     15,000 (see {@link #DEFAULT_MAX_CONNECTIONS} for why)
  */
 public record ServerConfig(
     String host,
@@ -63,13 +63,17 @@ public record ServerConfig(
   static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
   /**
-   * Half of the 20,000 open files a gateway process is allowed here ({@code ulimit -n}): the other
-   * half is for the connections to Runway (one per connect in flight; the embedded simulator's
-   * server side of them too), the ledger's pool, the jar and the logs. An open, idle connection
-   * costs about 3 KiB of heap (measured: 5,000 silent connections, 15 MiB), so 10,000 cost some 30
-   * MiB, which even a 128 MiB heap holds.
+   * Three quarters of the 20,000 open files a gateway process is allowed here ({@code ulimit -n}),
+   * the same as admission control's most derived connects in flight: a connect in flight holds its
+   * client's socket only, since the connections to Runway are bounded ({@code
+   * runway.maxConnections}, 64), and the last quarter is for those, the ledger's pool, the jar and
+   * the logs (the embedded simulator's server side of the upstream connections too). Below the
+   * admission cap it would stop a burst at the accept queue instead of answering 503 {@code
+   * overloaded}: at 10,000, a burst of 10,000 connects plus one metrics scrape left a connect
+   * waiting in the queue. An open, idle connection costs about 3 KiB of heap (measured: 5,000
+   * silent connections, 15 MiB), so 15,000 cost some 45 MiB.
    */
-  static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+  static final int DEFAULT_MAX_CONNECTIONS = 15_000;
 
   private static final int MAX_PORT = 65_535;
 

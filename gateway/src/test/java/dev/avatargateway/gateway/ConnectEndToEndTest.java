@@ -380,6 +380,65 @@ class ConnectEndToEndTest {
   }
 
   @Test
+  void oneSharedThreadNoticesEachOfManyClientsThatLeave() throws Exception {
+    start("");
+    gateway.upstream().setReadyAfter(DelayDistribution.fixed(Duration.ofMinutes(1)));
+    byte[] body = "{\"avatarId\":\"cat-character\"}".getBytes(StandardCharsets.UTF_8);
+    int clients = 12;
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < clients; i++) {
+        Socket socket = new Socket("127.0.0.1", gateway.app().port());
+        sockets.add(socket);
+        OutputStream out = socket.getOutputStream();
+        out.write(
+            ("POST "
+                    + CONNECT
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: "
+                    + body.length
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+      }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> gateway.upstream().sessions().size() == clients);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> gateway.app().connectsInFlight() == clients);
+      // Platform threads only: the watcher is one of them, however many connects wait.
+      assertThat(
+              Thread.getAllStackTraces().keySet().stream()
+                  .filter(t -> t.getName().equals("avatar-gateway-disconnects")))
+          .hasSize(1);
+
+      // Half of the clients leave: exactly their sessions are cancelled, the others keep waiting.
+      for (Socket socket : sockets.subList(0, clients / 2)) {
+        socket.close();
+      }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> gateway.app().connectsInFlight() == clients - clients / 2);
+      assertThat(gateway.upstream().sessions())
+          .filteredOn(session -> session.status().equals("CANCELLED"))
+          .hasSize(clients / 2);
+    } finally {
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> gateway.app().connectsInFlight() == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(gateway.upstream().sessions())
+                    .allSatisfy(session -> assertThat(session.status()).isEqualTo("CANCELLED")));
+  }
+
+  @Test
   void shutdownCancelsConnectsInFlight() throws Exception {
     start("server:\n  shutdownGrace: 500ms\n");
     gateway.upstream().setReadyAfter(DelayDistribution.fixed(Duration.ofMinutes(1)));

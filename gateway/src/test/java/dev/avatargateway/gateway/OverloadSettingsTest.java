@@ -20,12 +20,12 @@ class OverloadSettingsTest {
     GatewayConfig config = ConfigLoader.load(Map.of()).config();
 
     assertThat(config.server().idleTimeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(config.server().maxConnections()).isEqualTo(10_000);
+    assertThat(config.server().maxConnections()).isEqualTo(15_000);
     assertThat(config.admission().maxConnectsInFlight()).isNull();
     assertThat(config.admission().maxHeapUsedAfterGc()).isEqualTo(0.85);
     assertThat(ConfigLoader.defaultsAsYaml())
         .contains("idleTimeout: \"30s\"")
-        .contains("maxConnections: 10000")
+        .contains("maxConnections: 15000")
         .contains("admission:\n  maxConnectsInFlight: null\n  maxHeapUsedAfterGc: 0.85");
   }
 

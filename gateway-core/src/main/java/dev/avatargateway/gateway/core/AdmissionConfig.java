@@ -11,10 +11,10 @@ package dev.avatargateway.gateway.core;
  *     moment one is admitted to its answer; {@code 0} means no cap (not recommended: the heap check
  *     alone reacts only after the heap has filled). Default: derived from the JVM's maximum heap
  *     ({@code -Xmx}) by {@link #derivedMaxConnectsInFlight(long)}: (max heap - {@value
- *     #RESERVED_HEAP_MIB} MiB) / 2 / {@value #HEAP_PER_CONNECT_KIB} KiB, at least {@value
- *     #MIN_DERIVED_CONNECTS} and at most {@value #MAX_DERIVED_CONNECTS}; 819 for a 128 MiB heap,
- *     2,457 for 256 MiB. A value set here is used as it is, whatever the heap; env {@code
- *     GATEWAY_MAX_CONNECTS_IN_FLIGHT}
+ *     #RESERVED_HEAP_MIB} MiB) * {@value #HEAP_SHARE_PERCENT}% / {@value #HEAP_PER_CONNECT_KIB}
+ *     KiB, at least {@value #MIN_DERIVED_CONNECTS} and at most {@value #MAX_DERIVED_CONNECTS};
+ *     1,512 for a 128 MiB heap, 4,537 for 256 MiB, 10,586 for 512 MiB. A value set here is used as
+ *     it is, whatever the heap; env {@code GATEWAY_MAX_CONNECTS_IN_FLIGHT}
  * @param maxHeapUsedAfterGc refuse new connects while the heap still in use just after the latest
  *     garbage collection is above this fraction of the maximum heap, 0.0 to 1.0; default {@value
  *     #DEFAULT_MAX_HEAP_USED_AFTER_GC} (see {@link #DEFAULT_MAX_HEAP_USED_AFTER_GC} for why).
@@ -26,39 +26,52 @@ public record AdmissionConfig(Integer maxConnectsInFlight, Double maxHeapUsedAft
 
   /**
    * Live heap one waiting connect holds, rounded up. Measured on Temurin 25 with {@code jcmd
-   * GC.class_histogram} (a full collection, then the live objects) on a gateway with 0, 1,000,
-   * 2,000 and 3,000 connects waiting for their sessions: 55, 34 and 42 MiB more per thousand, 35 to
-   * 55 KiB each, about 17 KiB of it the stacks of the connect's two virtual threads (the handler
-   * and the disconnect watcher). The first thousand cost the most because pools grow with them; the
-   * reserve below absorbs that.
+   * GC.class_histogram} (a full collection, then the live objects) on a gateway with 0, 5,000 and
+   * 10,000 connects waiting for their sessions ({@code HeapPerConnectBenchmark} in the gateway
+   * module's benchmarks, {@code -Xmx512m}): 25.8 KiB each for the first 5,000, 24.3 KiB for the
+   * next, 25.1 KiB on average. About 13 KiB of it is the stack of the connect's one virtual thread
+   * (the server's request thread returns while the connect waits, and one shared thread watches
+   * every client's connection); the rest is the connection's HTTP state and the connect's own (its
+   * ledger row, its place in the readiness poller). Before those two changes it was 33 KiB (two
+   * virtual threads per connect, 20 KiB of stacks).
    */
-  static final int HEAP_PER_CONNECT_KIB = 40;
+  static final int HEAP_PER_CONNECT_KIB = 26;
 
   /**
-   * What the gateway holds besides its waiting connects: its own live heap when idle (14 MiB
-   * measured on a fresh gateway, about 40 MiB once its buffer pools and the ledger's cache have
-   * filled after a burst), and the connections that arrive beyond the cap while they are being
-   * refused (6,000 arriving at once at a 128 MiB gateway kept the live heap 30 to 50 MiB above what
-   * its waiting connects account for).
+   * What the gateway holds besides its waiting connects: its own live heap when idle (18 MiB
+   * measured after a warm-up of 200 connects, about 40 MiB once its buffer pools and the ledger's
+   * cache have filled after a burst), and the connections that arrive beyond the cap while they are
+   * being refused (6,000 arriving at once at a 128 MiB gateway kept the live heap 30 to 50 MiB
+   * above what its waiting connects account for). It matters most for small heaps.
    */
   static final int RESERVED_HEAP_MIB = 64;
 
   /**
-   * Waiting connects may fill half of what is left: a generational collector needs the other half
-   * for its young generation and its reserve, or it collects back to back.
+   * Waiting connects may fill this share of what is left after the reserve; a generational
+   * collector needs the rest for its young generation and its reserve, or it collects back to back.
+   * Measured at {@code -Xmx512m}: with 10,000 connects waiting (245 MiB of live heap, 55% of what
+   * is left) the heap still in use right after any collection, young ones included, peaked at 80%
+   * of the maximum, under the {@link #DEFAULT_MAX_HEAP_USED_AFTER_GC} check; 60% allows some 6%
+   * more, and the heap check refuses beyond if a run holds more.
    */
-  private static final int HEAP_SHARE_DIVISOR = 2;
+  static final int HEAP_SHARE_PERCENT = 60;
+
+  private static final int PERCENT = 100;
 
   /** A tiny heap still serves a few connects; the heap check guards the rest. */
   static final int MIN_DERIVED_CONNECTS = 16;
 
   /**
-   * Each connect in flight holds two sockets (the browser's and one to Runway): 5,000 is 10,000
-   * open files, half of the 20,000 a process is typically allowed, the rest for the connections
-   * waiting to be answered, the ledger and the jar. Beyond it files run out before heap; set {@link
-   * #maxConnectsInFlight()} to go higher.
+   * Each connect in flight holds one socket, the browser's: the connections to Runway are bounded
+   * however many connects wait (runway-client's {@code maxConnections}, 64 by default; twice that
+   * with the embedded simulator, which holds the other ends). 15,000 sockets leave a quarter of the
+   * 20,000 open files a process is typically allowed for the connections that arrive beyond the cap
+   * while they are refused, the upstream connections, the ledger, the logs and the jar. Beyond it
+   * files run out before heap (from about a 700 MiB heap on); set {@link #maxConnectsInFlight()} to
+   * go higher. The server's own {@code server.maxConnections} (10,000 by default) caps the client
+   * connections too.
    */
-  static final int MAX_DERIVED_CONNECTS = 5_000;
+  static final int MAX_DERIVED_CONNECTS = 15_000;
 
   /**
    * G1, the collector a server JVM picks, keeps 10% of the heap in reserve for copying ({@code
@@ -105,7 +118,8 @@ public record AdmissionConfig(Integer maxConnectsInFlight, Double maxHeapUsedAft
    *     the most
    */
   public static int derivedMaxConnectsInFlight(long maxHeapBytes) {
-    long forConnects = (maxHeapBytes - RESERVED_HEAP_MIB * BYTES_PER_MIB) / HEAP_SHARE_DIVISOR;
+    long forConnects =
+        (maxHeapBytes - RESERVED_HEAP_MIB * BYTES_PER_MIB) / PERCENT * HEAP_SHARE_PERCENT;
     long connects = forConnects / (HEAP_PER_CONNECT_KIB * BYTES_PER_KIB);
     return Math.clamp(connects, MIN_DERIVED_CONNECTS, MAX_DERIVED_CONNECTS);
   }

@@ -42,7 +42,7 @@ public final class BoundedUpstreamBenchmark {
     int warmup = Bench.intSetting("bench.warmupConnects", 200);
     Path work = Bench.workDir("bounded");
     Path jar = Bench.gatewayJar();
-    String yaml = Bench.gatewayYaml();
+    String yaml = Bench.burstGatewayYaml();
     String secret = ReadinessBenchmark.secret();
     Targets targets = new Targets();
     BurstReport.printLoadGenerator(clientTimeout);

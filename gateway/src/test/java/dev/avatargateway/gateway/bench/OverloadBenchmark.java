@@ -44,7 +44,7 @@ public final class OverloadBenchmark {
     int warmup = Bench.intSetting("bench.warmupConnects", 200);
     Path work = Bench.workDir("overload");
     Path jar = Bench.gatewayJar();
-    String yaml = Bench.gatewayYaml();
+    String yaml = Bench.burstGatewayYaml();
     String secret = ReadinessBenchmark.secret();
     Targets targets = new Targets();
     BurstReport.printLoadGenerator(clientTimeout);

@@ -74,6 +74,7 @@ public final class GatewayCore implements AutoCloseable {
     LedgerSeed.seed(model, books.ledger(), b.readiness, clock);
     this.readiness = ReadinessPoller.start(runway.realtimeSessions(), model, b.readiness, clock);
     metrics.sessionsAwaitingReady(readiness::waiting);
+    metrics.readinessReadsPerSecond(readiness::effectiveReadsPerSecond);
     List<ConnectListener> listeners = new ArrayList<>();
     listeners.add(ConnectObservers.metrics(metrics));
     listeners.add(ConnectObservers.log(new ConnectLog(clock)));

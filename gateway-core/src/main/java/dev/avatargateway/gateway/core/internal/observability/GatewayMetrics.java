@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -74,6 +75,10 @@ public final class GatewayMetrics {
 
   /** Exposed as {@code avatar_gateway_sessions_awaiting_ready}. */
   public static final String SESSIONS_AWAITING_READY = "avatar.gateway.sessions.awaiting.ready";
+
+  /** Exposed as {@code avatar_gateway_readiness_reads_per_second}. */
+  public static final String READINESS_READS_PER_SECOND =
+      "avatar.gateway.readiness.reads.per.second";
 
   /** Exposed as {@code avatar_gateway_connects_total}. */
   public static final String CONNECTS = "avatar.gateway.connects";
@@ -221,6 +226,19 @@ public final class GatewayMetrics {
   public void sessionsAwaitingReady(IntSupplier waiting) {
     Gauge.builder(SESSIONS_AWAITING_READY, waiting, IntSupplier::getAsInt)
         .description("Sessions whose READY the gateway's one poller is waiting for")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /**
+   * Exposes the read budget in force (status reads a second for all waiting sessions) as a gauge:
+   * {@code readiness.readsPerSecond}, or less for a while after Runway answered a read with 429.
+   *
+   * @param rate read at every scrape; must be cheap and thread-safe
+   */
+  public void readinessReadsPerSecond(DoubleSupplier rate) {
+    Gauge.builder(READINESS_READS_PER_SECOND, rate, DoubleSupplier::getAsDouble)
+        .description("Status reads a second the readiness poller may start now, for all sessions")
         .strongReference(true)
         .register(registry);
   }

@@ -46,6 +46,16 @@ class GatewayMetricsTest {
   }
 
   @Test
+  void readBudgetGaugeReadsTheRateInForceAtEveryScrape() {
+    java.util.concurrent.atomic.AtomicReference<Double> rate =
+        new java.util.concurrent.atomic.AtomicReference<>(50.0);
+    metrics.readinessReadsPerSecond(rate::get);
+    assertThat(scrape()).contains("avatar_gateway_readiness_reads_per_second 50.0");
+    rate.set(25.0);
+    assertThat(scrape()).contains("avatar_gateway_readiness_reads_per_second 25.0");
+  }
+
+  @Test
   void connectFinishedCountsByOutcomeAndCodeAndTimesByOutcome() {
     metrics.connectFinished("success", "ok", Duration.ofMillis(2_500));
     metrics.connectFinished("success", "ok", Duration.ofSeconds(200));

@@ -222,7 +222,13 @@ public final class GatewayApp implements AutoCloseable {
                     jetty.setErrorHandler(new JsonErrorHandler());
                     // At the cap Jetty stops accepting (new connections wait in the accept queue)
                     // instead of running out of file descriptors.
-                    jetty.addBean(new NetworkConnectionLimit(server.maxConnections(), jetty));
+                    jetty.addBean(
+                        new NetworkConnectionLimit(
+                            server.connectionCap(
+                                config
+                                    .admission()
+                                    .connectsInFlightCap(Runtime.getRuntime().maxMemory())),
+                            jetty));
                   });
               api.register(javalinConfig.routes);
             });

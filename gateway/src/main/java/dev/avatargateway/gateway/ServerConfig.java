@@ -31,7 +31,10 @@ import java.util.stream.Stream;
  * @param maxConnections the most client connections open at once; at it the server stops accepting
  *     (new ones wait in the TCP accept queue, {@code acceptQueueSize}, and beyond it the operating
  *     system drops them until there is room) instead of running out of file descriptors; default
- *     15,000 (see {@link #DEFAULT_MAX_CONNECTIONS} for why)
+ *     derived from the heap by {@link #connectionCap(int)}: every connect admission control admits
+ *     at once plus {@value #REFUSAL_HEADROOM} to refuse, at least {@value
+ *     #MIN_DERIVED_MAX_CONNECTIONS} and at most {@value #MAX_DERIVED_MAX_CONNECTIONS} (10,000 for a
+ *     128 or 256 MiB heap, 11,649 for 512 MiB)
  */
 public record ServerConfig(
     String host,
@@ -63,19 +66,49 @@ public record ServerConfig(
   static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
   /**
-   * Three quarters of the 20,000 open files a gateway process is allowed here ({@code ulimit -n}),
-   * the same as admission control's most derived connects in flight: a connect in flight holds its
-   * client's socket only, since the connections to Runway are bounded ({@code
-   * runway.maxConnections}, 64), and the last quarter is for those, the ledger's pool, the jar and
-   * the logs (the embedded simulator's server side of the upstream connections too). Below the
-   * admission cap it would stop a burst at the accept queue instead of answering 503 {@code
-   * overloaded}: at 10,000, a burst of 10,000 connects plus one metrics scrape left a connect
-   * waiting in the queue. An open, idle connection costs about 3 KiB of heap (measured: 5,000
-   * silent connections, 15 MiB), so 15,000 cost some 45 MiB.
+   * The least connections a gateway accepts by default, whatever its heap: 10,000, half of the
+   * 20,000 open files a gateway process is allowed here ({@code ulimit -n}). A connection being
+   * refused still costs heap while it waits for its 503 (its request, its thread's stack): with
+   * 15,000 open at once, 12,000 arrivals ran a 128 MiB gateway out of heap, where 10,000 (the rest
+   * in the accept queue, which costs the gateway no heap) answered every one.
    */
-  static final int DEFAULT_MAX_CONNECTIONS = 15_000;
+  static final int MIN_DERIVED_MAX_CONNECTIONS = 10_000;
+
+  /**
+   * Room, beyond the connects admission control admits at once, for connections that arrive while
+   * the gateway is full and are refused with 503 {@code overloaded}.
+   */
+  static final int REFUSAL_HEADROOM = 1_000;
+
+  /**
+   * The most connections a gateway accepts by default, whatever its heap: three quarters of the
+   * 20,000 open files, the same as admission control's largest derived cap (a connect in flight
+   * holds its client's socket only, since the connections to Runway are bounded by {@code
+   * runway.maxConnections}); the last quarter is for those, the ledger's pool, the jar and the
+   * logs. An open, idle connection costs about 3 KiB of heap (measured: 5,000 silent connections,
+   * 15 MiB).
+   */
+  static final int MAX_DERIVED_MAX_CONNECTIONS = 15_000;
 
   private static final int MAX_PORT = 65_535;
+
+  /**
+   * The cap on open client connections: {@link #maxConnections()} when set, else the connects
+   * admission control admits at once plus {@value #REFUSAL_HEADROOM}, within {@value
+   * #MIN_DERIVED_MAX_CONNECTIONS} to {@value #MAX_DERIVED_MAX_CONNECTIONS}.
+   *
+   * @param connectsInFlightCap admission control's cap for this heap; 0 (no cap) gives the most
+   */
+  public int connectionCap(int connectsInFlightCap) {
+    if (maxConnections != null) {
+      return maxConnections;
+    }
+    long derived =
+        connectsInFlightCap == 0
+            ? MAX_DERIVED_MAX_CONNECTIONS
+            : (long) connectsInFlightCap + REFUSAL_HEADROOM;
+    return (int) Math.clamp(derived, MIN_DERIVED_MAX_CONNECTIONS, MAX_DERIVED_MAX_CONNECTIONS);
+  }
 
   /**
    * A client needs a moment to send its request once connected: a shorter time-out would cut off
@@ -107,7 +140,6 @@ public record ServerConfig(
     acceptQueueSize = acceptQueueSize == null ? DEFAULT_ACCEPT_QUEUE : acceptQueueSize;
     shutdownGrace = shutdownGrace == null ? DEFAULT_SHUTDOWN_GRACE : shutdownGrace;
     idleTimeout = idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout;
-    maxConnections = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
   }
 
   /** Every default. */
@@ -154,7 +186,7 @@ public record ServerConfig(
     if (idleTimeout.compareTo(MIN_IDLE_TIMEOUT) < 0) {
       problems.add("server.idleTimeout", "must be at least " + Durations.format(MIN_IDLE_TIMEOUT));
     }
-    if (maxConnections < 1) {
+    if (maxConnections != null && maxConnections < 1) {
       problems.add("server.maxConnections", "must be positive, was " + maxConnections);
     }
   }

@@ -20,13 +20,25 @@ class OverloadSettingsTest {
     GatewayConfig config = ConfigLoader.load(Map.of()).config();
 
     assertThat(config.server().idleTimeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(config.server().maxConnections()).isEqualTo(15_000);
+    assertThat(config.server().maxConnections()).isNull();
     assertThat(config.admission().maxConnectsInFlight()).isNull();
     assertThat(config.admission().maxHeapUsedAfterGc()).isEqualTo(0.85);
     assertThat(ConfigLoader.defaultsAsYaml())
         .contains("idleTimeout: \"30s\"")
-        .contains("maxConnections: 15000")
+        .contains("maxConnections: null")
         .contains("admission:\n  maxConnectsInFlight: null\n  maxHeapUsedAfterGc: 0.85");
+  }
+
+  @Test
+  void theConnectionCapFollowsTheAdmissionCapUnlessSet() {
+    ServerConfig derived = ConfigLoader.load(Map.of()).config().server();
+    // Admission control's derived caps for 128, 256 and 512 MiB heaps: 819, 4,095, 10,649.
+    assertThat(derived.connectionCap(819)).isEqualTo(10_000);
+    assertThat(derived.connectionCap(4_095)).isEqualTo(10_000);
+    assertThat(derived.connectionCap(10_649)).isEqualTo(11_649);
+    assertThat(derived.connectionCap(15_000)).isEqualTo(15_000);
+    // No admission cap: as many as the open files allow.
+    assertThat(derived.connectionCap(0)).isEqualTo(15_000);
   }
 
   @Test
@@ -44,6 +56,8 @@ class OverloadSettingsTest {
 
     assertThat(fromFile.server().idleTimeout()).isEqualTo(Duration.ofSeconds(15));
     assertThat(fromFile.server().maxConnections()).isEqualTo(500);
+    // A value set is used as it is, whatever admission control admits.
+    assertThat(fromFile.server().connectionCap(10_649)).isEqualTo(500);
     assertThat(fromFile.admission().maxConnectsInFlight()).isEqualTo(40);
     assertThat(fromFile.admission().maxHeapUsedAfterGc()).isEqualTo(0.9);
     assertThat(fromEnvironment.admission().maxConnectsInFlight()).isEqualTo(7);

@@ -12,9 +12,9 @@ package dev.avatargateway.gateway.core;
  *     alone reacts only after the heap has filled). Default: derived from the JVM's maximum heap
  *     ({@code -Xmx}) by {@link #derivedMaxConnectsInFlight(long)}: (max heap - {@value
  *     #RESERVED_HEAP_MIB} MiB) * {@value #HEAP_SHARE_PERCENT}% / {@value #HEAP_PER_CONNECT_KIB}
- *     KiB, at least {@value #MIN_DERIVED_CONNECTS} and at most {@value #MAX_DERIVED_CONNECTS};
- *     1,512 for a 128 MiB heap, 4,537 for 256 MiB, 10,586 for 512 MiB. A value set here is used as
- *     it is, whatever the heap; env {@code GATEWAY_MAX_CONNECTS_IN_FLIGHT}
+ *     KiB, at least {@value #MIN_DERIVED_CONNECTS} and at most {@value #MAX_DERIVED_CONNECTS}; 819
+ *     for a 128 MiB heap, 4,095 for 256 MiB, 10,649 for 512 MiB. A value set here is used as it is,
+ *     whatever the heap; env {@code GATEWAY_MAX_CONNECTS_IN_FLIGHT}
  * @param maxHeapUsedAfterGc refuse new connects while the heap still in use just after the latest
  *     garbage collection is above this fraction of the maximum heap, 0.0 to 1.0; default {@value
  *     #DEFAULT_MAX_HEAP_USED_AFTER_GC} (see {@link #DEFAULT_MAX_HEAP_USED_AFTER_GC} for why).
@@ -41,20 +41,25 @@ public record AdmissionConfig(Integer maxConnectsInFlight, Double maxHeapUsedAft
    * What the gateway holds besides its waiting connects: its own live heap when idle (18 MiB
    * measured after a warm-up of 200 connects, about 40 MiB once its buffer pools and the ledger's
    * cache have filled after a burst), and the connections that arrive beyond the cap while they are
-   * being refused (6,000 arriving at once at a 128 MiB gateway kept the live heap 30 to 50 MiB
-   * above what its waiting connects account for). It matters most for small heaps.
+   * being refused: up to {@code server.maxConnections} (15,000) at once, a few KiB each. A reserve
+   * of 64 MiB with a 60% share (1,512 connects at 128 MiB) ran a 128 MiB gateway out of heap under
+   * 12,000 arrivals at once (admitted connects that are still creating, queued for the ledger or
+   * for an upstream connection hold more than a waiting one); 96 MiB gives 819 at 128 MiB, the cap
+   * that carried that burst before, and still more than 10,000 at 512 MiB. It matters most for
+   * small heaps.
    */
-  static final int RESERVED_HEAP_MIB = 64;
+  static final int RESERVED_HEAP_MIB = 96;
 
   /**
    * Waiting connects may fill this share of what is left after the reserve; a generational
    * collector needs the rest for its young generation and its reserve, or it collects back to back.
-   * Measured at {@code -Xmx512m}: with 10,000 connects waiting (245 MiB of live heap, 55% of what
-   * is left) the heap still in use right after any collection, young ones included, peaked at 80%
-   * of the maximum, under the {@link #DEFAULT_MAX_HEAP_USED_AFTER_GC} check; 60% allows some 6%
-   * more, and the heap check refuses beyond if a run holds more.
+   * Measured at {@code -Xmx512m}: with 10,000 connects waiting (245 MiB of live heap) the heap
+   * still in use right after any collection, young ones included, peaked at 80% of the maximum,
+   * under the {@link #DEFAULT_MAX_HEAP_USED_AFTER_GC} check; 65% of what is left after the reserve
+   * is 270 MiB at 512 MiB, room for 10,650 such connects, and the heap check refuses beyond if a
+   * run holds more.
    */
-  static final int HEAP_SHARE_PERCENT = 60;
+  static final int HEAP_SHARE_PERCENT = 65;
 
   private static final int PERCENT = 100;
 

@@ -18,18 +18,18 @@ class AdmissionConfigTest {
 
     assertThat(defaults.maxConnectsInFlight()).isNull();
     assertThat(defaults.maxHeapUsedAfterGc()).isEqualTo(0.85);
-    assertThat(defaults.connectsInFlightCap(128 * MIB)).isEqualTo(1512);
+    assertThat(defaults.connectsInFlightCap(128 * MIB)).isEqualTo(819);
     // The 2,000-connect benchmark runs on a 256 MiB heap.
-    assertThat(defaults.connectsInFlightCap(256 * MIB)).isEqualTo(4537);
+    assertThat(defaults.connectsInFlightCap(256 * MIB)).isEqualTo(4095);
     // The bounded-upstream benchmark sends 10,000 connects at once to a 512 MiB heap.
-    assertThat(defaults.connectsInFlightCap(512 * MIB)).isEqualTo(10586);
+    assertThat(defaults.connectsInFlightCap(512 * MIB)).isEqualTo(10649);
   }
 
   @Test
   void theDerivedCapHasAFloorAndACeiling() {
     assertThat(AdmissionConfig.derivedMaxConnectsInFlight(16 * MIB)).isEqualTo(16);
-    assertThat(AdmissionConfig.derivedMaxConnectsInFlight(64 * MIB)).isEqualTo(16);
-    assertThat(AdmissionConfig.derivedMaxConnectsInFlight(65 * MIB)).isEqualTo(23);
+    assertThat(AdmissionConfig.derivedMaxConnectsInFlight(96 * MIB)).isEqualTo(16);
+    assertThat(AdmissionConfig.derivedMaxConnectsInFlight(97 * MIB)).isEqualTo(25);
     // One socket per connect in flight: the ceiling is set by open files, not by heap.
     assertThat(AdmissionConfig.derivedMaxConnectsInFlight(1024 * MIB)).isEqualTo(15_000);
     assertThat(AdmissionConfig.derivedMaxConnectsInFlight(8192 * MIB)).isEqualTo(15_000);

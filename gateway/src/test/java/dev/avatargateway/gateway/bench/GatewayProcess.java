@@ -84,6 +84,10 @@ final class GatewayProcess implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
+  /** A top-level {@code ledger:} section in a YAML configuration. */
+  private static final java.util.regex.Pattern LEDGER_SECTION =
+      java.util.regex.Pattern.compile("(?m)^ledger:");
+
   /**
    * Starts {@code java -Xmx<maxHeap> -jar <jar>} against {@code runway} as "the real Runway" and
    * waits until its {@code /readyz} answers 200.
@@ -124,12 +128,18 @@ final class GatewayProcess implements AutoCloseable {
     env.put("PORT", Integer.toString(port));
     env.put("LOG_FORMAT", "json");
     env.put("LOG_LEVEL", "INFO");
-    // The default ledger (an H2 file), fresh for each run in the benchmark's own directory.
-    env.put(
-        "GATEWAY_LEDGER_URL",
-        LedgerConfig.DEFAULT_URL.replace(
-            "./data/avatar-gateway",
-            workDir.resolve("ledger-" + java.util.UUID.randomUUID()).toAbsolutePath().toString()));
+    // The default ledger (an H2 file), fresh for each run in the benchmark's own directory,
+    // unless the configuration names a ledger of its own (the environment would win over it).
+    if (!LEDGER_SECTION.matcher(yaml).find()) {
+      env.put(
+          "GATEWAY_LEDGER_URL",
+          LedgerConfig.DEFAULT_URL.replace(
+              "./data/avatar-gateway",
+              workDir
+                  .resolve("ledger-" + java.util.UUID.randomUUID())
+                  .toAbsolutePath()
+                  .toString()));
+    }
     GatewayProcess gateway =
         new GatewayProcess(builder.start(), URI.create("http://127.0.0.1:" + port), gcLog, output);
     try {

@@ -1,6 +1,11 @@
 package dev.avatargateway.gateway.bench;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +16,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** What the benchmarks share: settings from system properties, printing, percentiles. */
 final class Bench {
@@ -59,6 +66,41 @@ final class Bench {
               .formatted(BURST_READS_PER_SECOND);
 
   private Bench() {}
+
+  /** What a benchmark's helper process prints once it serves: {@code listening on http://...}. */
+  private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
+
+  /** A free TCP port on the loopback address, for a process the benchmark starts. */
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /**
+   * Waits until {@code process} prints {@code listening on <url>} into {@code output}, and returns
+   * that URL; kills the process when it does not within {@code timeout}.
+   *
+   * @param what the process, for messages ("the simulator")
+   */
+  static URI awaitListening(Process process, Path output, String what, Duration timeout)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      String text = Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
+      Matcher m = LISTENING.matcher(text);
+      if (m.find()) {
+        return URI.create(m.group(1));
+      }
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            what + " exited with code " + process.exitValue() + ":\n" + text);
+      }
+      Thread.sleep(100);
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException(what + " did not start within " + timeout);
+  }
 
   /** The shaded gateway jar ({@code bench.gatewayJar}); the build passes it. */
   static Path gatewayJar() {

@@ -65,15 +65,7 @@ public final class ConnectCpuBenchmark {
             + " %d one at a time (measured), then %d one at a time under JFR ==%n",
         warmup, WARMUP_CONCURRENCY, sequential, profiled);
     sim.setReadyAfter("0ms");
-    try (GatewayProcess gateway =
-            GatewayProcess.start(
-                jar,
-                dir,
-                Bench.stringSetting("bench.gatewayHeap", "256m"),
-                Bench.gatewayJvmOptions(),
-                secret,
-                sim.baseUrl(),
-                yaml);
+    try (GatewayProcess gateway = GatewayProcess.start(jar, dir, secret, sim.baseUrl(), yaml);
         ConnectClient client = new ConnectClient(gateway.baseUrl(), Duration.ofSeconds(60))) {
       Bench.printf(
           "gateway: pid %d, own JVM, output in %s; load average %.2f%n",

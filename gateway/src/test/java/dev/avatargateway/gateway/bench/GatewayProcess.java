@@ -4,8 +4,6 @@ import dev.avatargateway.gateway.ConfigLoader;
 import dev.avatargateway.gateway.core.LedgerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -84,6 +82,22 @@ final class GatewayProcess implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
+  /**
+   * {@link #start(Path, Path, String, List, String, URI, String)} with the heap of {@code
+   * bench.gatewayHeap} (256 MiB unless set) and the JVM options of {@code bench.gatewayJvmOptions}.
+   */
+  static GatewayProcess start(Path jar, Path workDir, String runwaySecret, URI runway, String yaml)
+      throws IOException, InterruptedException {
+    return start(
+        jar,
+        workDir,
+        Bench.stringSetting("bench.gatewayHeap", "256m"),
+        Bench.gatewayJvmOptions(),
+        runwaySecret,
+        runway,
+        yaml);
+  }
+
   /** A top-level {@code ledger:} section in a YAML configuration. */
   private static final java.util.regex.Pattern LEDGER_SECTION =
       java.util.regex.Pattern.compile("(?m)^ledger:");
@@ -110,7 +124,7 @@ final class GatewayProcess implements AutoCloseable {
     Path gcLog = workDir.resolve("gateway-gc.log");
     Path output = workDir.resolve("gateway.log");
     Files.deleteIfExists(gcLog);
-    int port = freePort();
+    int port = Bench.freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + maxHeap);
@@ -148,12 +162,6 @@ final class GatewayProcess implements AutoCloseable {
     } catch (IOException | InterruptedException | RuntimeException e) {
       gateway.close();
       throw e;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 

@@ -191,15 +191,7 @@ public final class ReadinessBenchmark {
       int measured,
       int concurrency)
       throws Exception {
-    try (GatewayProcess gateway =
-            GatewayProcess.start(
-                jar,
-                dir,
-                Bench.stringSetting("bench.gatewayHeap", "256m"),
-                Bench.gatewayJvmOptions(),
-                secret,
-                sim.baseUrl(),
-                yaml);
+    try (GatewayProcess gateway = GatewayProcess.start(jar, dir, secret, sim.baseUrl(), yaml);
         ConnectClient client = new ConnectClient(gateway.baseUrl(), Duration.ofSeconds(60))) {
       Bench.printf(
           "gateway: pid %d, own JVM, output in %s; load average %.2f%n",

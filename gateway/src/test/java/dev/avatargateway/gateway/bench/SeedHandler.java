@@ -1,8 +1,6 @@
 package dev.avatargateway.gateway.bench;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,8 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -31,7 +27,6 @@ final class SeedHandler implements AutoCloseable {
   private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-  private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final Process process;
@@ -138,23 +133,10 @@ final class SeedHandler implements AutoCloseable {
     env.put("RUNWAYML_API_SECRET", apiSecret);
     env.put("RUNWAYML_BASE_URL", runway.toString());
     env.put("HOST", "127.0.0.1");
-    env.put("PORT", Integer.toString(freePort()));
+    env.put("PORT", Integer.toString(Bench.freePort()));
     Process process = builder.start();
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      String text = Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
-      Matcher m = LISTENING.matcher(text);
-      if (m.find()) {
-        return new SeedHandler(process, URI.create(m.group(1)));
-      }
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "the seed handler exited with code " + process.exitValue() + ":\n" + text);
-      }
-      Thread.sleep(100);
-    }
-    process.destroyForcibly();
-    throw new IllegalStateException("the seed handler did not start within " + START_TIMEOUT);
+    return new SeedHandler(
+        process, Bench.awaitListening(process, output, "the seed handler", START_TIMEOUT));
   }
 
   URI baseUrl() {
@@ -163,12 +145,6 @@ final class SeedHandler implements AutoCloseable {
 
   long pid() {
     return process.pid();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static String run(List<String> command, Path dir, Duration timeout)

@@ -6,7 +6,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,7 +33,6 @@ final class SimulatorProcess implements AutoCloseable {
   /** Reading every session of a big run is one large JSON answer. */
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
 
-  private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
   private static final String MAIN_CLASS =
       "dev.avatargateway.simulator.internal.cli.SimulatorCommand";
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -137,21 +133,8 @@ final class SimulatorProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(output.toFile())
             .start();
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      String text = Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
-      Matcher m = LISTENING.matcher(text);
-      if (m.find()) {
-        return new SimulatorProcess(process, URI.create(m.group(1)), from);
-      }
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "the simulator exited with code " + process.exitValue() + ":\n" + text);
-      }
-      Thread.sleep(100);
-    }
-    process.destroyForcibly();
-    throw new IllegalStateException("the simulator did not start within " + START_TIMEOUT);
+    return new SimulatorProcess(
+        process, Bench.awaitListening(process, output, "the simulator", START_TIMEOUT), from);
   }
 
   URI baseUrl() {

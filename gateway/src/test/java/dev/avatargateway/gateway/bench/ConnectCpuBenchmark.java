@@ -17,18 +17,27 @@ import jdk.jfr.consumer.RecordingFile;
  * Steady-state gateway CPU per connect with an instantly ready upstream (target ≤ 0.6 ms), by the
  * method of the issue 3 benchmark's sequential phase: warm-up, the idle rate, then connects one at
  * a time; the gateway's CPU time from {@code /proc} less its JIT compiler threads and less the idle
- * rate (timers, the ledger following RUNNING sessions). Then a second, profiled pass with a JFR
- * recording of the gateway ({@code jcmd JFR.start}, the run-time form of {@code
- * -XX:StartFlightRecording}) whose hottest methods are printed. Run it alone with {@code
- * -Dgateway.benchmark=cpu}, or as section 5 of the readiness benchmark.
+ * rate (timers, the ledger following RUNNING sessions). Then the same figure at throughput:
+ * connects {@value #THROUGHPUT_CONCURRENCY} at a time, the way the issue's "1,087 connects/s at 1.2
+ * ms CPU each" was taken, where hand-offs between threads find their threads awake more often. Then
+ * a profiled sequential pass with a JFR recording of the gateway ({@code jcmd JFR.start}, the
+ * run-time form of {@code -XX:StartFlightRecording}) whose hottest methods are printed. Run it
+ * alone with {@code -Dgateway.benchmark=cpu}, or as section 5 of the readiness benchmark.
  *
  * <p>System properties: {@code bench.cpuWarmupConnects} [10000, 8 at a time], {@code
- * bench.sequentialConnects} [1000], {@code bench.profiledConnects} [2000], {@code
- * bench.gatewayHeap} [256m].
+ * bench.sequentialConnects} [1000], {@code bench.throughputConnects} [5000], {@code
+ * bench.profiledConnects} [2000], {@code bench.gatewayHeap} [256m].
  */
 public final class ConnectCpuBenchmark {
   private static final double TARGET_MICROS = 600;
   private static final int WARMUP_CONCURRENCY = 8;
+
+  /**
+   * Connects in flight in the throughput phase: four per core on this two-core machine, enough to
+   * keep both cores busy while each connect waits on its three upstream round trips.
+   */
+  private static final int THROUGHPUT_CONCURRENCY = 8;
+
   private static final Duration IDLE_WINDOW = Duration.ofSeconds(5);
   private static final int HOT_METHODS = 15;
   private static final int HOT_PACKAGES = 10;
@@ -59,11 +68,13 @@ public final class ConnectCpuBenchmark {
       throws Exception {
     int warmup = Bench.intSetting("bench.cpuWarmupConnects", 10_000);
     int sequential = Bench.intSetting("bench.sequentialConnects", 1_000);
+    int throughput = Bench.intSetting("bench.throughputConnects", 5_000);
     int profiled = Bench.intSetting("bench.profiledConnects", 2_000);
     Bench.printf(
         "%n== 5. CPU per connect: simulator ready at once; %d warm-up connects %d at a time, then"
-            + " %d one at a time (measured), then %d one at a time under JFR ==%n",
-        warmup, WARMUP_CONCURRENCY, sequential, profiled);
+            + " %d one at a time (measured), %d at %d at a time (throughput), then %d one at a"
+            + " time under JFR ==%n",
+        warmup, WARMUP_CONCURRENCY, sequential, throughput, THROUGHPUT_CONCURRENCY, profiled);
     sim.setReadyAfter("0ms");
     try (GatewayProcess gateway = GatewayProcess.start(jar, dir, secret, sim.baseUrl(), yaml);
         ConnectClient client = new ConnectClient(gateway.baseUrl(), Duration.ofSeconds(60))) {
@@ -90,7 +101,7 @@ public final class ConnectCpuBenchmark {
           "idle gateway CPU over %d s: %.1f ms per second without JIT (by thread, ms: %s)%n",
           IDLE_WINDOW.toSeconds(), idlePerSecond, idleByThread);
 
-      Phase measured = Phase.run(gateway, sim, client, sequential);
+      Phase measured = Phase.run(gateway, sim, client, sequential, 1);
       Bench.printf("%n-- measured: %d connects one at a time --%n", sequential);
       double micros = measured.print(idlePerSecond);
       targets.check(
@@ -98,10 +109,19 @@ public final class ConnectCpuBenchmark {
           micros <= TARGET_MICROS,
           Bench.format("%.0f us", micros));
 
+      Phase busy = Phase.run(gateway, sim, client, throughput, THROUGHPUT_CONCURRENCY);
+      Bench.printf(
+          "%n-- throughput: %d connects, %d at a time --%n", throughput, THROUGHPUT_CONCURRENCY);
+      double busyMicros = busy.print(idlePerSecond);
+      Bench.printf(
+          "%.0f connects per second at %.0f us of gateway CPU per connect (the form of the issue's"
+              + " \"1,087 connects/s at 1.2 ms CPU each\")%n",
+          throughput / (busy.wallNanos() / Bench.NANOS_PER_SECOND), busyMicros);
+
       Path recording = dir.resolve("connect-cpu.jfr");
       Files.deleteIfExists(recording);
       gateway.jcmd("JFR.start", "name=bench", "settings=profile", "method-profiling=max");
-      Phase underJfr = Phase.run(gateway, sim, client, profiled);
+      Phase underJfr = Phase.run(gateway, sim, client, profiled, 1);
       gateway.jcmd("JFR.stop", "name=bench", "filename=" + recording);
       Bench.printf(
           "%n-- profiled: %d connects one at a time with JFR (settings=profile,"
@@ -112,7 +132,7 @@ public final class ConnectCpuBenchmark {
     }
   }
 
-  /** One sequential phase's raw figures. */
+  /** One phase's raw figures. */
   @SuppressWarnings("ArrayRecordComponent") // Never compared.
   private record Phase(
       int connects,
@@ -124,13 +144,17 @@ public final class ConnectCpuBenchmark {
       SimulatorProcess.Stats before,
       SimulatorProcess.Stats after) {
     static Phase run(
-        GatewayProcess gateway, SimulatorProcess sim, ConnectClient client, int connects)
+        GatewayProcess gateway,
+        SimulatorProcess sim,
+        ConnectClient client,
+        int connects,
+        int concurrency)
         throws Exception {
       SimulatorProcess.Stats before = sim.stats();
       ThreadCpu threads = ThreadCpu.snapshot(gateway.pid());
       Duration cpu = gateway.cpuTime();
       long start = System.nanoTime();
-      List<Outcome> outcomes = Load.atConcurrency(client::connect, connects, 1);
+      List<Outcome> outcomes = Load.atConcurrency(client::connect, connects, concurrency);
       long wall = System.nanoTime() - start;
       Duration used = gateway.cpuTime().minus(cpu);
       Map<String, Long> byThread = ThreadCpu.snapshot(gateway.pid()).millisSince(threads);

@@ -134,9 +134,61 @@ public final class ConfigLoader {
     return bound.config();
   }
 
-  /** The defaults as YAML, for {@code --help} and the configuration reference. */
+  /**
+   * The defaults as YAML, for {@code --help} and the configuration reference; a default computed at
+   * start-up (from the heap) is {@code null} with a comment saying what it comes to in this JVM.
+   */
   public static String defaultsAsYaml() {
-    return MAPPER.writeValueAsString(GatewayConfig.defaults());
+    return defaultsAsYaml(Runtime.getRuntime().maxMemory());
+  }
+
+  /** {@link #defaultsAsYaml()} as in a JVM with this maximum heap, in bytes. */
+  static String defaultsAsYaml(long maxHeapBytes) {
+    return annotateDerived(
+        MAPPER.writeValueAsString(GatewayConfig.defaults()), derivedDefaults(maxHeapBytes));
+  }
+
+  /**
+   * What the settings whose default is computed at start-up come to in a JVM with this maximum
+   * heap, keyed by their dotted path: their YAML default is {@code null}, which alone would read as
+   * "none".
+   */
+  private static Map<String, String> derivedDefaults(long maxHeapBytes) {
+    GatewayConfig defaults = GatewayConfig.defaults();
+    int admitted = defaults.admission().connectsInFlightCap(maxHeapBytes);
+    long heapMib = maxHeapBytes / (1024 * 1024);
+    return Map.of(
+        "admission.maxConnectsInFlight",
+        "derived from the maximum heap: %d for this JVM's %d MiB".formatted(admitted, heapMib),
+        "server.maxConnections",
+        "derived: admission's cap + headroom: %d for this JVM's %d MiB"
+            .formatted(defaults.server().connectionCap(admitted), heapMib));
+  }
+
+  /**
+   * Appends {@code # <note>} to the lines of {@code yaml} (block style, two-space indents, as the
+   * mapper writes it) whose dotted path has a note.
+   */
+  private static String annotateDerived(String yaml, Map<String, String> notes) {
+    List<String> path = new ArrayList<>();
+    StringBuilder out = new StringBuilder();
+    for (String line : yaml.split("\n", -1)) {
+      int colon = line.indexOf(':');
+      String key = colon < 0 ? "" : line.substring(0, colon).strip();
+      if (colon > 0 && !key.startsWith("-") && !key.startsWith("#")) {
+        int depth = (line.length() - line.stripLeading().length()) / 2;
+        while (path.size() > depth) {
+          path.removeLast();
+        }
+        path.add(key);
+        String note = notes.get(String.join(".", path));
+        out.append(note == null ? line : line + "  # " + note);
+      } else {
+        out.append(line);
+      }
+      out.append('\n');
+    }
+    return out.substring(0, out.length() - 1);
   }
 
   private static ObjectNode readFile(Map<String, String> environment) {

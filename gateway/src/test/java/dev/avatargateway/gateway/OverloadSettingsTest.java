@@ -25,8 +25,24 @@ class OverloadSettingsTest {
     assertThat(config.admission().maxHeapUsedAfterGc()).isEqualTo(0.85);
     assertThat(ConfigLoader.defaultsAsYaml())
         .contains("idleTimeout: \"30s\"")
-        .contains("maxConnections: null")
-        .contains("admission:\n  maxConnectsInFlight: null\n  maxHeapUsedAfterGc: 0.85");
+        .contains("maxConnections: null  # derived")
+        .contains("admission:\n  maxConnectsInFlight: null  # derived")
+        .contains("\n  maxHeapUsedAfterGc: 0.85");
+  }
+
+  @Test
+  void theHelpSaysWhatTheDerivedDefaultsComeTo() {
+    long heap512 = 512L * 1024 * 1024;
+    String yaml = ConfigLoader.defaultsAsYaml(heap512);
+
+    assertThat(yaml)
+        .contains(
+            "  maxConnectsInFlight: null  # derived from the maximum heap: 10649 for this JVM's 512"
+                + " MiB")
+        .contains(
+            "  maxConnections: null  # derived: admission's cap + headroom: 11649 for this JVM's"
+                + " 512 MiB");
+    assertThat(ConfigLoader.parse(yaml)).isEqualTo(GatewayConfig.defaults());
   }
 
   @Test

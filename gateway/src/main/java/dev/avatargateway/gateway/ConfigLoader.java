@@ -159,10 +159,9 @@ public final class ConfigLoader {
     long heapMib = maxHeapBytes / (1024 * 1024);
     return Map.of(
         "admission.maxConnectsInFlight",
-        "derived from the maximum heap: %d for this JVM's %d MiB".formatted(admitted, heapMib),
+        "derived: %d at -Xmx%dm".formatted(admitted, heapMib),
         "server.maxConnections",
-        "derived: admission's cap + headroom: %d for this JVM's %d MiB"
-            .formatted(defaults.server().connectionCap(admitted), heapMib));
+        "derived: %d at -Xmx%dm".formatted(defaults.server().connectionCap(admitted), heapMib));
   }
 
   /**

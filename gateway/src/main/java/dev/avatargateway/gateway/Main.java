@@ -30,6 +30,9 @@ import picocli.CommandLine.Option;
     },
     footerHeading = "%n")
 public final class Main implements Callable<Integer> {
+  /** Picocli's own default width of the help, kept for its prose. */
+  private static final int HELP_WIDTH = 80;
+
   /** Exit code for a configuration error. */
   static final int CONFIG_ERROR = 2;
 
@@ -68,11 +71,16 @@ public final class Main implements Callable<Integer> {
    */
   static CommandLine commandLine(Map<String, String> environment) {
     CommandLine commandLine = new CommandLine(new Main(environment));
-    commandLine.getCommandSpec().usageMessage().footer(footer());
+    String defaults = ConfigLoader.defaultsAsYaml();
+    commandLine.getCommandSpec().usageMessage().footer(footer(defaults));
+    // Tools read the defaults back from the help (the benchmarks do): a wrapped line, such as the
+    // ledger's URL, would no longer be the same YAML.
+    int widest = defaults.lines().mapToInt(String::length).max().orElse(0);
+    commandLine.setUsageHelpWidth(Math.max(HELP_WIDTH, widest + 1));
     return commandLine;
   }
 
-  private static String[] footer() {
+  private static String[] footer(String defaults) {
     StringBuilder env = new StringBuilder();
     env.append(
         String.format(
@@ -91,7 +99,7 @@ public final class Main implements Callable<Integer> {
       env.toString().replace("%", "%%"),
       "",
       "@|bold Settings|@ of the YAML file, with their defaults (docs/configuration.md explains each):",
-      ConfigLoader.defaultsAsYaml().replace("%", "%%")
+      defaults.replace("%", "%%")
     };
   }
 

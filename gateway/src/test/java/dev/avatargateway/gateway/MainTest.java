@@ -39,6 +39,9 @@ class MainTest {
         .contains("deadline: \"30s\"", "queuedDeadline: \"90s\"", "acceptQueueSize: 4096")
         .contains("bodyReadTimeout: \"10s\"")
         .contains("maxConcurrentConnectsPerPrincipal: 1", "mode: \"none\"", "allowedOrigins: []");
+    // Tools (the benchmarks among them) read the defaults back from the help: no line may wrap.
+    String settings = out.toString().substring(out.toString().indexOf("\n---") + 1);
+    assertThat(ConfigLoader.parse(settings)).isEqualTo(GatewayConfig.defaults());
   }
 
   @Test

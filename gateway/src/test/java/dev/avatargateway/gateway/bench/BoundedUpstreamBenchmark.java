@@ -2,7 +2,6 @@ package dev.avatargateway.gateway.bench;
 
 import dev.avatargateway.gateway.bench.ConnectClient.Outcome;
 import dev.avatargateway.gateway.bench.GatewayProcess.GcSummary;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -34,24 +33,15 @@ public final class BoundedUpstreamBenchmark {
 
   static void run() throws Exception {
     Bench.header("Gateway bounded-upstream benchmark");
-    int connects = Bench.intSetting("bench.connects", 10_000);
-    String readyAfter = Bench.stringSetting("bench.readyAfter", "15s");
-    String heap = Bench.stringSetting("bench.gatewayHeap", "512m");
+    BurstReport.Settings run = BurstReport.Settings.read("bounded", 10_000, "15s", "512m", 60);
+    int connects = run.connects();
+    String heap = run.heap();
     Duration within = Bench.secondsSetting("bench.answerWithinSeconds", 45);
-    Duration clientTimeout = Bench.secondsSetting("bench.clientTimeoutSeconds", 60);
-    int warmup = Bench.intSetting("bench.warmupConnects", 200);
-    Path work = Bench.workDir("bounded");
-    Path jar = Bench.gatewayJar();
-    String yaml = Bench.burstGatewayYaml();
-    String secret = ReadinessBenchmark.secret();
     Targets targets = new Targets();
-    BurstReport.printLoadGenerator(clientTimeout);
 
-    try (SimulatorProcess sim = SimulatorProcess.startForBenchmark(work, "2g", secret, "0ms")) {
-      GatewaySettings settings = GatewaySettings.of(jar, yaml);
-      Bench.printf("gateway settings: runway: %s%n", settings.section("runway"));
-      Bench.printf("gateway settings: connect: %s%n", settings.section("connect"));
-      Optional<GatewaySettings.Bound> bound = settings.upstreamBound();
+    try (SimulatorProcess sim = run.startSimulator()) {
+      Optional<GatewaySettings.Bound> bound =
+          GatewaySettings.of(run.jar(), run.yaml()).upstreamBound();
       Bench.printf(
           "upstream connection bound: %s%n",
           bound
@@ -59,26 +49,15 @@ public final class BoundedUpstreamBenchmark {
               .orElse(
                   "none: no bench.upstreamBound, no runway.*connections* setting, and the"
                       + " gateway's runway-client has no DEFAULT_MAX_CONNECTIONS"));
-      try (GatewayProcess gateway =
-              GatewayProcess.start(
-                  jar,
-                  work.resolve("gateway"),
-                  heap,
-                  Bench.gatewayJvmOptions(),
-                  secret,
-                  sim.baseUrl(),
-                  yaml);
-          ConnectClient client = new ConnectClient(gateway.baseUrl(), clientTimeout)) {
-        Bench.printf(
-            "gateway: pid %d, java -Xmx%s -jar %s (own JVM), output in %s%n",
-            gateway.pid(), heap, jar, gateway.output());
+      try (GatewayProcess gateway = run.startGateway(sim, List.of("runway", "connect"));
+          ConnectClient client = new ConnectClient(gateway.baseUrl(), run.clientTimeout())) {
         BurstReport.Burst burst =
             BurstReport.warmUpThenBurst(
                 "4",
                 client,
-                warmup,
+                run.warmup(),
                 sim,
-                readyAfter,
+                run.readyAfter(),
                 connects,
                 gateway,
                 heap,
@@ -102,11 +81,9 @@ public final class BoundedUpstreamBenchmark {
             Bench.percentile(okLatency, 0.50) / Bench.NANOS_PER_MILLI,
             Bench.percentile(okLatency, 0.99) / Bench.NANOS_PER_MILLI,
             Bench.percentile(all, 0.99) / Bench.NANOS_PER_MILLI);
-        long oom = gateway.outOfMemoryErrors();
-        boolean alive = gateway.alive();
-        Bench.printf(
-            "OutOfMemoryError lines in the gateway's output: %d; gateway process %s%n",
-            oom, alive ? "still running" : "GONE");
+        BurstReport.Survival survival = BurstReport.Survival.of(gateway);
+        long oom = survival.outOfMemoryErrors();
+        boolean alive = survival.alive();
         int exit = gateway.stop();
         Bench.printf("gateway exit code after SIGTERM: %d%n", exit);
         GcSummary gc = gateway.gcSummary();

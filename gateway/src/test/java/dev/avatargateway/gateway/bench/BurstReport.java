@@ -168,6 +168,88 @@ final class BurstReport {
   }
 
   /**
+   * What the burst benchmarks are given: the {@code bench.*} properties they share, with each
+   * benchmark's own defaults.
+   *
+   * @param connects {@code bench.connects}: how many are released at once
+   * @param readyAfter {@code bench.readyAfter}: the simulator's READY time in the burst
+   * @param heap {@code bench.gatewayHeap}: the gateway's {@code -Xmx}
+   * @param clientTimeout {@code bench.clientTimeoutSeconds}: how long a client waits for its answer
+   * @param warmup {@code bench.warmupConnects} [200]: connects 8 at a time before the burst
+   */
+  record Settings(
+      int connects,
+      String readyAfter,
+      String heap,
+      Duration clientTimeout,
+      int warmup,
+      Path work,
+      Path jar,
+      String yaml,
+      String secret) {
+    static Settings read(
+        String benchmark, int connects, String readyAfter, String heap, int clientTimeoutSeconds)
+        throws IOException {
+      Duration clientTimeout =
+          Bench.secondsSetting("bench.clientTimeoutSeconds", clientTimeoutSeconds);
+      Settings settings =
+          new Settings(
+              Bench.intSetting("bench.connects", connects),
+              Bench.stringSetting("bench.readyAfter", readyAfter),
+              Bench.stringSetting("bench.gatewayHeap", heap),
+              clientTimeout,
+              Bench.intSetting("bench.warmupConnects", 200),
+              Bench.workDir(benchmark),
+              Bench.gatewayJar(),
+              Bench.burstGatewayYaml(),
+              ReadinessBenchmark.secret());
+      printLoadGenerator(clientTimeout);
+      return settings;
+    }
+
+    /** The simulator of a burst, in a JVM of its own, ready at once for the warm-up. */
+    SimulatorProcess startSimulator() throws IOException, InterruptedException {
+      return SimulatorProcess.startForBenchmark(work, "2g", secret, "0ms");
+    }
+
+    /** The gateway of a burst against {@code sim}, after printing these of its settings. */
+    GatewayProcess startGateway(SimulatorProcess sim, List<String> printedSections)
+        throws IOException, InterruptedException {
+      GatewaySettings settings = GatewaySettings.of(jar, yaml);
+      for (String section : printedSections) {
+        Bench.printf("gateway settings: %s: %s%n", section, settings.section(section));
+      }
+      GatewayProcess gateway =
+          GatewayProcess.start(
+              jar,
+              work.resolve("gateway"),
+              heap,
+              Bench.gatewayJvmOptions(),
+              secret,
+              sim.baseUrl(),
+              yaml);
+      Bench.printf(
+          "gateway: pid %d, java -Xmx%s -jar %s (own JVM), port %d, output in %s%n",
+          gateway.pid(), heap, jar, gateway.baseUrl().getPort(), gateway.output());
+      return gateway;
+    }
+  }
+
+  /**
+   * Whether the gateway came through: its {@code OutOfMemoryError} lines and whether it still runs,
+   * printed.
+   */
+  record Survival(long outOfMemoryErrors, boolean alive) {
+    static Survival of(GatewayProcess gateway) throws IOException {
+      Survival survival = new Survival(gateway.outOfMemoryErrors(), gateway.alive());
+      Bench.printf(
+          "OutOfMemoryError lines in the gateway's output: %d; gateway process %s%n",
+          survival.outOfMemoryErrors, survival.alive ? "still running" : "GONE");
+      return survival;
+    }
+  }
+
+  /**
    * What a burst left: every answer, and the gateway process sampled while it ran.
    *
    * @param outcomes one per connect

@@ -4,7 +4,6 @@ import dev.avatargateway.gateway.bench.ConnectClient.Outcome;
 import dev.avatargateway.gateway.bench.ProcFs.TcpSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,57 +35,32 @@ public final class OverloadBenchmark {
 
   static void run() throws Exception {
     Bench.header("Gateway overload benchmark (admission control)");
-    int connects = Bench.intSetting("bench.connects", 12_000);
-    String readyAfter = Bench.stringSetting("bench.readyAfter", "5s");
-    String heap = Bench.stringSetting("bench.gatewayHeap", "128m");
-    Duration clientTimeout = Bench.secondsSetting("bench.clientTimeoutSeconds", 120);
+    BurstReport.Settings run = BurstReport.Settings.read("overload", 12_000, "5s", "128m", 120);
+    int connects = run.connects();
     Duration afterLeave = Bench.secondsSetting("bench.afterLeaveSeconds", 60);
-    int warmup = Bench.intSetting("bench.warmupConnects", 200);
-    Path work = Bench.workDir("overload");
-    Path jar = Bench.gatewayJar();
-    String yaml = Bench.burstGatewayYaml();
-    String secret = ReadinessBenchmark.secret();
     Targets targets = new Targets();
-    BurstReport.printLoadGenerator(clientTimeout);
 
-    try (SimulatorProcess sim = SimulatorProcess.startForBenchmark(work, "2g", secret, "0ms")) {
-      GatewaySettings settings = GatewaySettings.of(jar, yaml);
-      Bench.printf("gateway settings: runway: %s%n", settings.section("runway"));
-      Bench.printf("gateway settings: connect: %s%n", settings.section("connect"));
-      Bench.printf("gateway settings: server: %s%n", settings.section("server"));
-      GatewayProcess gateway =
-          GatewayProcess.start(
-              jar,
-              work.resolve("gateway"),
-              heap,
-              Bench.gatewayJvmOptions(),
-              secret,
-              sim.baseUrl(),
-              yaml);
+    try (SimulatorProcess sim = run.startSimulator()) {
+      GatewayProcess gateway = run.startGateway(sim, List.of("runway", "connect", "server"));
       try (gateway;
-          ConnectClient client = new ConnectClient(gateway.baseUrl(), clientTimeout)) {
+          ConnectClient client = new ConnectClient(gateway.baseUrl(), run.clientTimeout())) {
         int gatewayPort = gateway.baseUrl().getPort();
-        Bench.printf(
-            "gateway: pid %d, java -Xmx%s -jar %s (own JVM), port %d, output in %s%n",
-            gateway.pid(), heap, jar, gatewayPort, gateway.output());
         BurstReport.Burst burst =
             BurstReport.warmUpThenBurst(
                 "3",
                 client,
-                warmup,
+                run.warmup(),
                 sim,
-                readyAfter,
+                run.readyAfter(),
                 connects,
                 gateway,
-                heap,
+                run.heap(),
                 Duration.ofSeconds(5));
         List<Outcome> outcomes = burst.outcomes();
         GatewaySampler sampler = burst.sampler();
-        long oom = gateway.outOfMemoryErrors();
-        boolean alive = gateway.alive();
-        Bench.printf(
-            "OutOfMemoryError lines in the gateway's output: %d; gateway process %s%n",
-            oom, alive ? "still running" : "GONE");
+        BurstReport.Survival survival = BurstReport.Survival.of(gateway);
+        long oom = survival.outOfMemoryErrors();
+        boolean alive = survival.alive();
         Map<String, List<Outcome>> groups = BurstReport.byStatusAndCode(outcomes);
         long ok = groups.getOrDefault("200", List.of()).size();
         long overloaded = groups.getOrDefault("503 overloaded", List.of()).size();

@@ -212,10 +212,13 @@ public final class AsyncStarts implements ConnectListener, AutoCloseable {
    */
   @Override
   public void close() {
-    for (Start start : starts.values()) {
-      start.shutDown();
-    }
     timers.shutdownNow();
+    for (Start start : starts.values()) {
+      if (start.shutDown()) {
+        // On this thread: the ledger closes right after.
+        ender.accept(start.id(), StopReason.SHUTDOWN);
+      }
+    }
   }
 
   /** A timer that never runs, for the time after {@link #close()}. */

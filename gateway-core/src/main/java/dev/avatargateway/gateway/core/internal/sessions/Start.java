@@ -316,10 +316,12 @@ final class Start {
   }
 
   /**
-   * The gateway stops: credentials nobody took are dropped and their sessions ended, and every
-   * reader's stream ends.
+   * The gateway stops: credentials nobody took are dropped, and every reader's stream ends.
+   *
+   * @return whether credentials were dropped: the caller must end the session (at once, before the
+   *     ledger closes)
    */
-  void shutDown() {
+  boolean shutDown() {
     boolean endNow = false;
     lock.lock();
     try {
@@ -333,9 +335,7 @@ final class Start {
     } finally {
       lock.unlock();
     }
-    if (endNow) {
-      hooks.end(id, StopReason.SHUTDOWN);
-    }
+    return endNow;
   }
 
   /** Waits until the flow is done, at most {@code timeout}. */

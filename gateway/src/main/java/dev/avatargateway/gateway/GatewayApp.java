@@ -144,6 +144,10 @@ public final class GatewayApp implements AutoCloseable {
         .map(AuthConfig.ApiKey::key)
         .filter(java.util.Objects::nonNull)
         .forEach(LogMasking::registerSecret);
+    config.auth().admin().apiKeys().stream()
+        .map(AuthConfig.ApiKey::key)
+        .filter(java.util.Objects::nonNull)
+        .forEach(LogMasking::registerSecret);
     Optional.ofNullable(config.auth().jwt())
         .map(AuthConfig.Jwt::hs256Secret)
         .ifPresent(LogMasking::registerSecret);
@@ -172,6 +176,7 @@ public final class GatewayApp implements AutoCloseable {
               .rateLimit(config.rateLimit())
               .admission(config.admission())
               .readiness(config.readiness())
+              .sessions(config.sessions())
               .ledger(config.ledger())
               .instanceName(instanceName(config))
               .simulatedUpstream(simulator.isPresent())
@@ -291,6 +296,16 @@ public final class GatewayApp implements AutoCloseable {
     }
     int port = config.server().port();
     return host + ":" + (port == 0 ? "0-" + java.util.UUID.randomUUID() : Integer.toString(port));
+  }
+
+  /**
+   * Every route the server answers, as {@code "METHOD path"} (for the test that keeps {@code
+   * /openapi.json} in step with them).
+   */
+  java.util.List<String> routes() {
+    return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(parsed -> parsed.endpoint.method.name() + " " + parsed.endpoint.path)
+        .toList();
   }
 
   /** The port the gateway listens on. */

@@ -30,9 +30,15 @@ import java.util.regex.Pattern;
  *     default none
  * @param jwt with {@code mode: jwt}: how tokens are verified; default all defaults (which do not
  *     validate: issuer, audience and a key are required)
+ * @param admin who may use the admin endpoints ({@code /api/admin/...}) and end anyone's session,
+ *     whatever {@code mode} is; default nobody
  */
 public record AuthConfig(
-    Mode mode, Boolean allowUnauthenticatedWithRealRunway, List<ApiKey> apiKeys, Jwt jwt) {
+    Mode mode,
+    Boolean allowUnauthenticatedWithRealRunway,
+    List<ApiKey> apiKeys,
+    Jwt jwt,
+    Admin admin) {
 
   /**
    * The shortest raw API key accepted, in characters. 16 random characters from the 62 letters and
@@ -51,11 +57,18 @@ public record AuthConfig(
         allowUnauthenticatedWithRealRunway != null && allowUnauthenticatedWithRealRunway;
     apiKeys = apiKeys == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(apiKeys));
     jwt = jwt == null ? Jwt.defaults() : jwt;
+    admin = admin == null ? Admin.defaults() : admin;
+  }
+
+  /** Without admin credentials. */
+  public AuthConfig(
+      Mode mode, Boolean allowUnauthenticatedWithRealRunway, List<ApiKey> apiKeys, Jwt jwt) {
+    this(mode, allowUnauthenticatedWithRealRunway, apiKeys, jwt, null);
   }
 
   /** Every default: {@code mode: none}, which validates only with the simulated upstream. */
   public static AuthConfig defaults() {
-    return new AuthConfig(null, null, null, null);
+    return new AuthConfig(null, null, null, null, null);
   }
 
   /**
@@ -89,6 +102,7 @@ public record AuthConfig(
       case API_KEY -> validateApiKeys();
       case JWT -> jwt.validate();
     }
+    admin.validate(apiKeys);
   }
 
   private void validateApiKeys() {
@@ -122,6 +136,61 @@ public record AuthConfig(
             path,
             "has the same key as auth.apiKeys[" + earlier + "]; every principal needs its own key");
       }
+    }
+  }
+
+  /**
+   * Admin credentials (YAML {@code auth.admin}), apart from the callers' own: an admin key works on
+   * the admin endpoints and to end anyone's session, never to start one. Keys are given and
+   * compared exactly like {@code auth.apiKeys} (the key or its SHA-256).
+   *
+   * @param apiKeys the admin keys, each with a name for the logs; default none (no admin access)
+   */
+  public record Admin(List<ApiKey> apiKeys) {
+    /** Fills in defaults; keeps null entries so that validation can name them. */
+    public Admin {
+      apiKeys =
+          apiKeys == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(apiKeys));
+    }
+
+    /** No admin keys. */
+    public static Admin defaults() {
+      return new Admin(null);
+    }
+
+    /** Each entry as for {@code auth.apiKeys}, and none the same key as a caller's. */
+    void validate(List<ApiKey> callerKeys) {
+      Map<String, Integer> names = new HashMap<>();
+      Map<String, Integer> digests = new HashMap<>();
+      for (int i = 0; i < apiKeys.size(); i++) {
+        String path = "auth.admin.apiKeys[" + i + "]";
+        ApiKey entry = apiKeys.get(i);
+        if (entry == null) {
+          throw new ConfigException(path, "is empty; give a name and a key or sha256");
+        }
+        entry.validate(path);
+        if (names.putIfAbsent(entry.name(), i) != null) {
+          throw new ConfigException(path + ".name", "is used twice; every admin needs a name");
+        }
+        String digest = HexFormat.of().formatHex(entry.digest());
+        if (digests.putIfAbsent(digest, i) != null) {
+          throw new ConfigException(path, "has the same key as an earlier admin key");
+        }
+      }
+      for (ApiKey caller : callerKeys) {
+        if (caller != null
+            && (caller.key() != null || caller.sha256() != null)
+            && digests.containsKey(HexFormat.of().formatHex(caller.digest()))) {
+          // One key in both lists would make every holder of a caller's key an admin.
+          throw new ConfigException("auth.admin.apiKeys", "must not repeat a key of auth.apiKeys");
+        }
+      }
+    }
+
+    /** Shows the names only. */
+    @Override
+    public String toString() {
+      return "Admin[apiKeys=" + apiKeys + "]";
     }
   }
 

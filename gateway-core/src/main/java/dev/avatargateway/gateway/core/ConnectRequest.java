@@ -2,6 +2,7 @@ package dev.avatargateway.gateway.core;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * One browser's ask for a session, as a transport received it; the use case authenticates it, reads
@@ -14,6 +15,9 @@ import java.util.Objects;
  * @param body reads the avatar choice from the body, after authentication; throws {@link
  *     GatewayException} for a body that cannot be read
  * @param presence tells the connect that the client left
+ * @param connectId the gateway's id for this connect (and its ledger row): a UUID in canonical
+ *     lower-case form, chosen up front when the caller must know it before the flow reports it (an
+ *     asynchronous start answers it at once)
  */
 public record ConnectRequest(
     String requestId,
@@ -21,7 +25,8 @@ public record ConnectRequest(
     String peerAddress,
     List<String> forwardedFor,
     BodyReader body,
-    ClientPresence presence) {
+    ClientPresence presence,
+    String connectId) {
   /** Rejects missing parts. */
   public ConnectRequest {
     Objects.requireNonNull(requestId, "requestId");
@@ -30,6 +35,25 @@ public record ConnectRequest(
     forwardedFor = List.copyOf(forwardedFor);
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(presence, "presence");
+    Objects.requireNonNull(connectId, "connectId");
+  }
+
+  /** A request whose connect id is a new random UUID. */
+  public ConnectRequest(
+      String requestId,
+      RequestHeaders headers,
+      String peerAddress,
+      List<String> forwardedFor,
+      BodyReader body,
+      ClientPresence presence) {
+    this(
+        requestId,
+        headers,
+        peerAddress,
+        forwardedFor,
+        body,
+        presence,
+        UUID.randomUUID().toString());
   }
 
   /** Reads the avatar choice; called once, after authentication. */

@@ -29,6 +29,11 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED(405, "method_not_allowed"),
   /** The client sent the body too slowly (a stalled upload): the server stopped waiting. */
   REQUEST_TIMEOUT(408, "request_timeout"),
+  /**
+   * The session is being created by another gateway instance sharing the ledger, so it cannot be
+   * ended here yet; see {@code Retry-After}.
+   */
+  SESSION_STARTING(409, "session_starting"),
   /** The custom avatar exists but is still processing or failed. */
   AVATAR_NOT_READY(409, "avatar_not_ready"),
   /** The body is larger than the limit (16 KiB by default). */

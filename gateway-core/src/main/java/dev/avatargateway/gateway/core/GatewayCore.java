@@ -19,6 +19,9 @@ import dev.avatargateway.gateway.core.internal.observability.GatewayMetrics;
 import dev.avatargateway.gateway.core.internal.readiness.LedgerSeed;
 import dev.avatargateway.gateway.core.internal.readiness.ReadinessModel;
 import dev.avatargateway.gateway.core.internal.readiness.ReadinessPoller;
+import dev.avatargateway.gateway.core.internal.sessions.AsyncStarts;
+import dev.avatargateway.gateway.core.internal.sessions.SessionEnder;
+import dev.avatargateway.gateway.core.internal.sessions.SessionService;
 import dev.avatargateway.runway.RequestObserver;
 import dev.avatargateway.runway.RunwayClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -58,6 +61,8 @@ public final class GatewayCore implements AutoCloseable {
   private final Books books;
   private final Admission admission;
   private final ReadinessPoller readiness;
+  private final AsyncStarts asyncStarts;
+  private final Sessions sessions;
 
   private GatewayCore(Builder b, Books books, Admission admission) {
     this.books = books;
@@ -79,11 +84,15 @@ public final class GatewayCore implements AutoCloseable {
     listeners.add(ConnectObservers.metrics(metrics));
     listeners.add(ConnectObservers.log(new ConnectLog(clock)));
     listeners.addAll(b.listeners);
+    Authenticator authenticator = Authenticators.create(b.auth, b.simulatedUpstream, clock);
+    SessionEnder ender = new SessionEnder(books.ledger(), runway.realtimeSessions(), clock);
+    this.asyncStarts = new AsyncStarts(this::connect, b.sessions, ender::endQuietly);
+    listeners.add(asyncStarts);
     this.connect =
         new ConnectUseCase(
             new ConnectUseCase.Parts(
                 admission,
-                Authenticators.create(b.auth, b.simulatedUpstream, clock),
+                authenticator,
                 new ClientAddressResolver(b.rateLimit.trustedProxies()),
                 catalog,
                 new CustomAvatarVerifier(runway.avatars(), b.connect.customAvatarCacheTtl(), clock),
@@ -100,6 +109,14 @@ public final class GatewayCore implements AutoCloseable {
                 runway.usesDefaultBaseUrl() ? Optional.empty() : Optional.of(runway.baseUrl()),
                 clock));
     this.probe = new UpstreamProbe(runway.avatars(), clock);
+    this.sessions =
+        new SessionService(
+            asyncStarts,
+            books.ledger(),
+            ender,
+            authenticator,
+            Authenticators.admin(b.auth),
+            b.sessions);
   }
 
   /** The client with the core's clock, recording every attempt in the metrics and its connect. */
@@ -131,6 +148,14 @@ public final class GatewayCore implements AutoCloseable {
    */
   public ConnectResult connect(ConnectRequest request) {
     return connect.connect(request);
+  }
+
+  /**
+   * Asynchronous starts with live progress, and the session endpoints (docs/sessions.md); the same
+   * flow, authentication and limits as {@link #connect}.
+   */
+  public Sessions sessions() {
+    return sessions;
   }
 
   /** The avatars this gateway allows, for pickers. */
@@ -210,6 +235,7 @@ public final class GatewayCore implements AutoCloseable {
   @Override
   public void close() {
     drain(Duration.ZERO);
+    asyncStarts.close();
     readiness.close();
     admission.close();
     books.close();
@@ -227,6 +253,7 @@ public final class GatewayCore implements AutoCloseable {
     private MeterRegistry meterRegistry = new SimpleMeterRegistry();
     private Clock clock = Clock.systemUTC();
     private ReadinessConfig readiness = ReadinessConfig.defaults();
+    private SessionsConfig sessions = SessionsConfig.defaults();
     private LedgerConfig ledger = LedgerConfig.defaults();
     private Optional<String> instanceName = Optional.empty();
     private GatewayMetrics metrics;
@@ -301,6 +328,15 @@ public final class GatewayCore implements AutoCloseable {
     }
 
     /**
+     * Asynchronous starts: the reader grace, the heartbeat, the retention; default {@link
+     * SessionsConfig#defaults()}.
+     */
+    public Builder sessions(SessionsConfig sessions) {
+      this.sessions = Objects.requireNonNull(sessions, "sessions");
+      return this;
+    }
+
+    /**
      * Where the books are kept; default {@link LedgerConfig#defaults()} (an H2 file under {@code
      * ./data}).
      */
@@ -337,6 +373,7 @@ public final class GatewayCore implements AutoCloseable {
       admission.validate();
       ledger.validate();
       readiness.validate();
+      sessions.validate();
       metrics = new GatewayMetrics(meterRegistry);
       observedRunway = observed(runway, clock, metrics);
       String name =

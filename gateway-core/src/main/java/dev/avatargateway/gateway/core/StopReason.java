@@ -22,7 +22,9 @@ public enum StopReason {
   /** Found after a crash (or on an instance whose lease expired) before it was handed over. */
   RECOVERED,
   /** Handed to a browser as a session key that it did not use in time. */
-  HAND_OUT_EXPIRED;
+  HAND_OUT_EXPIRED,
+  /** Its owner (or an admin) asked the gateway to end it ({@code DELETE} of the session). */
+  END_REQUESTED;
 
   /** The lower-case spelling used in logs, metrics and the ledger, e.g. {@code client_gone}. */
   public String code() {

@@ -18,10 +18,37 @@ final class AllowedMethods {
     byPath.computeIfAbsent(normalize(path), p -> new LinkedHashSet<>()).add(method);
   }
 
-  /** The {@code Allow} value for {@code path}, if the path is a route. */
+  /**
+   * The {@code Allow} value for {@code path}, if the path is a route; a route's {@code {name}}
+   * segment matches any one segment.
+   */
   Optional<String> allow(String path) {
-    Set<String> methods = byPath.get(normalize(path));
+    String wanted = normalize(path);
+    Set<String> methods = byPath.get(wanted);
+    if (methods == null) {
+      for (Map.Entry<String, Set<String>> route : byPath.entrySet()) {
+        if (route.getKey().contains("{") && matches(route.getKey(), wanted)) {
+          methods = route.getValue();
+          break;
+        }
+      }
+    }
     return methods == null ? Optional.empty() : Optional.of(String.join(", ", methods));
+  }
+
+  private static boolean matches(String template, String path) {
+    String[] want = template.split("/", -1);
+    String[] have = path.split("/", -1);
+    if (want.length != have.length) {
+      return false;
+    }
+    for (int i = 0; i < want.length; i++) {
+      boolean parameter = want[i].startsWith("{") && want[i].endsWith("}");
+      if (parameter ? have[i].isEmpty() : !want[i].equals(have[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // The router ignores a trailing slash, so the lookup does too.

@@ -35,8 +35,8 @@ public final class HttpApi {
   static final String REQUEST_ID_ATTRIBUTE = "avatar-gateway.requestId";
   private static final String JSON = "application/json";
   private static final String CORS_ALLOWED_HEADERS =
-      "Content-Type, Authorization, X-Api-Key, X-Request-Id";
-  private static final String CORS_EXPOSED_HEADERS = "X-Request-Id, Retry-After";
+      "Content-Type, Authorization, X-Api-Key, X-Request-Id, Last-Event-ID";
+  private static final String CORS_EXPOSED_HEADERS = "X-Request-Id, Retry-After, Location";
 
   /**
    * Answers after which the connection cannot carry another request: the rest of a cut-off, stalled
@@ -90,6 +90,8 @@ public final class HttpApi {
     }
     get(routes, "/api/avatar/presets", this::presets);
     options(routes, "/api/avatar/presets");
+    new SessionRoutes(this, c, body).register(routes);
+    get(routes, OpenApi.PATH, ctx -> ctx.contentType(JSON).result(OpenApi.document()));
     get(routes, "/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
     get(routes, "/readyz", this::readyz);
     get(
@@ -102,17 +104,22 @@ public final class HttpApi {
     routes.error(405, this::methodNotAllowed);
   }
 
-  private void get(RoutesConfig routes, String path, Handler handler) {
+  void get(RoutesConfig routes, String path, Handler handler) {
     routes.get(path, handler);
     allowed.add(path, "GET");
   }
 
-  private void post(RoutesConfig routes, String path, Handler handler) {
+  void post(RoutesConfig routes, String path, Handler handler) {
     routes.post(path, handler);
     allowed.add(path, "POST");
   }
 
-  private void options(RoutesConfig routes, String path) {
+  void delete(RoutesConfig routes, String path, Handler handler) {
+    routes.delete(path, handler);
+    allowed.add(path, "DELETE");
+  }
+
+  void options(RoutesConfig routes, String path) {
     routes.options(path, this::preflight);
     allowed.add(path, "OPTIONS");
   }
@@ -143,7 +150,7 @@ public final class HttpApi {
     if (allowedOrigin(ctx).isEmpty()) {
       throw new GatewayException(ErrorCode.FORBIDDEN, "This origin may not call this server.");
     }
-    ctx.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    ctx.header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
     ctx.header("Access-Control-Allow-Headers", CORS_ALLOWED_HEADERS);
     ctx.header("Access-Control-Max-Age", Long.toString(c.settings().corsMaxAge().toSeconds()));
     ctx.status(204);
@@ -173,7 +180,7 @@ public final class HttpApi {
                 + "."));
   }
 
-  private void unexpected(Exception e, Context ctx) {
+  void unexpected(Exception e, Context ctx) {
     LOG.error("Unexpected failure answering {} {}", ctx.method(), ctx.path(), e);
     error(
         ctx,
@@ -280,7 +287,7 @@ public final class HttpApi {
     return Math.max(1, seconds);
   }
 
-  private static void json(Context ctx, int status, Map<String, ?> body) {
+  static void json(Context ctx, int status, Map<String, ?> body) {
     ctx.status(status).contentType(JSON).result(Json.write(body));
   }
 }

@@ -66,6 +66,19 @@ public final class Authenticators {
   }
 
   /**
+   * The admins' authenticator ({@code auth.admin.apiKeys}, compared as {@code mode: api-key}
+   * compares keys), whose principals have the scheme {@code admin}; empty when no admin key is
+   * configured. Call after {@link AuthConfig#validate(boolean)}.
+   */
+  public static Optional<Authenticator> admin(AuthConfig config) {
+    if (config.admin().apiKeys().isEmpty()) {
+      return Optional.empty();
+    }
+    ApiKeyAuthenticator keys = new ApiKeyAuthenticator(config.admin().apiKeys());
+    return Optional.of(headers -> new Principal(keys.authenticate(headers).name(), "admin"));
+  }
+
+  /**
    * The {@code WWW-Authenticate} value to answer with a refusal (RFC 7235 §3.1 requires one on
    * every 401): {@code Bearer realm="avatar-gateway"} when credentials were missing, plus {@code
    * error="invalid_token"} when they were not valid, and {@code error_description="The access token

@@ -42,7 +42,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,7 +152,7 @@ public final class ConnectUseCase {
   /** One connect's state, for its events. Used by one thread. */
   private final class Flow {
     private final ConnectRequest request;
-    private final String connectId = UUID.randomUUID().toString();
+    private final String connectId;
     private final ConnectTrace trace = new ConnectTrace();
     private final Instant received;
     private Optional<String> principal = Optional.empty();
@@ -166,6 +165,7 @@ public final class ConnectUseCase {
 
     Flow(ConnectRequest request) {
       this.request = request;
+      this.connectId = request.connectId();
       this.received = now();
     }
 
@@ -183,8 +183,7 @@ public final class ConnectUseCase {
       AvatarChoice choice = request.body().read();
       String address = parts.addresses().resolve(request.peerAddress(), request.forwardedFor());
       try (InFlightConnects.Handle handle = parts.inFlight().register();
-          ClientPresence.Watch watch =
-              request.presence().watch(() -> handle.stop(StopReason.CLIENT_GONE))) {
+          ClientPresence.Watch watch = request.presence().watchStops(handle::stop)) {
         ResolvedAvatar resolved =
             parts.catalog().resolve(choice.avatarId(), choice.customAvatarId());
         avatar = Optional.of(resolved);

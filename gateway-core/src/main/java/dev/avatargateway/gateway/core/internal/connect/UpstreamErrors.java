@@ -48,8 +48,11 @@ public final class UpstreamErrors {
    */
   static GatewayException map(RunwayException e, String stage, Optional<StopReason> stopReason) {
     return switch (e) {
+      // Ended on request: the client gave the session up, as one that leaves does.
       case RunwayInterruptedException i ->
-          stopReason.filter(StopReason.CLIENT_GONE::equals).isPresent()
+          stopReason
+                  .filter(r -> r == StopReason.CLIENT_GONE || r == StopReason.END_REQUESTED)
+                  .isPresent()
               ? new GatewayException(
                   ErrorCode.CLIENT_GONE, "The client went away.", null, Map.of(), e)
               : new GatewayException(

@@ -988,6 +988,83 @@ public final class JdbcSessionLedger {
   }
 
   /**
+   * Sessions newest first (by {@code accepted_at}, then {@code gateway_id}), one page at a time:
+   * for the session listings. The page after a row starts strictly after it (keyset paging: rows
+   * recorded meanwhile neither repeat nor shift the pages). Uses the indexes of {@code
+   * V4__session_listing.sql}.
+   *
+   * @param principal only this principal's sessions; null for everyone's
+   * @param states only these states; empty for all
+   * @param after the last row of the previous page; null for the first page
+   * @param limit the most rows, 1 to {@value #MAX_LIMIT}
+   */
+  public List<SessionRow> newestFirst(
+      String principal, Set<SessionState> states, PageKey after, int limit) {
+    Objects.requireNonNull(states, "states");
+    requireLimit(limit);
+    List<SessionState> wanted = states.isEmpty() ? List.of() : List.copyOf(EnumSet.copyOf(states));
+    StringBuilder where = new StringBuilder("1 = 1");
+    if (principal != null) {
+      where.append(" AND principal_name = ?");
+    }
+    if (!wanted.isEmpty()) {
+      where.append(" AND state IN (").append(placeholders(wanted.size())).append(')');
+    }
+    if (after != null) {
+      where.append(" AND (accepted_at < ? OR (accepted_at = ? AND gateway_id < ?))");
+    }
+    String sql =
+        """
+        SELECT %s
+          FROM ledger_sessions
+         WHERE %s
+         ORDER BY accepted_at DESC, gateway_id DESC
+         LIMIT ?
+        """
+            .formatted(COLUMNS, where);
+    return inTransaction(
+        "list sessions newest first",
+        c -> {
+          try (PreparedStatement s = prepare(c, sql)) {
+            int i = 0;
+            if (principal != null) {
+              s.setString(++i, principal);
+            }
+            for (SessionState state : wanted) {
+              s.setString(++i, state.code());
+            }
+            if (after != null) {
+              setInstant(s, ++i, after.acceptedAt());
+              setInstant(s, ++i, after.acceptedAt());
+              s.setString(++i, after.gatewayId());
+            }
+            s.setInt(++i, limit);
+            return readRows(s);
+          }
+        });
+  }
+
+  /**
+   * Where a page of {@link #newestFirst} ends: its last row's {@code accepted_at} and {@code
+   * gateway_id}.
+   *
+   * @param acceptedAt as recorded (microseconds)
+   * @param gatewayId the row's id
+   */
+  public record PageKey(Instant acceptedAt, String gatewayId) {
+    /** Rejects nulls. */
+    public PageKey {
+      Objects.requireNonNull(acceptedAt, "acceptedAt");
+      Objects.requireNonNull(gatewayId, "gatewayId");
+    }
+
+    /** The key of this row. */
+    public static PageKey of(SessionRow row) {
+      return new PageKey(row.acceptedAt(), row.gatewayId());
+    }
+  }
+
+  /**
    * How long the latest sessions of each avatar took from create to READY ({@code ready_at −
    * created_at}, as recorded: the instant the gateway noticed READY, so a little later than READY
    * itself), for a model of readiness to start from after a restart. Only sessions accepted at or

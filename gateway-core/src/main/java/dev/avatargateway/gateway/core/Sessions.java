@@ -1,0 +1,81 @@
+package dev.avatargateway.gateway.core;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Asynchronous starts and the session endpoints (docs/sessions.md): start a session without waiting
+ * for it, follow its progress as events, read, list and end sessions. Every method authenticates
+ * the caller from the headers; a session of another principal is answered exactly like one that
+ * does not exist ({@link ErrorCode#NOT_FOUND}). Thread-safe.
+ */
+public interface Sessions {
+  /** The most sessions one listing page holds. */
+  int MAX_PAGE_SIZE = 100;
+
+  /** A listing page's size when the caller names none. */
+  int DEFAULT_PAGE_SIZE = 20;
+
+  /**
+   * Starts a session as {@link GatewayCore#connect} would, and returns as soon as the start is
+   * accepted (authentication, the body, the avatar and the limits passed): the rest runs on a
+   * thread of its own, detached from the caller. The request's presence is not used: the start's
+   * readers are its presence.
+   *
+   * @return the start's id (the gateway's id for the session)
+   * @throws GatewayException when it is refused, as the connect would be
+   */
+  String start(ConnectRequest request);
+
+  /**
+   * Opens a reader of a start's events, for its owner.
+   *
+   * @param lastEventId the {@code Last-Event-ID} of a reconnecting reader: only later events are
+   *     sent
+   * @throws GatewayException {@code NOT_FOUND} for an unknown id or another principal's session
+   */
+  SessionEvents events(RequestHeaders headers, String id, Optional<String> lastEventId);
+
+  /**
+   * The session, for its owner.
+   *
+   * @throws GatewayException {@code NOT_FOUND} for an unknown id or another principal's session
+   */
+  SessionInfo get(RequestHeaders headers, String id);
+
+  /**
+   * The caller's own sessions, newest first.
+   *
+   * @param cursor from the previous page's {@link SessionPage#nextCursor()}
+   * @param limit 1 to {@link #MAX_PAGE_SIZE}
+   * @throws GatewayException {@code INVALID_REQUEST} for a cursor or limit that is not valid
+   */
+  SessionPage list(RequestHeaders headers, Optional<String> cursor, int limit);
+
+  /**
+   * Ends the session upstream, for its owner or an admin; a start still running is stopped and its
+   * session cancelled. Idempotent: a session that has ended is answered as it is.
+   *
+   * @return the session after the end was recorded
+   * @throws GatewayException {@code NOT_FOUND} as for {@link #get}; {@code SESSION_STARTING} when
+   *     another gateway instance is still creating it
+   */
+  SessionInfo end(RequestHeaders headers, String id);
+
+  /**
+   * Every principal's sessions, newest first, for an admin.
+   *
+   * @param principal only this principal's
+   * @param state only sessions in this ledger state (e.g. {@code running})
+   * @throws GatewayException {@code UNAUTHENTICATED} without admin credentials
+   */
+  SessionPage listAll(
+      RequestHeaders headers,
+      Optional<String> principal,
+      Optional<String> state,
+      Optional<String> cursor,
+      int limit);
+
+  /** How often an idle event stream gets a keep-alive comment. */
+  Duration heartbeatInterval();
+}

@@ -1,0 +1,308 @@
+package dev.avatargateway.gateway.core.internal.sessions;
+
+import dev.avatargateway.gateway.core.Authenticator;
+import dev.avatargateway.gateway.core.ConnectRequest;
+import dev.avatargateway.gateway.core.ErrorCode;
+import dev.avatargateway.gateway.core.GatewayException;
+import dev.avatargateway.gateway.core.Principal;
+import dev.avatargateway.gateway.core.RequestHeaders;
+import dev.avatargateway.gateway.core.SessionEvent;
+import dev.avatargateway.gateway.core.SessionEvents;
+import dev.avatargateway.gateway.core.SessionInfo;
+import dev.avatargateway.gateway.core.SessionPage;
+import dev.avatargateway.gateway.core.Sessions;
+import dev.avatargateway.gateway.core.SessionsConfig;
+import dev.avatargateway.gateway.core.StopReason;
+import dev.avatargateway.gateway.core.internal.ledger.JdbcSessionLedger;
+import dev.avatargateway.gateway.core.internal.ledger.SessionRow;
+import dev.avatargateway.gateway.core.internal.ledger.SessionState;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The session endpoints over the ledger and this process's {@link AsyncStarts}: who is asking,
+ * whose the session is, and what to answer. Another principal's session is answered like one that
+ * does not exist, so that ids cannot be probed.
+ */
+public final class SessionService implements Sessions {
+  /**
+   * How long {@code DELETE} waits for a start it stopped to cancel its session: the flow's own
+   * clean-up budget (one cancel with one retry, 5 s) and a margin.
+   */
+  static final Duration END_WAIT = Duration.ofSeconds(6);
+
+  private static final String CURSOR_VERSION = "v1";
+
+  private final AsyncStarts starts;
+  private final JdbcSessionLedger ledger;
+  private final SessionEnder ender;
+  private final Authenticator callers;
+  private final Optional<Authenticator> admins;
+  private final SessionsConfig config;
+
+  /**
+   * @param starts this process's asynchronous starts
+   * @param ledger the books
+   * @param ender ends sessions upstream and in the ledger
+   * @param callers the callers' authenticator (as for connect)
+   * @param admins the admins' authenticator; empty when no admin key is configured
+   * @param config the heartbeat interval
+   */
+  public SessionService(
+      AsyncStarts starts,
+      JdbcSessionLedger ledger,
+      SessionEnder ender,
+      Authenticator callers,
+      Optional<Authenticator> admins,
+      SessionsConfig config) {
+    this.starts = starts;
+    this.ledger = ledger;
+    this.ender = ender;
+    this.callers = callers;
+    this.admins = admins;
+    this.config = config;
+  }
+
+  @Override
+  public String start(ConnectRequest request) {
+    return starts.start(request);
+  }
+
+  @Override
+  public SessionEvents events(RequestHeaders headers, String id, Optional<String> lastEventId) {
+    Principal who = callers.authenticate(headers);
+    Optional<Start> local = starts.find(id);
+    if (local.isPresent() && local.get().principal().filter(who.name()::equals).isPresent()) {
+      return local.get().open(lastEventId);
+    }
+    SessionRow row = owned(who, id);
+    return new LedgerOnly(row, lastEventId.filter(SessionEvent.END_ID::equals).isPresent());
+  }
+
+  @Override
+  public SessionInfo get(RequestHeaders headers, String id) {
+    return info(owned(callers.authenticate(headers), id));
+  }
+
+  @Override
+  public SessionPage list(RequestHeaders headers, Optional<String> cursor, int limit) {
+    Principal who = callers.authenticate(headers);
+    return page(who.name(), Set.of(), cursor, limit);
+  }
+
+  @Override
+  public SessionInfo end(RequestHeaders headers, String id) {
+    boolean admin = isAdmin(headers);
+    SessionRow row;
+    if (admin) {
+      row = ledger.find(canonical(id)).orElseThrow(SessionService::notFound);
+    } else {
+      row = owned(callers.authenticate(headers), id);
+    }
+    Optional<Start> local = starts.find(row.gatewayId());
+    if (local.isPresent() && !local.get().requestEnd()) {
+      try {
+        local.get().awaitFlowDone(END_WAIT);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return info(ledger.find(row.gatewayId()).orElse(row));
+    }
+    return info(ender.end(row.gatewayId(), StopReason.END_REQUESTED));
+  }
+
+  @Override
+  public SessionPage listAll(
+      RequestHeaders headers,
+      Optional<String> principal,
+      Optional<String> state,
+      Optional<String> cursor,
+      int limit) {
+    if (!isAdmin(headers)) {
+      throw new GatewayException(
+          ErrorCode.UNAUTHENTICATED, "Admin credentials are missing or not valid.");
+    }
+    Set<SessionState> states = state.map(SessionService::state).map(Set::of).orElse(Set.of());
+    return page(principal.orElse(null), states, cursor, limit);
+  }
+
+  @Override
+  public Duration heartbeatInterval() {
+    return config.heartbeatInterval();
+  }
+
+  // ----- Inside
+
+  /** Whether the headers carry an admin key (tried first: an admin key is no caller's key). */
+  private boolean isAdmin(RequestHeaders headers) {
+    if (admins.isEmpty()) {
+      return false;
+    }
+    try {
+      admins.get().authenticate(headers);
+      return true;
+    } catch (GatewayException e) {
+      return false;
+    }
+  }
+
+  private SessionRow owned(Principal who, String id) {
+    return ledger
+        .find(canonical(id))
+        .filter(row -> row.principal().equals(who.name()))
+        .orElseThrow(SessionService::notFound);
+  }
+
+  /** The id as the ledger keeps it; anything that is not a UUID names no session. */
+  private static String canonical(String id) {
+    try {
+      String canonical = UUID.fromString(id).toString();
+      if (canonical.equals(id)) {
+        return canonical;
+      }
+    } catch (IllegalArgumentException e) {
+      // not a UUID
+    }
+    throw notFound();
+  }
+
+  static GatewayException notFound() {
+    return new GatewayException(ErrorCode.NOT_FOUND, "There is no such session.");
+  }
+
+  private SessionPage page(
+      String principal, Set<SessionState> states, Optional<String> cursor, int limit) {
+    if (limit < 1 || limit > MAX_PAGE_SIZE) {
+      throw new GatewayException(
+          ErrorCode.INVALID_REQUEST, "limit must be 1 to " + MAX_PAGE_SIZE + ".");
+    }
+    JdbcSessionLedger.PageKey after = cursor.map(SessionService::decode).orElse(null);
+    // One more than asked tells whether a next page exists.
+    List<SessionRow> rows = ledger.newestFirst(principal, states, after, limit + 1);
+    boolean more = rows.size() > limit;
+    List<SessionRow> shown = more ? rows.subList(0, limit) : rows;
+    Optional<String> next =
+        more
+            ? Optional.of(encode(JdbcSessionLedger.PageKey.of(shown.getLast())))
+            : Optional.empty();
+    return new SessionPage(shown.stream().map(SessionService::info).toList(), next);
+  }
+
+  private static SessionState state(String code) {
+    try {
+      return SessionState.fromCode(code);
+    } catch (IllegalArgumentException e) {
+      throw new GatewayException(
+          ErrorCode.INVALID_REQUEST,
+          "state must be one of "
+              + EnumSet.allOf(SessionState.class).stream().map(SessionState::code).toList()
+              + ".");
+    }
+  }
+
+  /**
+   * The cursor: the last row's {@code accepted_at} (epoch microseconds) and id, base64url. It only
+   * narrows a query that is already limited to what the caller may see, so it need not be signed.
+   */
+  static String encode(JdbcSessionLedger.PageKey key) {
+    long micros = ChronoUnit.MICROS.between(Instant.EPOCH, key.acceptedAt());
+    String text = CURSOR_VERSION + ":" + micros + ":" + key.gatewayId();
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static JdbcSessionLedger.PageKey decode(String cursor) {
+    try {
+      String text =
+          new String(Base64.getUrlDecoder().decode(cursor.trim()), StandardCharsets.UTF_8);
+      String[] parts = text.split(":", 3);
+      if (parts.length != 3 || !CURSOR_VERSION.equals(parts[0])) {
+        throw new IllegalArgumentException("unknown cursor form");
+      }
+      Instant acceptedAt = Instant.EPOCH.plus(Long.parseLong(parts[1]), ChronoUnit.MICROS);
+      String id = UUID.fromString(parts[2]).toString();
+      if (!id.equals(parts[2])) {
+        throw new IllegalArgumentException("not a canonical id");
+      }
+      return new JdbcSessionLedger.PageKey(acceptedAt, id);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new GatewayException(
+          ErrorCode.INVALID_REQUEST, "The cursor is not valid; start again without one.");
+    }
+  }
+
+  static SessionInfo info(SessionRow row) {
+    return new SessionInfo(
+        row.gatewayId(),
+        row.principal(),
+        row.upstreamId(),
+        row.state().code(),
+        row.avatarId(),
+        row.avatarType(),
+        row.responseMode(),
+        row.acceptedAt(),
+        row.createdAt(),
+        row.readyAt(),
+        row.handedOverAt(),
+        row.runningAt(),
+        row.endedAt(),
+        row.duration(),
+        row.durationConfirmed(),
+        row.outcomeCode(),
+        row.failureCode());
+  }
+
+  /**
+   * The stream of a start this process does not follow (another instance's, one from before a
+   * restart, or one past its retention): one {@value SessionEvent#STATE} event from the ledger. A
+   * reader that already had it ({@code Last-Event-ID} {@value SessionEvent#END_ID}) gets nothing.
+   */
+  private static final class LedgerOnly implements SessionEvents {
+    private final SessionRow row;
+    private final boolean hadIt;
+    private boolean finished;
+
+    LedgerOnly(SessionRow row, boolean hadIt) {
+      this.row = row;
+      this.hadIt = hadIt;
+    }
+
+    @Override
+    public List<SessionEvent> next(Duration timeout) {
+      if (finished) {
+        return List.of();
+      }
+      finished = true;
+      if (hadIt) {
+        return List.of();
+      }
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("sessionId", row.upstreamId());
+      data.put("state", row.state().code());
+      data.put("outcome", row.outcomeCode());
+      return List.of(new SessionEvent(SessionEvent.END_ID, SessionEvent.STATE, data));
+    }
+
+    @Override
+    public boolean finished() {
+      return finished;
+    }
+
+    @Override
+    public void notSent() {}
+
+    @Override
+    public void close() {}
+  }
+}

@@ -1,0 +1,281 @@
+package dev.avatargateway.gateway.internal.http;
+
+import dev.avatargateway.gateway.core.ClientPresence;
+import dev.avatargateway.gateway.core.ConnectRequest;
+import dev.avatargateway.gateway.core.ErrorCode;
+import dev.avatargateway.gateway.core.GatewayException;
+import dev.avatargateway.gateway.core.LogFields;
+import dev.avatargateway.gateway.core.RequestHeaders;
+import dev.avatargateway.gateway.core.SessionEvent;
+import dev.avatargateway.gateway.core.SessionEvents;
+import dev.avatargateway.gateway.core.SessionInfo;
+import dev.avatargateway.gateway.core.SessionPage;
+import dev.avatargateway.gateway.core.Sessions;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.MDC;
+
+/**
+ * The session endpoints (docs/sessions.md): the asynchronous start, its event stream (Server-Sent
+ * Events), reading, listing and ending sessions, and the admins' listing. Parses, calls {@link
+ * Sessions}, renders; nothing more.
+ *
+ * <p>An event stream holds no platform thread: the request goes asynchronous and one virtual thread
+ * per stream waits for the next event (or the next heartbeat), and the shared {@link
+ * DisconnectWatcher} tells it when the reader left.
+ */
+final class SessionRoutes {
+  static final String SESSIONS = "/api/avatar/sessions";
+  static final String SESSION = SESSIONS + "/{id}";
+  static final String EVENTS = SESSION + "/events";
+  static final String ADMIN_SESSIONS = "/api/admin/sessions";
+
+  private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+
+  private final HttpApi api;
+  private final HttpApi.Components c;
+  private final RequestBody body;
+
+  SessionRoutes(HttpApi api, HttpApi.Components components, RequestBody body) {
+    this.api = api;
+    this.c = components;
+    this.body = body;
+  }
+
+  void register(RoutesConfig routes) {
+    api.post(routes, SESSIONS, this::start);
+    api.get(routes, SESSIONS, this::list);
+    api.options(routes, SESSIONS);
+    api.get(routes, SESSION, this::get);
+    api.delete(routes, SESSION, this::end);
+    api.options(routes, SESSION);
+    api.get(routes, EVENTS, this::events);
+    api.options(routes, EVENTS);
+    api.get(routes, ADMIN_SESSIONS, this::listAll);
+  }
+
+  private Sessions sessions() {
+    return c.core().sessions();
+  }
+
+  /** Answers 202 once the start is accepted; the flow goes on without this request. */
+  private void start(Context ctx) {
+    String requestId = ctx.attribute(HttpApi.REQUEST_ID_ATTRIBUTE);
+    ConnectRequest request =
+        new ConnectRequest(
+            requestId,
+            headers(ctx),
+            ctx.req().getRemoteAddr(),
+            Collections.list(ctx.req().getHeaders("X-Forwarded-For")),
+            () -> ConnectBody.parse(body.read(ctx)).choice(),
+            ClientPresence.UNKNOWN);
+    String id = sessions().start(request);
+    String location = SESSIONS + "/" + id;
+    ctx.header("Location", location);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("id", id);
+    answer.put("events", location + "/events");
+    HttpApi.json(ctx, 202, answer);
+  }
+
+  private void get(Context ctx) {
+    HttpApi.json(ctx, 200, view(sessions().get(headers(ctx), ctx.pathParam("id"))));
+  }
+
+  private void end(Context ctx) {
+    HttpApi.json(ctx, 200, view(sessions().end(headers(ctx), ctx.pathParam("id"))));
+  }
+
+  private void list(Context ctx) {
+    SessionPage page = sessions().list(headers(ctx), query(ctx, "cursor"), limit(ctx));
+    HttpApi.json(ctx, 200, view(page));
+  }
+
+  private void listAll(Context ctx) {
+    SessionPage page =
+        sessions()
+            .listAll(
+                headers(ctx),
+                query(ctx, "principal"),
+                query(ctx, "state"),
+                query(ctx, "cursor"),
+                limit(ctx));
+    HttpApi.json(ctx, 200, view(page));
+  }
+
+  /**
+   * The event stream. Errors before it starts are JSON answers like any other; a reader that
+   * already had the last event (its {@code Last-Event-ID}) gets 204, which tells an EventSource to
+   * stop reconnecting.
+   */
+  private void events(Context ctx) throws InterruptedException {
+    SessionEvents events =
+        sessions()
+            .events(
+                headers(ctx),
+                ctx.pathParam("id"),
+                Optional.ofNullable(ctx.header("Last-Event-ID")));
+    List<SessionEvent> first;
+    try {
+      first = events.next(Duration.ZERO);
+    } catch (InterruptedException | RuntimeException e) {
+      events.close();
+      throw e;
+    }
+    if (first.isEmpty() && events.finished()) {
+      events.close();
+      ctx.status(204);
+      return;
+    }
+    ctx.status(200);
+    ctx.contentType("text/event-stream; charset=utf-8");
+    // Proxies such as nginx buffer responses unless told not to: events would arrive late.
+    ctx.header("X-Accel-Buffering", "no");
+    String requestId = ctx.attribute(HttpApi.REQUEST_ID_ATTRIBUTE);
+    AtomicBoolean gone = new AtomicBoolean();
+    DisconnectWatcher.Watch watch =
+        c.disconnects()
+            .watch(
+                ctx,
+                () -> {
+                  gone.set(true);
+                  events.close();
+                });
+    // Javalin asks for the future once the request has gone asynchronous: only then may another
+    // thread write (a write before it raced the request's own thread, and was held back).
+    ctx.future(
+        () -> {
+          CompletableFuture<Void> done = new CompletableFuture<>();
+          Thread.ofVirtual()
+              .name("avatar-gateway-events")
+              .start(
+                  () -> {
+                    MDC.put(LogFields.REQUEST_ID, requestId);
+                    try {
+                      stream(ctx, events, first, gone);
+                    } finally {
+                      watch.close();
+                      events.close();
+                      MDC.remove(LogFields.REQUEST_ID);
+                      done.complete(null);
+                    }
+                  });
+          return done;
+        });
+  }
+
+  private void stream(
+      Context ctx, SessionEvents events, List<SessionEvent> first, AtomicBoolean gone) {
+    Duration heartbeat = sessions().heartbeatInterval();
+    List<SessionEvent> batch = first;
+    try {
+      OutputStream out = ctx.res().getOutputStream();
+      ctx.res().flushBuffer();
+      while (!gone.get()) {
+        if (!batch.isEmpty()) {
+          try {
+            for (SessionEvent event : batch) {
+              out.write(frame(event));
+            }
+            out.flush();
+          } catch (IOException e) {
+            events.notSent();
+            return;
+          }
+        }
+        if (events.finished()) {
+          return;
+        }
+        batch = events.next(heartbeat);
+        if (batch.isEmpty() && !events.finished() && !gone.get()) {
+          out.write(HEARTBEAT);
+          out.flush();
+        }
+      }
+    } catch (IOException e) {
+      // The reader is gone; closing the reader starts the grace.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One event in the text/event-stream format (HTML Living Standard §9.2.4). */
+  static byte[] frame(SessionEvent event) {
+    // The JSON is written on one line, so that one data line carries it.
+    return ("id: "
+            + event.id()
+            + "\nevent: "
+            + event.name()
+            + "\ndata: "
+            + Json.write(event.data())
+            + "\n\n")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static RequestHeaders headers(Context ctx) {
+    return name -> Optional.ofNullable(ctx.header(name));
+  }
+
+  private static Optional<String> query(Context ctx, String name) {
+    return Optional.ofNullable(ctx.queryParam(name)).filter(value -> !value.isBlank());
+  }
+
+  private static int limit(Context ctx) {
+    Optional<String> limit = query(ctx, "limit");
+    if (limit.isEmpty()) {
+      return Sessions.DEFAULT_PAGE_SIZE;
+    }
+    try {
+      return Integer.parseInt(limit.get().trim());
+    } catch (NumberFormatException e) {
+      throw new GatewayException(
+          ErrorCode.INVALID_REQUEST, "limit must be a number from 1 to " + Sessions.MAX_PAGE_SIZE);
+    }
+  }
+
+  private static Map<String, Object> view(SessionPage page) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("sessions", page.sessions().stream().map(SessionRoutes::view).toList());
+    body.put("nextCursor", page.nextCursor().orElse(null));
+    return body;
+  }
+
+  private static Map<String, Object> view(SessionInfo s) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", s.id());
+    body.put("principal", s.principal());
+    body.put("sessionId", s.sessionId());
+    body.put("state", s.state());
+    body.put("avatarId", s.avatarId());
+    body.put("avatarType", s.avatarType());
+    body.put("responseMode", s.responseMode());
+    body.put("acceptedAt", text(s.acceptedAt()));
+    body.put("createdAt", text(s.createdAt()));
+    body.put("readyAt", text(s.readyAt()));
+    body.put("handedOverAt", text(s.handedOverAt()));
+    body.put("runningAt", text(s.runningAt()));
+    body.put("endedAt", text(s.endedAt()));
+    body.put("durationSeconds", s.duration() == null ? null : s.duration().toSeconds());
+    body.put("durationConfirmed", s.durationConfirmed());
+    body.put("outcome", s.outcome());
+    body.put("failureCode", s.failureCode());
+    body.put("events", SESSIONS + "/" + s.id() + "/events");
+    return body;
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+}

@@ -171,6 +171,7 @@ public final class GatewayApp implements AutoCloseable {
               .auth(config.auth())
               .rateLimit(config.rateLimit())
               .admission(config.admission())
+              .line(config.line())
               .readiness(config.readiness())
               .ledger(config.ledger())
               .instanceName(instanceName(config))

@@ -6,6 +6,7 @@ import dev.avatargateway.gateway.core.AvatarsConfig;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.ConnectConfig;
 import dev.avatargateway.gateway.core.LedgerConfig;
+import dev.avatargateway.gateway.core.LineConfig;
 import dev.avatargateway.gateway.core.RateLimitConfig;
 import dev.avatargateway.gateway.core.ReadinessConfig;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.List;
  * @param cors which web origins may call
  * @param ledger where the books of every upstream session are kept
  * @param readiness how READY is waited for: one poller, a read budget, a model per avatar
+ * @param line the waiting line in front of upstream creation
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -36,7 +38,8 @@ public record GatewayConfig(
     AdmissionConfig admission,
     CorsConfig cors,
     LedgerConfig ledger,
-    ReadinessConfig readiness) {
+    ReadinessConfig readiness,
+    LineConfig line) {
 
   /** Fills in defaults for absent sections. */
   public GatewayConfig {
@@ -50,11 +53,12 @@ public record GatewayConfig(
     cors = cors == null ? CorsConfig.defaults() : cors;
     ledger = ledger == null ? LedgerConfig.defaults() : ledger;
     readiness = readiness == null ? ReadinessConfig.defaults() : readiness;
+    line = line == null ? LineConfig.defaults() : line;
   }
 
   /** Every default. */
   public static GatewayConfig defaults() {
-    return new GatewayConfig(null, null, null, null, null, null, null, null, null, null);
+    return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -81,5 +85,6 @@ public record GatewayConfig(
     cors.validate(problems);
     problems.check(ledger::validate);
     problems.check(readiness::validate);
+    problems.check(line::validate);
   }
 }

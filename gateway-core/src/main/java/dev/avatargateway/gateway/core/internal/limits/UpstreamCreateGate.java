@@ -6,6 +6,7 @@ import dev.avatargateway.gateway.core.RateLimitConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -53,19 +54,33 @@ public final class UpstreamCreateGate {
    *     taken
    */
   public Permit acquire() {
+    return tryAcquire()
+        .orElseThrow(
+            () -> {
+              onRejection.accept(Limit.UPSTREAM);
+              return new GatewayException(
+                  ErrorCode.UPSTREAM_BUSY,
+                  "The service is busy starting other sessions. Please try again in a moment.",
+                  RETRY_AFTER,
+                  Map.of(),
+                  null);
+            });
+  }
+
+  /**
+   * Takes a slot if one is free, without counting a rejection when none is: for the waiting line,
+   * which decides itself whether a start waits or is refused.
+   *
+   * @return the slot, or empty when every slot is taken
+   */
+  public Optional<Permit> tryAcquire() {
     while (true) {
       int current = inFlight.get();
       if (maxInFlight > 0 && current >= maxInFlight) {
-        onRejection.accept(Limit.UPSTREAM);
-        throw new GatewayException(
-            ErrorCode.UPSTREAM_BUSY,
-            "The service is busy starting other sessions. Please try again in a moment.",
-            RETRY_AFTER,
-            Map.of(),
-            null);
+        return Optional.empty();
       }
       if (inFlight.compareAndSet(current, current + 1)) {
-        return new Permit(inFlight::decrementAndGet);
+        return Optional.of(new Permit(inFlight::decrementAndGet));
       }
     }
   }

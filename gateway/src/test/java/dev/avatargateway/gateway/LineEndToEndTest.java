@@ -158,6 +158,52 @@ class LineEndToEndTest {
         .contains("avatar_gateway_rate_limit_rejections_total{limit=\"upstream\"} 1");
   }
 
+  @Test
+  void whileRunwayQueuesOurSessionNewStartsWaitInTheLineInsteadOfCreating() throws Exception {
+    gateway =
+        GatewayHarness.start(
+            "runway:\n  simulatedReadyAfter: 100ms\n"
+                + "connect:\n  deadline: 5m\n  queuedDeadline: 5m\n"
+                + "readiness:\n  queuedInterval: 250ms\n"
+                + "avatars:\n  sessionDefaults: {maxDuration: 10}\n"
+                + "rateLimit:\n  perPrincipal: {capacity: 0}\n  perClientAddress: {capacity: 0}\n"
+                + "  maxConcurrentConnectsPerPrincipal: 0\n  maxUpstreamCreatesInFlight: 10\n"
+                + "line:\n  maxWaitingPerPrincipal: 0\n  maxWait: 2m\n");
+    // The organisation runs one session at a time; the first call takes it and keeps it.
+    gateway.upstream().setConcurrencyCap(1);
+    assertThat(gateway.postJson(CONNECT, "{\"avatarId\":\"cat-character\"}").status())
+        .isEqualTo(200);
+    CompletableFuture<GatewayHarness.Response> queued = connectAsync("influencer");
+    await().atMost(Duration.ofSeconds(10)).until(() -> gateway.upstream().sessions().size() == 2);
+    String queuedId = gateway.upstream().sessions().get(1).id();
+    assertThat(gateway.upstream().session(queuedId).orElseThrow().queued()).isTrue();
+    // The gateway has read it queued (a read follows the answer it acted on).
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                gateway.upstream().requests().stream()
+                        .filter(r -> r.method().equals("GET") && r.path().endsWith(queuedId))
+                        .count()
+                    >= 3);
+
+    // Gate slots are free, but creating now would only queue another paid session upstream.
+    CompletableFuture<GatewayHarness.Response> third = connectAsync("tennis-coach");
+    await().atMost(Duration.ofSeconds(10)).until(() -> lineLength() == 1);
+    assertThat(gateway.upstream().sessions()).hasSize(2);
+
+    // The first call ends (its 10 s in simulated time): the queued session starts, the line opens.
+    gateway.upstream().advanceClock(Duration.ofSeconds(11));
+    assertThat(queued.get().status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> gateway.upstream().sessions().size() == 3);
+    SessionRecord second = gateway.upstream().session(queuedId).orElseThrow();
+    SessionRecord last = gateway.upstream().sessions().get(2);
+    assertThat(last.createBody()).contains("tennis-coach");
+    assertThat(last.createdAt()).isAfterOrEqualTo(second.provisioningStartedAt().orElseThrow());
+    gateway.upstream().advanceClock(Duration.ofSeconds(11));
+    assertThat(third.get().status()).isEqualTo(200);
+  }
+
   private GatewayHarness.Response connect(String avatar, String address) {
     return gateway.postJson(
         CONNECT, "{\"avatarId\":\"" + avatar + "\"}", "X-Forwarded-For", address);

@@ -12,8 +12,9 @@ import java.util.function.Consumer;
 
 /**
  * A global cap on upstream session creations in flight, protecting the organisation's concurrency
- * (runway-api.md §6). It never waits: when the cap is reached the browser is told at once to come
- * back, rather than held in a queue it cannot see. Thread-safe.
+ * (runway-api.md §6). It never waits: {@link #acquire()} refuses at once when the cap is reached;
+ * the connect flow takes its slots through the waiting line ({@code internal.line}), which uses
+ * {@link #tryAcquire()} and decides itself who waits. Thread-safe.
  */
 public final class UpstreamCreateGate {
   /**

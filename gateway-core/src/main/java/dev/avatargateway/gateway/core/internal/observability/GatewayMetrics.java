@@ -44,7 +44,8 @@ import java.util.stream.Stream;
  *       <td>histogram, 5 ms to 30 s</td><td>{@code operation}</td></tr>
  *   <tr><td>{@code avatar_gateway_rate_limit_rejections_total}</td><td>counter</td>
  *       <td>{@code limit} (the rejecting limit's tag: {@code ip}, {@code principal}, {@code
- *       concurrency}, {@code upstream})</td></tr>
+ *       concurrency}, {@code upstream} (the gate, or the waiting line, is full), {@code
+ *       line_principal} (a principal holds all its places in the line))</td></tr>
  *   <tr><td>{@code avatar_gateway_admission_rejections_total}</td><td>counter</td>
  *       <td>{@code reason} ({@code connects_in_flight}, {@code heap}): connects refused as {@code
  *       overloaded} before any work</td></tr>
@@ -357,7 +358,8 @@ public final class GatewayMetrics {
    * Counts a request refused by a limit.
    *
    * @param limit which limit: the tag of the rate limiter's {@code Limit} ({@code ip}, {@code
-   *     principal}, {@code concurrency}, {@code upstream})
+   *     principal}, {@code concurrency}, {@code upstream}) or of the waiting line ({@code
+   *     upstream}, {@code line_principal})
    */
   public void rateLimitRejected(String limit) {
     rateLimitRejections.withTag("limit", limits.of(limit)).increment();

@@ -87,7 +87,8 @@ public final class GatewayCore implements AutoCloseable {
                 new LedgerHistory(books.ledger(), clock),
                 b.rateLimit.maxUpstreamCreatesInFlight(),
                 b.line.estimateRefresh(),
-                clock),
+                clock,
+                WaitEstimator.ownThread()),
             clock,
             metrics::rateLimitRejected);
     metrics.lineWaiting(line::length);

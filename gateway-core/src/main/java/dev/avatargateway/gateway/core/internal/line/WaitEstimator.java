@@ -5,7 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,11 @@ import org.slf4j.LoggerFactory;
  *
  * Rounded up to whole seconds. Without history (a new ledger, or no call ended yet) there is no
  * estimate: the position alone is told. The history is read at most once per {@code
- * line.estimateRefresh}, by one caller while the others use the previous one. Thread-safe.
+ * line.estimateRefresh}, one read at a time, on a thread of its own (the {@code refresher}): never
+ * on a waiting connect's thread, which a client that leaves interrupts, and an interrupted JDBC
+ * call may break its connection or an embedded database's file channel; and never under the line's
+ * lock. Until a read has finished the previous history is used (none at first). Thread-safe; never
+ * blocks.
  */
 public final class WaitEstimator {
   private static final Logger LOG = LoggerFactory.getLogger(WaitEstimator.class);
@@ -61,7 +66,8 @@ public final class WaitEstimator {
   private final int capacity;
   private final Duration refresh;
   private final Clock clock;
-  private final ReentrantLock reading = new ReentrantLock();
+  private final Executor refresher;
+  private final AtomicBoolean reading = new AtomicBoolean();
   private volatile Snapshot snapshot;
 
   /**
@@ -69,17 +75,27 @@ public final class WaitEstimator {
    * @param capacity the gate's slots ({@code rateLimit.maxUpstreamCreatesInFlight}; 0 = no cap)
    * @param refresh the least time between two reads of {@code source}
    * @param clock when a read is due
+   * @param refresher runs each read: {@link #ownThread()} in the gateway, the calling thread in
+   *     tests
    */
-  public WaitEstimator(Supplier<History> source, int capacity, Duration refresh, Clock clock) {
+  public WaitEstimator(
+      Supplier<History> source, int capacity, Duration refresh, Clock clock, Executor refresher) {
     this.source = Objects.requireNonNull(source, "source");
     this.capacity = capacity;
     this.refresh = Objects.requireNonNull(refresh, "refresh");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.refresher = Objects.requireNonNull(refresher, "refresher");
+  }
+
+  /** Runs each read on a new virtual thread that nothing interrupts. */
+  public static Executor ownThread() {
+    return read -> Thread.ofVirtual().name("avatar-gateway-line-estimate").start(read);
   }
 
   /** An estimator that never knows: for tests and for a core without books. */
   public static WaitEstimator none() {
-    return new WaitEstimator(() -> History.NONE, 0, Duration.ofDays(1), Clock.systemUTC());
+    return new WaitEstimator(
+        () -> History.NONE, 0, Duration.ofDays(1), Clock.systemUTC(), Runnable::run);
   }
 
   /**
@@ -110,20 +126,26 @@ public final class WaitEstimator {
 
   private History history() {
     Snapshot current = snapshot;
-    Instant now = clock.instant();
-    boolean due = current == null || !now.isBefore(current.readAt().plus(refresh));
-    if (due && reading.tryLock()) {
+    boolean due = current == null || !clock.instant().isBefore(current.readAt().plus(refresh));
+    if (due && reading.compareAndSet(false, true)) {
       try {
-        current = snapshot;
-        if (current == null || !now.isBefore(current.readAt().plus(refresh))) {
-          current = new Snapshot(read(current), now);
-          snapshot = current;
-        }
-      } finally {
-        reading.unlock();
+        refresher.execute(this::refresh);
+      } catch (RuntimeException e) {
+        reading.set(false);
+        LOG.warn("Could not start reading recent session lengths for the waiting line", e);
       }
+      current = snapshot; // fresh when the read ran on this thread
     }
     return current == null ? History.NONE : current.history();
+  }
+
+  private void refresh() {
+    try {
+      Instant at = clock.instant();
+      snapshot = new Snapshot(read(snapshot), at);
+    } finally {
+      reading.set(false);
+    }
   }
 
   private History read(Snapshot previous) {

@@ -70,7 +70,8 @@ class WaitEstimatorTest {
             },
             1,
             Duration.ofSeconds(30),
-            clock);
+            clock,
+            Runnable::run);
 
     assertThat(estimator.eta(1, false)).contains(Duration.ofSeconds(10));
     current.set(history(20, 60, 1));
@@ -88,8 +89,24 @@ class WaitEstimatorTest {
     assertThat(reads).hasValue(3);
   }
 
+  @Test
+  void readsRunOnTheRefresherOneAtATimeAndTheCallerNeverWaitsForThem() {
+    java.util.List<Runnable> pending = new java.util.ArrayList<>();
+    WaitEstimator estimator =
+        new WaitEstimator(() -> history(6, 60, 1), 2, Duration.ofSeconds(30), clock, pending::add);
+
+    // Cold: the read is started, not waited for.
+    assertThat(estimator.eta(1, false)).isEmpty();
+    assertThat(estimator.eta(2, false)).isEmpty();
+    assertThat(pending).hasSize(1);
+
+    pending.remove(0).run();
+    assertThat(estimator.eta(2, false)).contains(Duration.ofSeconds(6));
+    assertThat(pending).isEmpty();
+  }
+
   private WaitEstimator fixed(WaitEstimator.History history, int capacity) {
-    return new WaitEstimator(() -> history, capacity, Duration.ofSeconds(30), clock);
+    return new WaitEstimator(() -> history, capacity, Duration.ofSeconds(30), clock, Runnable::run);
   }
 
   private static WaitEstimator.History history(long holdSeconds, long callSeconds, int live) {

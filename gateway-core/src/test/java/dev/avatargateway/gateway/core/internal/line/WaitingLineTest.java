@@ -273,7 +273,8 @@ class WaitingLineTest {
                 new WaitEstimator.History(Optional.of(Duration.ofSeconds(8)), Optional.empty(), 0),
             1,
             Duration.ofSeconds(30),
-            clock);
+            clock,
+            Runnable::run);
     WaitingLine line =
         new WaitingLine(gate(1), config(10, 0, 60), estimator, clock, rejections::add);
     WaitingLine.Place holder = line.enter("principal:holder", (p, eta) -> {});

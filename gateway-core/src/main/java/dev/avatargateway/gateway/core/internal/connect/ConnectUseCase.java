@@ -253,6 +253,12 @@ public final class ConnectUseCase {
           lineWait = Duration.between(joined, now());
           tell(new ConnectEvent.WaitEnded(connectId, now(), lineWait, true));
         }
+        if (handle.stopReason().isPresent()) {
+          // Stopped as its turn came: nobody would receive the session, so none is created.
+          place.close();
+          Thread.interrupted();
+          throw UpstreamErrors.stopped(handle.stopReason(), null);
+        }
         return place;
       } catch (InterruptedException e) {
         // Not set again: the interrupt is acted on by leaving, and the answer must still go out.

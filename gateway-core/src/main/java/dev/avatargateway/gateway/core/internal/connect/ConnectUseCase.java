@@ -256,7 +256,10 @@ public final class ConnectUseCase {
         if (handle.stopReason().isPresent()) {
           // Stopped as its turn came: nobody would receive the session, so none is created.
           place.close();
-          Thread.interrupted();
+          // Its interrupt, if it came yet, is acted on here: cleared, as a wait's is.
+          if (Thread.interrupted()) {
+            LOG.debug("Connect {} was stopped as its turn in the line came", connectId);
+          }
           throw UpstreamErrors.stopped(handle.stopReason(), null);
         }
         return place;

@@ -175,6 +175,7 @@ public final class GatewayApp implements AutoCloseable {
               .auth(config.auth())
               .rateLimit(config.rateLimit())
               .admission(config.admission())
+              .line(config.line())
               .readiness(config.readiness())
               .sessions(config.sessions())
               .ledger(config.ledger())

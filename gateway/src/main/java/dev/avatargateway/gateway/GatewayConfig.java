@@ -6,6 +6,7 @@ import dev.avatargateway.gateway.core.AvatarsConfig;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.ConnectConfig;
 import dev.avatargateway.gateway.core.LedgerConfig;
+import dev.avatargateway.gateway.core.LineConfig;
 import dev.avatargateway.gateway.core.RateLimitConfig;
 import dev.avatargateway.gateway.core.ReadinessConfig;
 import dev.avatargateway.gateway.core.SessionsConfig;
@@ -26,6 +27,7 @@ import java.util.List;
  * @param cors which web origins may call
  * @param ledger where the books of every upstream session are kept
  * @param readiness how READY is waited for: one poller, a read budget, a model per avatar
+ * @param line the waiting line in front of upstream creation
  * @param sessions asynchronous starts and their event streams
  */
 public record GatewayConfig(
@@ -39,6 +41,7 @@ public record GatewayConfig(
     CorsConfig cors,
     LedgerConfig ledger,
     ReadinessConfig readiness,
+    LineConfig line,
     SessionsConfig sessions) {
 
   /** Fills in defaults for absent sections. */
@@ -53,12 +56,14 @@ public record GatewayConfig(
     cors = cors == null ? CorsConfig.defaults() : cors;
     ledger = ledger == null ? LedgerConfig.defaults() : ledger;
     readiness = readiness == null ? ReadinessConfig.defaults() : readiness;
+    line = line == null ? LineConfig.defaults() : line;
     sessions = sessions == null ? SessionsConfig.defaults() : sessions;
   }
 
   /** Every default. */
   public static GatewayConfig defaults() {
-    return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null);
+    return new GatewayConfig(
+        null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -85,6 +90,7 @@ public record GatewayConfig(
     cors.validate(problems);
     problems.check(ledger::validate);
     problems.check(readiness::validate);
+    problems.check(line::validate);
     problems.check(sessions::validate);
   }
 }

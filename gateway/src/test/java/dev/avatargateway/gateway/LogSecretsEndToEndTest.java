@@ -298,7 +298,9 @@ class LogSecretsEndToEndTest {
                 + "  perPrincipal: {capacity: 2, refillTokens: 1, refillPeriod: 1h}\n"
                 + "  perClientAddress: {capacity: 0}\n"
                 + "  maxConcurrentConnectsPerPrincipal: 1\n"
-                + "  maxUpstreamCreatesInFlight: 1\n")) {
+                + "  maxUpstreamCreatesInFlight: 1\n"
+                // A full gate refuses at once without the waiting line.
+                + "line:\n  maxWaiting: 0\n")) {
       secrets.addAll(gateway.simulator().config().apiKeys());
       SimulatorAdmin upstream = gateway.upstream();
       String[] asAlice = bearer(TestIdentityProvider.hs256(hmacSecret, claims("alice").build()));

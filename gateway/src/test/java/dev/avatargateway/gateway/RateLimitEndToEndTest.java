@@ -175,7 +175,9 @@ class RateLimitEndToEndTest {
     start(
         apiKeys()
             + "rateLimit:\n  perPrincipal: {capacity: 0}\n  perClientAddress: {capacity: 0}\n"
-            + "  maxUpstreamCreatesInFlight: 1\n");
+            + "  maxUpstreamCreatesInFlight: 1\n"
+            // Without the waiting line (its own test), a full gate refuses at once.
+            + "line:\n  maxWaiting: 0\n");
     gateway.upstream().setReadyAfter(DelayDistribution.fixed(HELD));
 
     CompletableFuture<GatewayHarness.Response> alice =

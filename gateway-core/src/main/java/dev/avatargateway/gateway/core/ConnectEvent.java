@@ -13,6 +13,8 @@ import java.util.Optional;
  *
  * <pre>
  * rejected before any spending:  Ended
+ * waited in line, then served:   Waiting..., WaitEnded, Accepted, ...
+ * gave up or expired in line:    Waiting..., WaitEnded, Ended
  * normal, credentials mode:      Accepted, Created, [Queued], Ready, Consumed, Ended
  * normal, session-key mode:      Accepted, Created, [Queued], Ready, HandedOut, Ended
  * create refused or unknown:     Accepted, CreateFailed, Ended
@@ -52,6 +54,29 @@ public sealed interface ConnectEvent {
       String avatarType,
       ResponseMode mode,
       Optional<Duration> maxDuration)
+      implements ConnectEvent {}
+
+  /**
+   * The connect waits in the line in front of upstream creation (the organisation's cap is
+   * reached): sent when it joins and whenever its position changes. Nothing is paid yet.
+   *
+   * @param principal the principal's name (an asynchronous start answers its owner from here on)
+   * @param position its place, 1 for the head of the line
+   * @param eta the estimated wait from now, whole seconds; empty when there is no history to base
+   *     one on (docs/line.md)
+   */
+  record Waiting(
+      String connectId, Instant at, String principal, int position, Optional<Duration> eta)
+      implements ConnectEvent {}
+
+  /**
+   * The connect left the line: its turn came, or it stopped waiting (it expired, its client left,
+   * the gateway stops). Follows at least one {@link Waiting}.
+   *
+   * @param waited from joining the line to leaving it
+   * @param served whether it got its turn (and goes on to create)
+   */
+  record WaitEnded(String connectId, Instant at, Duration waited, boolean served)
       implements ConnectEvent {}
 
   /**

@@ -48,6 +48,11 @@ public enum ErrorCode {
   RATE_LIMITED(429, "rate_limited"),
   /** The principal already has the allowed number of connects in flight. */
   TOO_MANY_CONCURRENT_CONNECTS(429, "too_many_concurrent_connects"),
+  /**
+   * The principal already holds its allowed places in the waiting line ({@code
+   * line.maxWaitingPerPrincipal}): one caller cannot push everybody else back.
+   */
+  TOO_MANY_WAITING(429, "too_many_waiting"),
   /** Unexpected failure inside the gateway. */
   INTERNAL_ERROR(500, "internal_error"),
   /** The upstream failed, or answered something the gateway cannot use. */
@@ -56,7 +61,10 @@ public enum ErrorCode {
   SESSION_FAILED(502, "session_failed"),
   /** The upstream refused our Runway secret: the operator must fix the configuration. */
   GATEWAY_MISCONFIGURED(502, "gateway_misconfigured"),
-  /** The upstream or this gateway's creation cap is saturated; see {@code Retry-After}. */
+  /**
+   * The upstream or this gateway's creation cap is saturated and the waiting line is full, or a
+   * start waited {@code line.maxWait} in it; see {@code Retry-After}.
+   */
   UPSTREAM_BUSY(503, "upstream_busy"),
   /** The upstream organisation has no credits left (ASSUMPTION: upstream answers 402). */
   UPSTREAM_CREDITS_EXHAUSTED(503, "upstream_credits_exhausted"),

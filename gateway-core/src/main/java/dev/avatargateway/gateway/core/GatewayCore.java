@@ -13,6 +13,9 @@ import dev.avatargateway.gateway.core.internal.ledger.JdbcSessionLedger;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
 import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
+import dev.avatargateway.gateway.core.internal.line.LedgerHistory;
+import dev.avatargateway.gateway.core.internal.line.WaitEstimator;
+import dev.avatargateway.gateway.core.internal.line.WaitingLine;
 import dev.avatargateway.gateway.core.internal.observability.ConnectLog;
 import dev.avatargateway.gateway.core.internal.observability.ConnectObservers;
 import dev.avatargateway.gateway.core.internal.observability.GatewayMetrics;
@@ -80,6 +83,20 @@ public final class GatewayCore implements AutoCloseable {
     this.readiness = ReadinessPoller.start(runway.realtimeSessions(), model, b.readiness, clock);
     metrics.sessionsAwaitingReady(readiness::waiting);
     metrics.readinessReadsPerSecond(readiness::effectiveReadsPerSecond);
+    WaitingLine line =
+        new WaitingLine(
+            UpstreamCreateGate.inMemory(
+                b.rateLimit, limit -> metrics.rateLimitRejected(limit.tag())),
+            b.line,
+            new WaitEstimator(
+                new LedgerHistory(books.ledger(), clock),
+                b.rateLimit.maxUpstreamCreatesInFlight(),
+                b.line.estimateRefresh(),
+                clock,
+                WaitEstimator.ownThread()),
+            clock,
+            metrics::rateLimitRejected);
+    metrics.lineWaiting(line::length);
     List<ConnectListener> listeners = new ArrayList<>();
     listeners.add(ConnectObservers.metrics(metrics));
     listeners.add(ConnectObservers.log(new ConnectLog(clock)));
@@ -99,8 +116,7 @@ public final class GatewayCore implements AutoCloseable {
                 b.connect,
                 ConnectLimiter.inMemory(
                     b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag())),
-                UpstreamCreateGate.inMemory(
-                    b.rateLimit, limit -> metrics.rateLimitRejected(limit.tag())),
+                line,
                 runway.realtimeSessions(),
                 books.recorder(),
                 listeners,
@@ -249,6 +265,7 @@ public final class GatewayCore implements AutoCloseable {
     private AuthConfig auth = AuthConfig.defaults();
     private RateLimitConfig rateLimit = RateLimitConfig.defaults();
     private AdmissionConfig admission = AdmissionConfig.defaults();
+    private LineConfig line = LineConfig.defaults();
     private boolean simulatedUpstream;
     private MeterRegistry meterRegistry = new SimpleMeterRegistry();
     private Clock clock = Clock.systemUTC();
@@ -285,6 +302,15 @@ public final class GatewayCore implements AutoCloseable {
     /** Rate limits and caps; default {@link RateLimitConfig#defaults()}. */
     public Builder rateLimit(RateLimitConfig rateLimit) {
       this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
+      return this;
+    }
+
+    /**
+     * The waiting line in front of upstream creation; default {@link LineConfig#defaults()} (50
+     * places, one per principal, 30 s at most).
+     */
+    public Builder line(LineConfig line) {
+      this.line = Objects.requireNonNull(line, "line");
       return this;
     }
 
@@ -370,6 +396,7 @@ public final class GatewayCore implements AutoCloseable {
       connect.validate();
       auth.validate(simulatedUpstream);
       rateLimit.validate();
+      line.validate();
       admission.validate();
       ledger.validate();
       readiness.validate();

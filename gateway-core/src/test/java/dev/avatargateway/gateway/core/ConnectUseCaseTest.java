@@ -237,6 +237,60 @@ class ConnectUseCaseTest {
         .contains("answering upstream_error");
   }
 
+  @Test
+  void aConnectThatWaitsInLineReportsItsPlaceThenGoesOnAsUsual() throws Exception {
+    simulator.admin().setReadyAfter(DelayDistribution.fixed(Duration.ofMinutes(1)));
+    GatewayCore core =
+        built(
+            builder(ConnectConfig.defaults(), simulator.baseUrl())
+                .rateLimit(
+                    new RateLimitConfig(
+                        RateLimitConfig.TokenBucket.OFF,
+                        RateLimitConfig.TokenBucket.OFF,
+                        0,
+                        1,
+                        null,
+                        null,
+                        null))
+                .line(new LineConfig(null, 0, Duration.ofMinutes(2), null)));
+    AtomicReference<ConnectResult> first = new AtomicReference<>();
+    AtomicReference<ConnectResult> second = new AtomicReference<>();
+    Thread firstThread =
+        Thread.ofVirtual().start(() -> first.set(core.connect(request("cat-character"))));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> simulator.admin().sessions().size() == 1);
+    Thread secondThread =
+        Thread.ofVirtual().start(() -> second.set(core.connect(request("influencer"))));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> events.stream().anyMatch(ConnectEvent.Waiting.class::isInstance));
+
+    simulator.admin().advanceClock(Duration.ofMinutes(1));
+    firstThread.join(Duration.ofSeconds(10));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> simulator.admin().sessions().size() == 2);
+    simulator.admin().advanceClock(Duration.ofMinutes(1));
+    secondThread.join(Duration.ofSeconds(10));
+
+    assertThat(first.get()).isNotNull();
+    assertThat(second.get()).isNotNull();
+    ConnectEvent.Waiting waiting = only(ConnectEvent.Waiting.class);
+    // No session has been handed over yet when it joins: no history, so no estimate.
+    assertThat(waiting.position()).isEqualTo(1);
+    assertThat(waiting.eta()).isEmpty();
+    assertThat(events)
+        .filteredOn(e -> e.connectId().equals(waiting.connectId()))
+        .extracting(e -> e.getClass().getSimpleName())
+        .containsExactly(
+            "Waiting", "WaitEnded", "Accepted", "Created", "Ready", "Consumed", "Ended");
+    ConnectEvent.WaitEnded left = only(ConnectEvent.WaitEnded.class);
+    assertThat(left.served()).isTrue();
+    assertThat(left.waited()).isPositive();
+    assertThat(status(second.get().sessionId())).isEqualTo("RUNNING");
+  }
+
   private GatewayCore core(ConnectConfig config) {
     return core(config, simulator.baseUrl());
   }

@@ -82,6 +82,9 @@ final class LedgerRecorder implements ConnectRecorder {
         }
       }
       case ConnectEvent.Queued q -> {}
+      // Waiting in line writes nothing: no row exists before the intent, and nothing is paid.
+      case ConnectEvent.Waiting w -> {}
+      case ConnectEvent.WaitEnded w -> {}
       // Nothing to write: see the class comment. The hand-over writes the instant.
       case ConnectEvent.Ready r -> readyAt.put(r.connectId(), r.at());
       case ConnectEvent.Consumed c ->

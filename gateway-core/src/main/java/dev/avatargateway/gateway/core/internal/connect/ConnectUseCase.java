@@ -22,7 +22,7 @@ import dev.avatargateway.gateway.core.internal.avatars.ResolvedAvatar;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
 import dev.avatargateway.gateway.core.internal.limits.Permit;
-import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
+import dev.avatargateway.gateway.core.internal.line.WaitingLine;
 import dev.avatargateway.gateway.core.internal.readiness.ReadinessPoller;
 import dev.avatargateway.gateway.core.internal.readiness.ReadinessRequest;
 import dev.avatargateway.runway.ReadinessTimeoutException;
@@ -86,7 +86,7 @@ public final class ConnectUseCase {
    * @param verifier checks custom avatars upstream
    * @param config deadlines and the response mode
    * @param limiter per-principal and per-address rate limits and the concurrency cap
-   * @param createGate the gateway-wide cap on creations in flight
+   * @param line the gateway-wide cap on creations in flight, with the line that waits for it
    * @param sessions the upstream realtime-session API
    * @param recorder the ledger
    * @param listeners metrics, logs, event streams
@@ -104,7 +104,7 @@ public final class ConnectUseCase {
       CustomAvatarVerifier verifier,
       ConnectConfig config,
       ConnectLimiter limiter,
-      UpstreamCreateGate createGate,
+      WaitingLine line,
       RealtimeSessions sessions,
       ConnectRecorder recorder,
       List<ConnectListener> listeners,
@@ -162,6 +162,7 @@ public final class ConnectUseCase {
     private Optional<String> failureCode = Optional.empty();
     private Optional<Duration> timeToReady = Optional.empty();
     private boolean queued;
+    private Duration lineWait = Duration.ZERO;
 
     Flow(ConnectRequest request) {
       this.request = request;
@@ -194,7 +195,9 @@ public final class ConnectUseCase {
           if (resolved.isCustom()) {
             upstream("avatars.retrieve", handle, () -> parts.verifier().verify(resolved, deadline));
           }
-          try (Permit slot = parts.createGate().acquire()) {
+          try (WaitingLine.Place slot = waitForTurn(who, address, handle)) {
+            // Time in the line is not time to READY: the deadlines move by the wait.
+            Duration waited = lineWait;
             RealtimeSessionCreateParams params = parts.catalog().paramsFor(resolved);
             record(
                 handle,
@@ -210,11 +213,68 @@ public final class ConnectUseCase {
                     params.maxDuration().isPresent()
                         ? Optional.of(Duration.ofSeconds(params.maxDuration().getAsInt()))
                         : Optional.empty()));
-            String id = create(params, deadline, handle);
+            String id = create(params, deadline.plus(waited), handle);
             sessionId = Optional.of(id);
-            return prepare(id, start, deadline, queuedDeadline, handle);
+            return prepare(
+                id,
+                start.plus(waited),
+                deadline.plus(waited),
+                queuedDeadline.plus(waited),
+                handle,
+                slot);
           }
         }
+      }
+    }
+
+    /**
+     * Takes a creation slot through the waiting line; a wait is reported as {@link
+     * ConnectEvent.Waiting} events and one {@link ConnectEvent.WaitEnded}. A stop from outside (the
+     * client left, shutdown) interrupts the wait, which gives up the place at once.
+     */
+    private WaitingLine.Place waitForTurn(
+        Principal who, String address, InFlightConnects.Handle handle) {
+      Instant joined = now();
+      boolean[] waiting = {false};
+      // Disjoint prefixes, as the limiter's: a principal named like an address never shares places.
+      String key = who.isAnonymous() ? "address:" + address : "principal:" + who.name();
+      try {
+        WaitingLine.Place place =
+            parts
+                .line()
+                .enter(
+                    key,
+                    (position, eta) -> {
+                      waiting[0] = true;
+                      tell(new ConnectEvent.Waiting(connectId, now(), who.name(), position, eta));
+                    });
+        if (waiting[0]) {
+          lineWait = Duration.between(joined, now());
+          tell(new ConnectEvent.WaitEnded(connectId, now(), lineWait, true));
+        }
+        if (handle.stopReason().isPresent()) {
+          // Stopped as its turn came: nobody would receive the session, so none is created.
+          place.close();
+          // Its interrupt, if it came yet, is acted on here: cleared, as a wait's is.
+          if (Thread.interrupted()) {
+            LOG.debug("Connect {} was stopped as its turn in the line came", connectId);
+          }
+          throw UpstreamErrors.stopped(handle.stopReason(), null);
+        }
+        return place;
+      } catch (InterruptedException e) {
+        // Not set again: the interrupt is acted on by leaving, and the answer must still go out.
+        leftLine(waiting[0], joined);
+        throw UpstreamErrors.stopped(handle.stopReason(), e);
+      } catch (GatewayException e) {
+        leftLine(waiting[0], joined);
+        throw e;
+      }
+    }
+
+    private void leftLine(boolean waited, Instant joined) {
+      if (waited) {
+        tell(new ConnectEvent.WaitEnded(connectId, now(), Duration.between(joined, now()), false));
       }
     }
 
@@ -239,7 +299,8 @@ public final class ConnectUseCase {
         Instant start,
         Instant deadline,
         Instant queuedDeadline,
-        InFlightConnects.Handle handle) {
+        InFlightConnects.Handle handle,
+        WaitingLine.Place slot) {
       boolean handedOver = false;
       boolean endedUpstream = false;
       String stage = RETRIEVE;
@@ -261,6 +322,9 @@ public final class ConnectUseCase {
                         deadline,
                         queuedDeadline,
                         status -> {
+                          // A queued session of ours closes the line until none is.
+                          slot.upstreamQueued(
+                              status instanceof RealtimeSession.NotReady n && n.queued());
                           if (status instanceof RealtimeSession.NotReady n
                               && n.queued()
                               && !queued) {

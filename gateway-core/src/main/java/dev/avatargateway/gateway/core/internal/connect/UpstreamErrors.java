@@ -41,6 +41,26 @@ public final class UpstreamErrors {
   private UpstreamErrors() {}
 
   /**
+   * The answer for a connect stopped from outside: its client left, or the gateway stops.
+   *
+   * @param stopReason why it was stopped; empty is taken as shutdown
+   */
+  static GatewayException stopped(Optional<StopReason> stopReason, Throwable cause) {
+    // Ended on request: the client gave the session up, as one that leaves does.
+    return stopReason
+            .filter(r -> r == StopReason.CLIENT_GONE || r == StopReason.END_REQUESTED)
+            .isPresent()
+        ? new GatewayException(
+            ErrorCode.CLIENT_GONE, "The client went away.", null, Map.of(), cause)
+        : new GatewayException(
+            ErrorCode.SHUTTING_DOWN,
+            "The server is restarting; try again in a moment.",
+            Duration.ofSeconds(1),
+            Map.of(),
+            cause);
+  }
+
+  /**
    * The answer for an upstream failure.
    *
    * @param stage the client operation that failed, e.g. {@code realtime_sessions.create}
@@ -48,19 +68,7 @@ public final class UpstreamErrors {
    */
   static GatewayException map(RunwayException e, String stage, Optional<StopReason> stopReason) {
     return switch (e) {
-      // Ended on request: the client gave the session up, as one that leaves does.
-      case RunwayInterruptedException i ->
-          stopReason
-                  .filter(r -> r == StopReason.CLIENT_GONE || r == StopReason.END_REQUESTED)
-                  .isPresent()
-              ? new GatewayException(
-                  ErrorCode.CLIENT_GONE, "The client went away.", null, Map.of(), e)
-              : new GatewayException(
-                  ErrorCode.SHUTTING_DOWN,
-                  "The server is restarting; try again in a moment.",
-                  Duration.ofSeconds(1),
-                  Map.of(),
-                  e);
+      case RunwayInterruptedException i -> stopped(stopReason, e);
       case ReadinessTimeoutException t ->
           new GatewayException(
               ErrorCode.SESSION_TIMEOUT,

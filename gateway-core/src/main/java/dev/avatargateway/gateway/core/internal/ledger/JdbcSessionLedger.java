@@ -314,6 +314,20 @@ public final class JdbcSessionLedger {
       """
           .formatted(ONCE_READY);
 
+  /**
+   * The latest handed-over sessions, for the waiting line's estimates; through the (state,
+   * accepted_at) index like {@link #RECENT_TIMES_TO_READY}.
+   */
+  private static final String RECENT_HAND_OVERS =
+      """
+      SELECT accepted_at, handed_over_at, duration_seconds
+        FROM ledger_sessions
+       WHERE state IN (%s) AND accepted_at >= ? AND handed_over_at IS NOT NULL
+       ORDER BY accepted_at DESC, gateway_id DESC
+       LIMIT ?
+      """
+          .formatted(ONCE_READY);
+
   private final LedgerDatabase database;
   private final String runId;
   private final Clock clock;
@@ -1105,6 +1119,41 @@ public final class JdbcSessionLedger {
                 oldestFirst.put(avatar, Collections.unmodifiableList(latestFirst));
               });
           return Collections.unmodifiableMap(oldestFirst);
+        });
+  }
+
+  /**
+   * How long the latest handed-over sessions held their creation slot ({@code handed_over_at −
+   * accepted_at}) and, for those that ended, how long their call ran ({@code duration_seconds}).
+   * Only sessions accepted at or after {@code since} count; a negative time (a clock that moved
+   * back) is left out.
+   *
+   * @param limit the most sessions, the latest; 1 to {@value #MAX_LIMIT}
+   * @return the latest first
+   */
+  public List<HandedOverTimes> recentHandOvers(Instant since, int limit) {
+    Objects.requireNonNull(since, "since");
+    requireLimit(limit);
+    return inTransaction(
+        "read recent hand-overs",
+        c -> {
+          List<HandedOverTimes> times = new ArrayList<>();
+          try (PreparedStatement s = prepare(c, RECENT_HAND_OVERS)) {
+            setInstant(s, 1, since);
+            s.setInt(2, limit);
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                Duration held = Duration.between(getInstant(rs, 1), getInstant(rs, 2));
+                long seconds = rs.getLong(3);
+                Optional<Duration> call =
+                    rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+                if (!held.isNegative()) {
+                  times.add(new HandedOverTimes(held, call));
+                }
+              }
+            }
+          }
+          return Collections.unmodifiableList(times);
         });
   }
 

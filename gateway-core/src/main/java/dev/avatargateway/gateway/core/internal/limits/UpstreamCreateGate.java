@@ -6,13 +6,15 @@ import dev.avatargateway.gateway.core.RateLimitConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * A global cap on upstream session creations in flight, protecting the organisation's concurrency
- * (runway-api.md §6). It never waits: when the cap is reached the browser is told at once to come
- * back, rather than held in a queue it cannot see. Thread-safe.
+ * (runway-api.md §6). It never waits: {@link #acquire()} refuses at once when the cap is reached;
+ * the connect flow takes its slots through the waiting line ({@code internal.line}), which uses
+ * {@link #tryAcquire()} and decides itself who waits. Thread-safe.
  */
 public final class UpstreamCreateGate {
   /**
@@ -53,19 +55,33 @@ public final class UpstreamCreateGate {
    *     taken
    */
   public Permit acquire() {
+    return tryAcquire()
+        .orElseThrow(
+            () -> {
+              onRejection.accept(Limit.UPSTREAM);
+              return new GatewayException(
+                  ErrorCode.UPSTREAM_BUSY,
+                  "The service is busy starting other sessions. Please try again in a moment.",
+                  RETRY_AFTER,
+                  Map.of(),
+                  null);
+            });
+  }
+
+  /**
+   * Takes a slot if one is free, without counting a rejection when none is: for the waiting line,
+   * which decides itself whether a start waits or is refused.
+   *
+   * @return the slot, or empty when every slot is taken
+   */
+  public Optional<Permit> tryAcquire() {
     while (true) {
       int current = inFlight.get();
       if (maxInFlight > 0 && current >= maxInFlight) {
-        onRejection.accept(Limit.UPSTREAM);
-        throw new GatewayException(
-            ErrorCode.UPSTREAM_BUSY,
-            "The service is busy starting other sessions. Please try again in a moment.",
-            RETRY_AFTER,
-            Map.of(),
-            null);
+        return Optional.empty();
       }
       if (inFlight.compareAndSet(current, current + 1)) {
-        return new Permit(inFlight::decrementAndGet);
+        return Optional.of(new Permit(inFlight::decrementAndGet));
       }
     }
   }

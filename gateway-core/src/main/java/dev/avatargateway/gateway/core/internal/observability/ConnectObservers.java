@@ -14,11 +14,15 @@ public final class ConnectObservers {
 
   private ConnectObservers() {}
 
-  /** Records time to READY, cancelled sessions and finished connects. */
+  /** Records time to READY, waits in the line, cancelled sessions and finished connects. */
   public static ConnectListener metrics(GatewayMetrics metrics) {
     return event -> {
       switch (event) {
         case ConnectEvent.Ready ready -> metrics.timeToReady(ready.timeToReady());
+        case ConnectEvent.WaitEnded left ->
+            metrics.lineWait(
+                left.served() ? GatewayMetrics.LINE_SERVED : GatewayMetrics.LINE_GAVE_UP,
+                left.waited());
         case ConnectEvent.Cancelled cancelled ->
             metrics.upstreamSessionCancelled(cancelled.reason().code());
         case ConnectEvent.Ended ended ->

@@ -44,10 +44,16 @@ import java.util.stream.Stream;
  *       <td>histogram, 5 ms to 30 s</td><td>{@code operation}</td></tr>
  *   <tr><td>{@code avatar_gateway_rate_limit_rejections_total}</td><td>counter</td>
  *       <td>{@code limit} (the rejecting limit's tag: {@code ip}, {@code principal}, {@code
- *       concurrency}, {@code upstream})</td></tr>
+ *       concurrency}, {@code upstream} (the gate, or the waiting line, is full), {@code
+ *       line_principal} (a principal holds all its places in the line))</td></tr>
  *   <tr><td>{@code avatar_gateway_admission_rejections_total}</td><td>counter</td>
  *       <td>{@code reason} ({@code connects_in_flight}, {@code heap}): connects refused as {@code
  *       overloaded} before any work</td></tr>
+ *   <tr><td>{@code avatar_gateway_line_waiting}</td><td>gauge</td><td>none: starts waiting
+ *       in the line in front of upstream creation now</td></tr>
+ *   <tr><td>{@code avatar_gateway_line_wait_seconds}</td><td>histogram, 0.1 s to 120 s</td>
+ *       <td>{@code outcome} ({@code served}: its turn came; {@code gave_up}: it expired, its
+ *       client left or the gateway stopped)</td></tr>
  *   <tr><td>{@code avatar_gateway_upstream_sessions_cancelled_total}</td><td>counter</td>
  *       <td>{@code reason} ({@code timeout}, {@code failed}, {@code consume_failed}, {@code
  *       client_gone}, {@code shutdown}, {@code error})</td></tr>
@@ -105,6 +111,18 @@ public final class GatewayMetrics {
   public static final String UPSTREAM_SESSIONS_CANCELLED =
       "avatar.gateway.upstream.sessions.cancelled";
 
+  /** Exposed as {@code avatar_gateway_line_waiting}. */
+  public static final String LINE_WAITING = "avatar.gateway.line.waiting";
+
+  /** Exposed as {@code avatar_gateway_line_wait_seconds}. */
+  public static final String LINE_WAIT = "avatar.gateway.line.wait";
+
+  /** The {@code outcome} of a wait in the line whose turn came. */
+  public static final String LINE_SERVED = "served";
+
+  /** The {@code outcome} of a wait in the line that ended without a turn. */
+  public static final String LINE_GAVE_UP = "gave_up";
+
   /** The {@code outcome} of a connect that answered credentials. */
   public static final String OUTCOME_SUCCESS = "success";
 
@@ -131,6 +149,7 @@ public final class GatewayMetrics {
       seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30);
 
   private static final Set<String> OUTCOMES = Set.of(OUTCOME_SUCCESS, OUTCOME_ERROR);
+  private static final Set<String> LINE_OUTCOMES = Set.of(LINE_SERVED, LINE_GAVE_UP);
   private static final Set<String> CODES =
       Stream.concat(Stream.of(CODE_OK), Arrays.stream(ErrorCode.values()).map(ErrorCode::code))
           .collect(Collectors.toUnmodifiableSet());
@@ -149,6 +168,7 @@ public final class GatewayMetrics {
   private final Meter.MeterProvider<Counter> rateLimitRejections;
   private final Meter.MeterProvider<Counter> sessionsCancelled;
   private final Meter.MeterProvider<Counter> admissionRejections;
+  private final Meter.MeterProvider<Timer> lineWait;
   private final BoundedTagValues operations = new BoundedTagValues();
   private final BoundedTagValues limits = new BoundedTagValues();
   private final BoundedTagValues reasons = new BoundedTagValues();
@@ -195,6 +215,37 @@ public final class GatewayMetrics {
         Counter.builder(ADMISSION_REJECTIONS)
             .description("Connects refused as overloaded before any work, by reason")
             .withRegistry(registry);
+    // The line waits up to line.maxWait (30 s by default, 10 min at most): the connect buckets
+    // cover the usual settings; longer waits land in the +Inf bucket.
+    lineWait =
+        Timer.builder(LINE_WAIT)
+            .description("Time starts waited in the line in front of upstream creation")
+            .serviceLevelObjectives(CONNECT_BUCKETS)
+            .withRegistry(registry);
+  }
+
+  /**
+   * Exposes the length of the waiting line as a gauge.
+   *
+   * @param length read at every scrape; must be cheap and thread-safe
+   */
+  public void lineWaiting(IntSupplier length) {
+    Gauge.builder(LINE_WAITING, length, IntSupplier::getAsInt)
+        .description("Starts waiting in the line in front of upstream creation")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /**
+   * Records one wait in the line, when it ends.
+   *
+   * @param outcome {@value #LINE_SERVED} or {@value #LINE_GAVE_UP}
+   * @param waited from joining the line to leaving it
+   */
+  public void lineWait(String outcome, Duration waited) {
+    String tag =
+        outcome != null && LINE_OUTCOMES.contains(outcome) ? outcome : BoundedTagValues.OTHER;
+    lineWait.withTag("outcome", tag).record(waited);
   }
 
   /**
@@ -307,7 +358,8 @@ public final class GatewayMetrics {
    * Counts a request refused by a limit.
    *
    * @param limit which limit: the tag of the rate limiter's {@code Limit} ({@code ip}, {@code
-   *     principal}, {@code concurrency}, {@code upstream})
+   *     principal}, {@code concurrency}, {@code upstream}) or of the waiting line ({@code
+   *     upstream}, {@code line_principal})
    */
   public void rateLimitRejected(String limit) {
     rateLimitRejections.withTag("limit", limits.of(limit)).increment();

@@ -137,6 +137,12 @@ public final class AsyncStarts implements ConnectListener, AutoCloseable {
     switch (event) {
       case ConnectEvent.Accepted a -> start.accepted(a.principal());
       case ConnectEvent.Created c -> start.created(c.sessionId());
+      case ConnectEvent.Waiting w -> {
+        // A start that waits in the line is answered before its wait, so that its caller can
+        // read its position and leave the line by not reading.
+        start.accepted(w.principal());
+        start.queued(w.position(), w.eta().map(Duration::toSeconds).orElse(null));
+      }
       case ConnectEvent.Queued q -> start.queued(null, null);
       case ConnectEvent.Ready r -> start.ready();
       case ConnectEvent.Cancelled c -> start.cancelling(c.reason());

@@ -134,10 +134,16 @@ final class Start {
     };
   }
 
-  /** The flow passed its checks: the caller gets its {@code 202}, and the grace starts. */
+  /**
+   * The flow passed its checks: the caller gets its {@code 202}, and the grace starts. Once only: a
+   * start that waited in the line was accepted when it joined, before its {@code Accepted}.
+   */
   void accepted(String principal) {
     lock.lock();
     try {
+      if (accepted.isDone()) {
+        return;
+      }
       this.principal = principal;
       if (readers == 0) {
         startGrace();

@@ -30,6 +30,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -902,6 +903,47 @@ abstract class SessionLedgerContract {
     assertThatThrownBy(
             () -> ledger.recentTimesToReady(T0, 3, JdbcSessionLedger.MAX_READY_TIMES + 1))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void recentHandOversGiveTheLatestSlotTimesAndCallLengths() {
+    // Handed over 2, 3 and 4 s after the intent; the first two calls ended (60 and 90 s).
+    String first = handedOverSession(T0, Duration.ofSeconds(2));
+    String second = handedOverSession(T0.plusSeconds(60), Duration.ofSeconds(3));
+    handedOverSession(T0.plusSeconds(120), Duration.ofSeconds(4));
+    assertThat(ledger.recordDuration(first, Duration.ofSeconds(60), true)).isTrue();
+    assertThat(ledger.recordDuration(second, Duration.ofSeconds(90), false)).isTrue();
+    // Never handed over, or accepted before the window: left out.
+    created();
+    ledger.recordRejected(pending(), "upstream_error", T0);
+    handedOverSession(T0.minusSeconds(1), Duration.ofSeconds(30));
+
+    List<HandedOverTimes> recent = ledger.recentHandOvers(T0, 100);
+
+    assertThat(recent)
+        .containsExactly(
+            new HandedOverTimes(Duration.ofSeconds(4), Optional.empty()),
+            new HandedOverTimes(Duration.ofSeconds(3), Optional.of(Duration.ofSeconds(90))),
+            new HandedOverTimes(Duration.ofSeconds(2), Optional.of(Duration.ofSeconds(60))));
+    assertThat(ledger.recentHandOvers(T0, 1))
+        .containsExactly(new HandedOverTimes(Duration.ofSeconds(4), Optional.empty()));
+    assertThat(ledger.recentHandOvers(T0.plusSeconds(3600), 100)).isEmpty();
+    assertThatThrownBy(() -> ledger.recentHandOvers(T0, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** A session accepted at {@code at} and consumed {@code slotHeld} later. */
+  private String handedOverSession(Instant at, Duration slotHeld) {
+    String id = newId();
+    ledger.recordIntent(
+        new SessionIntent(
+            id, "alice", null, "cat-character", "runway-preset", null, "credentials", null, at));
+    assertThat(ledger.recordCreated(id, "up-" + id, at.plusMillis(100))).isTrue();
+    assertThat(
+            ledger.recordHandOver(
+                id, CONSUMED, at.plus(slotHeld), at.plus(slotHeld), at.plusSeconds(30), 3))
+        .isTrue();
+    return id;
   }
 
   /** A session of {@code avatar} created at {@code at}, READY after {@code toReady}, consumed. */

@@ -43,6 +43,12 @@ public enum ErrorCode {
   RATE_LIMITED(429, "rate_limited"),
   /** The principal already has the allowed number of connects in flight. */
   TOO_MANY_CONCURRENT_CONNECTS(429, "too_many_concurrent_connects"),
+  /**
+   * A budget is used up (docs/budgets.md): the answer names it ({@code budget}), its {@code limit},
+   * what is {@code used} and when it {@code resetsAt} (or that it frees when a session ends); see
+   * {@code Retry-After}. Nothing was started.
+   */
+  QUOTA_EXCEEDED(429, "quota_exceeded"),
   /** Unexpected failure inside the gateway. */
   INTERNAL_ERROR(500, "internal_error"),
   /** The upstream failed, or answered something the gateway cannot use. */

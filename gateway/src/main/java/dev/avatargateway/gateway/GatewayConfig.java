@@ -3,6 +3,7 @@ package dev.avatargateway.gateway;
 import dev.avatargateway.gateway.core.AdmissionConfig;
 import dev.avatargateway.gateway.core.AuthConfig;
 import dev.avatargateway.gateway.core.AvatarsConfig;
+import dev.avatargateway.gateway.core.BudgetsConfig;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.ConnectConfig;
 import dev.avatargateway.gateway.core.LedgerConfig;
@@ -25,6 +26,8 @@ import java.util.List;
  * @param cors which web origins may call
  * @param ledger where the books of every upstream session are kept
  * @param readiness how READY is waited for: one poller, a read budget, a model per avatar
+ * @param budgets how many sessions, minutes and how much spend a principal and the whole gateway
+ *     may use a day (docs/budgets.md)
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -36,7 +39,8 @@ public record GatewayConfig(
     AdmissionConfig admission,
     CorsConfig cors,
     LedgerConfig ledger,
-    ReadinessConfig readiness) {
+    ReadinessConfig readiness,
+    BudgetsConfig budgets) {
 
   /** Fills in defaults for absent sections. */
   public GatewayConfig {
@@ -50,11 +54,12 @@ public record GatewayConfig(
     cors = cors == null ? CorsConfig.defaults() : cors;
     ledger = ledger == null ? LedgerConfig.defaults() : ledger;
     readiness = readiness == null ? ReadinessConfig.defaults() : readiness;
+    budgets = budgets == null ? BudgetsConfig.defaults() : budgets;
   }
 
   /** Every default. */
   public static GatewayConfig defaults() {
-    return new GatewayConfig(null, null, null, null, null, null, null, null, null, null);
+    return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -81,5 +86,6 @@ public record GatewayConfig(
     cors.validate(problems);
     problems.check(ledger::validate);
     problems.check(readiness::validate);
+    problems.check(budgets::validate);
   }
 }

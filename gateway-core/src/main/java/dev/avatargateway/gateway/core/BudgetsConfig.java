@@ -45,6 +45,16 @@ public record BudgetsConfig(PerPrincipal perPrincipal, Global global, BigDecimal
     if (pricePerMinute == null) {
       pricePerMinute = DEFAULT_PRICE_PER_MINUTE;
     }
+    // 0.20 and 0.2 are the same price: the configuration reads back equal from its own YAML.
+    pricePerMinute = plain(pricePerMinute);
+    if (global.spendPerDay() != null) {
+      global = new Global(global.minutesPerDay(), plain(global.spendPerDay()));
+    }
+  }
+
+  /** Without trailing zeros, and never in exponent form (100, not 1E+2). */
+  private static BigDecimal plain(BigDecimal amount) {
+    return new BigDecimal(amount.stripTrailingZeros().toPlainString());
   }
 
   /** No budget at all. */

@@ -14,6 +14,7 @@ import dev.avatargateway.gateway.core.internal.connect.ConnectUseCase;
 import dev.avatargateway.gateway.core.internal.connect.InFlightConnects;
 import dev.avatargateway.gateway.core.internal.connect.UpstreamProbe;
 import dev.avatargateway.gateway.core.internal.ledger.JdbcSessionLedger;
+import dev.avatargateway.gateway.core.internal.ledger.LedgerException;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
 import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
@@ -31,8 +32,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +56,12 @@ public final class GatewayCore implements AutoCloseable {
    * cancel with one retry (the connect flow's own clean-up budget) and a margin.
    */
   static final Duration CLEAN_UP_AFTER_STOP = Duration.ofSeconds(6);
+
+  /**
+   * Retry-After when the usage cannot be read: as a connect's when the ledger cannot record (a
+   * database failing over is usually back within seconds).
+   */
+  static final Duration USAGE_RETRY_AFTER = Duration.ofSeconds(5);
 
   private final ConnectUseCase connect;
   private final InFlightConnects inFlight;
@@ -204,16 +213,16 @@ public final class GatewayCore implements AutoCloseable {
     return readBudgets(() -> budgetReport.top(limit));
   }
 
-  private static <T> T readBudgets(java.util.function.Supplier<T> read) {
+  private static <T> T readBudgets(Supplier<T> read) {
     try {
       return read.get();
-    } catch (dev.avatargateway.gateway.core.internal.ledger.LedgerException e) {
+    } catch (LedgerException e) {
       LOG.warn("Could not read the budgets' use from the ledger", e);
       throw new GatewayException(
           ErrorCode.LEDGER_UNAVAILABLE,
           "Usage cannot be read right now; try again shortly.",
-          Duration.ofSeconds(5),
-          java.util.Map.of(),
+          USAGE_RETRY_AFTER,
+          Map.of(),
           e);
     }
   }

@@ -432,6 +432,50 @@ abstract class BudgetsContract {
   }
 
   @Test
+  void aWarningComesOncePerBudgetAndPrincipalWhenItsUsePasses80Percent() throws Exception {
+    open(
+        new BudgetsConfig(
+            new BudgetsConfig.PerPrincipal(5, null, null),
+            new BudgetsConfig.Global(100, null),
+            null));
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(BudgetCheck.class);
+    var appender =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    appender.start();
+    logger.addAppender(appender);
+    try {
+      for (int i = 0; i < 3; i++) {
+        admit("alice", T0, 60);
+      }
+      assertThat(appender.list).isEmpty();
+
+      admit("alice", T0, 60);
+      admit("alice", T0, 60);
+      for (int i = 0; i < 4; i++) {
+        admit("bob", T0, 60);
+      }
+      // Tomorrow warns again.
+      for (int i = 0; i < 4; i++) {
+        admit("alice", T0.plus(Duration.ofDays(1)), 60);
+      }
+
+      assertThat(appender.list)
+          .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+          .containsExactly(
+              "Budget perPrincipal.sessionsPerDay of principal alice is 80% used (4 of 5 sessions"
+                  + " today, UTC)",
+              "Budget perPrincipal.sessionsPerDay of principal bob is 80% used (4 of 5 sessions"
+                  + " today, UTC)",
+              "Budget perPrincipal.sessionsPerDay of principal alice is 80% used (4 of 5 sessions"
+                  + " today, UTC)");
+      assertThat(appender.list).allMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN);
+    } finally {
+      logger.detachAppender(appender);
+    }
+  }
+
+  @Test
   void withoutAGuardTheIntentWritesNoBudgetRow() throws Exception {
     open(perPrincipal(1, null, null));
     ledger.recordIntent(intent("alice", T0, 300));

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -98,7 +99,7 @@ public final class BudgetReport {
         ledger.inTransaction(
             "list the budget use of principals",
             c -> {
-              List<Row> read = new java.util.ArrayList<>();
+              List<Row> read = new ArrayList<>();
               for (BudgetStore.PrincipalDay p : BudgetStore.topPrincipals(c, day, limit)) {
                 read.add(new Row(p, BudgetStore.live(c, p.principal())));
               }

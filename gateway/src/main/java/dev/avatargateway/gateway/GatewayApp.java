@@ -17,6 +17,7 @@ import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
 import java.net.URI;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -90,15 +91,20 @@ public final class GatewayApp implements AutoCloseable {
    *     cannot be listened on
    */
   public static GatewayApp start(LoadedConfig loaded) {
+    return start(loaded, Clock.systemUTC());
+  }
+
+  /** Starts a gateway whose core runs on {@code clock} (tests cross a UTC midnight with it). */
+  static GatewayApp start(LoadedConfig loaded, Clock clock) {
     try {
-      return startChecked(loaded);
+      return startChecked(loaded, clock);
     } catch (ConfigException e) {
       // The avatars are checked only when the core is built from them.
       throw InvalidSettingsException.of(e);
     }
   }
 
-  private static GatewayApp startChecked(LoadedConfig loaded) {
+  private static GatewayApp startChecked(LoadedConfig loaded, Clock clock) {
     GatewayConfig config = loaded.config();
     Optional<RunwaySimulator> simulator = Optional.empty();
     String apiKey;
@@ -127,7 +133,7 @@ public final class GatewayApp implements AutoCloseable {
     }
     registerSecretsForMasking(config, apiKey);
     try {
-      return assemble(config, simulator, apiKey, baseUrl);
+      return assemble(config, simulator, apiKey, baseUrl, clock);
     } catch (RuntimeException e) {
       simulator.ifPresent(RunwaySimulator::close);
       throw e;
@@ -155,7 +161,11 @@ public final class GatewayApp implements AutoCloseable {
   }
 
   private static GatewayApp assemble(
-      GatewayConfig config, Optional<RunwaySimulator> simulator, String apiKey, URI baseUrl) {
+      GatewayConfig config,
+      Optional<RunwaySimulator> simulator,
+      String apiKey,
+      URI baseUrl,
+      Clock clock) {
     PrometheusMetrics metrics = new PrometheusMetrics();
     metrics.upstreamSimulated(simulator.isPresent());
     RunwayClient runway =
@@ -179,9 +189,11 @@ public final class GatewayApp implements AutoCloseable {
               .readiness(config.readiness())
               .sessions(config.sessions())
               .ledger(config.ledger())
+              .budgets(config.budgets())
               .instanceName(instanceName(config))
               .simulatedUpstream(simulator.isPresent())
               .meterRegistry(metrics.registry())
+              .clock(clock)
               .build();
     } catch (RuntimeException e) {
       metrics.close();
@@ -317,6 +329,11 @@ public final class GatewayApp implements AutoCloseable {
   /** The embedded simulator, when the gateway runs without a Runway secret. */
   public Optional<RunwaySimulator> simulator() {
     return simulator;
+  }
+
+  /** The core, for tests that read its books and budgets. */
+  GatewayCore core() {
+    return core;
   }
 
   /** How many connects are running right now. */

@@ -3,6 +3,7 @@ package dev.avatargateway.gateway;
 import dev.avatargateway.gateway.core.AdmissionConfig;
 import dev.avatargateway.gateway.core.AuthConfig;
 import dev.avatargateway.gateway.core.AvatarsConfig;
+import dev.avatargateway.gateway.core.BudgetsConfig;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.ConnectConfig;
 import dev.avatargateway.gateway.core.LedgerConfig;
@@ -29,6 +30,8 @@ import java.util.List;
  * @param readiness how READY is waited for: one poller, a read budget, a model per avatar
  * @param line the waiting line in front of upstream creation
  * @param sessions asynchronous starts and their event streams
+ * @param budgets how many sessions, minutes and how much spend a principal and the whole gateway
+ *     may use a day (docs/budgets.md)
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -42,7 +45,8 @@ public record GatewayConfig(
     LedgerConfig ledger,
     ReadinessConfig readiness,
     LineConfig line,
-    SessionsConfig sessions) {
+    SessionsConfig sessions,
+    BudgetsConfig budgets) {
 
   /** Fills in defaults for absent sections. */
   public GatewayConfig {
@@ -58,12 +62,13 @@ public record GatewayConfig(
     readiness = readiness == null ? ReadinessConfig.defaults() : readiness;
     line = line == null ? LineConfig.defaults() : line;
     sessions = sessions == null ? SessionsConfig.defaults() : sessions;
+    budgets = budgets == null ? BudgetsConfig.defaults() : budgets;
   }
 
   /** Every default. */
   public static GatewayConfig defaults() {
     return new GatewayConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -92,5 +97,6 @@ public record GatewayConfig(
     problems.check(readiness::validate);
     problems.check(line::validate);
     problems.check(sessions::validate);
+    problems.check(budgets::validate);
   }
 }

@@ -46,6 +46,12 @@ public final class GatewayHarness implements AutoCloseable {
    *     separately started simulator as "the real Runway"
    */
   public static GatewayHarness start(String yaml, Map<String, String> environment) {
+    return start(yaml, environment, java.time.Clock.systemUTC());
+  }
+
+  /** A gateway whose core runs on {@code clock} (to cross a UTC midnight without waiting). */
+  public static GatewayHarness start(
+      String yaml, Map<String, String> environment, java.time.Clock clock) {
     Path file;
     try {
       file = Files.createTempFile("gateway-test", ".yaml");
@@ -62,7 +68,7 @@ public final class GatewayHarness implements AutoCloseable {
         "GATEWAY_LEDGER_URL",
         "jdbc:h2:mem:gateway-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     try {
-      return new GatewayHarness(GatewayApp.start(ConfigLoader.load(env)), file);
+      return new GatewayHarness(GatewayApp.start(ConfigLoader.load(env), clock), file);
     } catch (RuntimeException e) {
       try {
         Files.deleteIfExists(file);

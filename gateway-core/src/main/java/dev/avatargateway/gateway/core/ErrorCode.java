@@ -53,6 +53,12 @@ public enum ErrorCode {
    * line.maxWaitingPerPrincipal}): one caller cannot push everybody else back.
    */
   TOO_MANY_WAITING(429, "too_many_waiting"),
+  /**
+   * A budget is used up (docs/budgets.md): the answer names it ({@code budget}), its {@code limit},
+   * what is {@code used} and when it {@code resetsAt} (or that it frees when a session ends); see
+   * {@code Retry-After}. Nothing was started.
+   */
+  QUOTA_EXCEEDED(429, "quota_exceeded"),
   /** Unexpected failure inside the gateway. */
   INTERNAL_ERROR(500, "internal_error"),
   /** The upstream failed, or answered something the gateway cannot use. */

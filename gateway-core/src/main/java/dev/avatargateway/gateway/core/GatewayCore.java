@@ -5,11 +5,16 @@ import dev.avatargateway.gateway.core.internal.auth.Authenticators;
 import dev.avatargateway.gateway.core.internal.avatars.AvatarCatalog;
 import dev.avatargateway.gateway.core.internal.avatars.CustomAvatarVerifier;
 import dev.avatargateway.gateway.core.internal.books.Books;
+import dev.avatargateway.gateway.core.internal.budgets.Budget;
+import dev.avatargateway.gateway.core.internal.budgets.BudgetCheck;
+import dev.avatargateway.gateway.core.internal.budgets.BudgetLimits;
+import dev.avatargateway.gateway.core.internal.budgets.BudgetReport;
 import dev.avatargateway.gateway.core.internal.connect.ConnectTrace;
 import dev.avatargateway.gateway.core.internal.connect.ConnectUseCase;
 import dev.avatargateway.gateway.core.internal.connect.InFlightConnects;
 import dev.avatargateway.gateway.core.internal.connect.UpstreamProbe;
 import dev.avatargateway.gateway.core.internal.ledger.JdbcSessionLedger;
+import dev.avatargateway.gateway.core.internal.ledger.LedgerException;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
 import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
@@ -33,8 +38,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +63,12 @@ public final class GatewayCore implements AutoCloseable {
    */
   static final Duration CLEAN_UP_AFTER_STOP = Duration.ofSeconds(6);
 
+  /**
+   * Retry-After when the usage cannot be read: as a connect's when the ledger cannot record (a
+   * database failing over is usually back within seconds).
+   */
+  static final Duration USAGE_RETRY_AFTER = Duration.ofSeconds(5);
+
   private final ConnectUseCase connect;
   private final InFlightConnects inFlight;
   private final AvatarCatalog catalog;
@@ -66,12 +79,27 @@ public final class GatewayCore implements AutoCloseable {
   private final ReadinessPoller readiness;
   private final AsyncStarts asyncStarts;
   private final Sessions sessions;
+  private final BudgetReport budgetReport;
 
-  private GatewayCore(Builder b, Books books, Admission admission) {
+  private GatewayCore(Builder b, Books books, Admission admission, BudgetLimits budgetLimits) {
     this.books = books;
     this.admission = admission;
     Clock clock = b.clock;
     GatewayMetrics metrics = b.metrics;
+    this.budgetReport = new BudgetReport(books.ledger(), budgetLimits, clock);
+    for (Budget budget : List.of(Budget.GLOBAL_MINUTES, Budget.GLOBAL_SPEND)) {
+      if (budgetLimits.configured(budget)) {
+        metrics.budgetUse(
+            budget.setting(),
+            () -> {
+              long seconds = budgetReport.globalSecondsForGauge();
+              return budget == Budget.GLOBAL_MINUTES
+                  ? seconds / 60.0
+                  : budgetLimits.spend(seconds).doubleValue();
+            },
+            budgetLimits.limit(budget).doubleValue());
+      }
+    }
     RunwayClient runway = b.observedRunway;
     this.catalog = AvatarCatalog.from(b.avatars);
     this.inFlight = new InFlightConnects();
@@ -192,6 +220,54 @@ public final class GatewayCore implements AutoCloseable {
     return probe.check();
   }
 
+  /**
+   * A principal's use of paid sessions today (UTC), and what is left of each configured budget that
+   * applies to it (its own and the gateway's), for {@code GET /api/avatar/usage}. Counted from the
+   * ledger while budgets are configured (docs/budgets.md); a principal with no sessions today has
+   * zeros.
+   *
+   * @param principalName the principal's name ({@link Principal#name()})
+   * @throws GatewayException {@code ledger_unavailable} when the ledger cannot be read
+   */
+  public Usage usage(String principalName) {
+    return readBudgets(() -> budgetReport.usage(principalName));
+  }
+
+  /**
+   * The whole gateway's use today (UTC) and what is left of the global budgets, for admins.
+   *
+   * @throws GatewayException {@code ledger_unavailable} when the ledger cannot be read
+   */
+  public Usage globalUsage() {
+    return readBudgets(budgetReport::global);
+  }
+
+  /**
+   * The principals that used the most minutes today (UTC), most first, each with what is left of
+   * the per-principal budgets, for admins. Only principals with sessions today appear.
+   *
+   * @param limit the most principals, 1 to 1,000
+   * @throws IllegalArgumentException for a limit out of range
+   * @throws GatewayException {@code ledger_unavailable} when the ledger cannot be read
+   */
+  public List<Usage> usageByPrincipal(int limit) {
+    return readBudgets(() -> budgetReport.top(limit));
+  }
+
+  private static <T> T readBudgets(Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (LedgerException e) {
+      LOG.warn("Could not read the budgets' use from the ledger", e);
+      throw new GatewayException(
+          ErrorCode.LEDGER_UNAVAILABLE,
+          "Usage cannot be read right now; try again shortly.",
+          USAGE_RETRY_AFTER,
+          Map.of(),
+          e);
+    }
+  }
+
   /** Whether the upstream is the simulator rather than Runway. */
   public boolean simulatedUpstream() {
     return simulatedUpstream;
@@ -272,6 +348,7 @@ public final class GatewayCore implements AutoCloseable {
     private ReadinessConfig readiness = ReadinessConfig.defaults();
     private SessionsConfig sessions = SessionsConfig.defaults();
     private LedgerConfig ledger = LedgerConfig.defaults();
+    private BudgetsConfig budgets = BudgetsConfig.defaults();
     private Optional<String> instanceName = Optional.empty();
     private GatewayMetrics metrics;
     private RunwayClient observedRunway;
@@ -372,6 +449,15 @@ public final class GatewayCore implements AutoCloseable {
     }
 
     /**
+     * Budgets on paid sessions, kept in the ledger; default {@link BudgetsConfig#defaults()} (none:
+     * connects then do no budget work).
+     */
+    public Builder budgets(BudgetsConfig budgets) {
+      this.budgets = Objects.requireNonNull(budgets, "budgets");
+      return this;
+    }
+
+    /**
      * This instance's stable name in the ledger: a restart under the same name takes over the
      * previous run's sessions at once, others only once its lease expires. Default {@code
      * ledger.instanceName}, else the host name.
@@ -401,18 +487,26 @@ public final class GatewayCore implements AutoCloseable {
       ledger.validate();
       readiness.validate();
       sessions.validate();
+      budgets.validate();
       metrics = new GatewayMetrics(meterRegistry);
       observedRunway = observed(runway, clock, metrics);
       String name =
           instanceName
               .or(() -> Optional.ofNullable(ledger.instanceName()))
               .orElseGet(Builder::hostName);
-      Books books = Books.open(ledger, name, observedRunway, connect.handOutTimeout(), clock);
+      BudgetLimits budgetLimits = new BudgetLimits(budgets);
+      // Without a budget there is no guard, and recording an intent stays one insert.
+      BudgetCheck budgetCheck =
+          budgets.limitsAnything()
+              ? new BudgetCheck(budgetLimits, budget -> metrics.budgetRejected(budget.setting()))
+              : null;
+      Books books =
+          Books.open(ledger, name, observedRunway, connect.handOutTimeout(), budgetCheck, clock);
       // It listens to the JVM's collectors until closed.
       Admission admitting = null;
       try {
         admitting = Admission.start(admission, reason -> metrics.admissionRejected(reason.tag()));
-        GatewayCore core = new GatewayCore(this, books, admitting);
+        GatewayCore core = new GatewayCore(this, books, admitting, budgetLimits);
         books.start();
         return core;
       } catch (RuntimeException e) {

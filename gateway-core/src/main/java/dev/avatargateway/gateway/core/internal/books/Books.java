@@ -46,6 +46,7 @@ public final class Books implements AutoCloseable {
       String instanceName,
       RunwayClient runway,
       Duration handOutTimeout,
+      JdbcSessionLedger.IntentGuard intentGuard,
       Clock clock) {
     this.database = database;
     this.config = config;
@@ -60,7 +61,7 @@ public final class Books implements AutoCloseable {
             config.cancelRetryInitialBackoff(),
             config.cancelRetryMaxBackoff(),
             () -> ThreadLocalRandom.current().nextDouble());
-    this.recorder = new LedgerRecorder(ledger, schedules);
+    this.recorder = new LedgerRecorder(ledger, schedules, intentGuard);
     this.keeper =
         new SessionKeeper(
             ledger,
@@ -82,6 +83,8 @@ public final class Books implements AutoCloseable {
    *     previous run's sessions at once
    * @param runway for cancelling and following sessions
    * @param handOutTimeout how long a handed-out key may stay unused
+   * @param intentGuard admits each connect's intent in the transaction that records it (budgets);
+   *     null for none
    * @throws dev.avatargateway.gateway.core.internal.ledger.LedgerException when the database cannot
    *     be opened
    */
@@ -90,10 +93,11 @@ public final class Books implements AutoCloseable {
       String instanceName,
       RunwayClient runway,
       Duration handOutTimeout,
+      JdbcSessionLedger.IntentGuard intentGuard,
       Clock clock) {
     LedgerDatabase database = LedgerDatabase.open(config);
     try {
-      return new Books(database, config, instanceName, runway, handOutTimeout, clock);
+      return new Books(database, config, instanceName, runway, handOutTimeout, intentGuard, clock);
     } catch (RuntimeException e) {
       database.close();
       throw e;

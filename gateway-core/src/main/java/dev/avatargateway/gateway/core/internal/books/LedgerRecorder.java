@@ -32,6 +32,9 @@ final class LedgerRecorder implements ConnectRecorder {
   private final JdbcSessionLedger ledger;
   private final Schedules schedules;
 
+  /** Admits each intent in its own transaction (budgets); null for none. */
+  private final JdbcSessionLedger.IntentGuard intentGuard;
+
   /**
    * READY's instant per connect, from {@link ConnectEvent.Ready} until the hand-over writes it (or
    * the connect ends without one). A connect is in here for the milliseconds of its consume only.
@@ -45,8 +48,18 @@ final class LedgerRecorder implements ConnectRecorder {
   private final Map<String, Integer> requestsWritten = new ConcurrentHashMap<>();
 
   LedgerRecorder(JdbcSessionLedger ledger, Schedules schedules) {
+    this(ledger, schedules, null);
+  }
+
+  /**
+   * @param intentGuard admits each intent in the transaction that records it, or refuses it by
+   *     throwing (budgets); null for none, and then recording an intent is one insert as ever
+   */
+  LedgerRecorder(
+      JdbcSessionLedger ledger, Schedules schedules, JdbcSessionLedger.IntentGuard intentGuard) {
     this.ledger = ledger;
     this.schedules = schedules;
+    this.intentGuard = intentGuard;
   }
 
   @Override
@@ -63,7 +76,8 @@ final class LedgerRecorder implements ConnectRecorder {
                   a.requestId(),
                   a.mode().configName(),
                   a.maxDuration().map(d -> (int) d.toSeconds()).orElse(null),
-                  a.at()));
+                  a.at()),
+              intentGuard);
       case ConnectEvent.Created c ->
           require(ledger.recordCreated(c.connectId(), c.sessionId(), c.at()), c);
       case ConnectEvent.CreateFailed f -> {

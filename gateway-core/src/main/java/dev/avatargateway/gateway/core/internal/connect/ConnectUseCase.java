@@ -441,6 +441,10 @@ public final class ConnectUseCase {
       boolean interrupted = Thread.interrupted();
       try {
         parts.recorder().record(event);
+      } catch (GatewayException e) {
+        // The ledger refused the step with an answer of its own (a budget used up, decided in the
+        // intent's transaction): nothing was recorded or started.
+        throw e;
       } catch (RuntimeException e) {
         LOG.error(
             "The session ledger could not record {} of connect {}; the flow stops",

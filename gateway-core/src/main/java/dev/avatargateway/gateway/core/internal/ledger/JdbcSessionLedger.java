@@ -358,10 +358,36 @@ public final class JdbcSessionLedger {
    * @throws LedgerException also when a session with this gateway id exists
    */
   public void recordIntent(SessionIntent intent) {
+    recordIntent(intent, null);
+  }
+
+  /**
+   * Checks something that must hold when the intent is recorded, in the intent's own transaction
+   * (budgets: the check and the reservation are atomic with the row they count).
+   */
+  @FunctionalInterface
+  public interface IntentGuard {
+    /**
+     * Runs before the intent's row is inserted, on its connection. It may lock rows and write its
+     * own; it may commit only while it has written nothing (to create a lock row). Throwing rolls
+     * back everything, the intent included: an unchecked exception that is not a database failure
+     * (such as a refusal) reaches the caller as it is.
+     */
+    void admit(Connection connection, SessionIntent intent) throws SQLException;
+  }
+
+  /**
+   * Records the intent as {@link #recordIntent(SessionIntent)} does, after {@code guard} admitted
+   * it in the same transaction; null for no guard.
+   */
+  public void recordIntent(SessionIntent intent, IntentGuard guard) {
     Objects.requireNonNull(intent, "intent");
     inTransaction(
         "record the intent of session " + intent.gatewayId(),
         c -> {
+          if (guard != null) {
+            guard.admit(c, intent);
+          }
           try (PreparedStatement s = prepare(c, INSERT_INTENT)) {
             int i = 0;
             s.setString(++i, intent.gatewayId());
@@ -1201,15 +1227,20 @@ public final class JdbcSessionLedger {
 
   // ----- JDBC
 
+  /** Work on one of the ledger's connections, in one transaction. */
   @FunctionalInterface
-  private interface Work<T> {
+  public interface Work<T> {
+    /** Does the work; the caller commits (or rolls back when this throws). */
     T run(Connection connection) throws SQLException;
   }
 
   /**
-   * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
+   * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. A
+   * database failure is a {@link LedgerException} saying what was being done ({@code doing}); any
+   * other unchecked exception passes as it is. Public for features whose tables live beside the
+   * books (budgets).
    */
-  private <T> T inTransaction(String doing, Work<T> work) {
+  public <T> T inTransaction(String doing, Work<T> work) {
     try (Connection c = database.connection()) {
       try {
         T result = work.run(c);

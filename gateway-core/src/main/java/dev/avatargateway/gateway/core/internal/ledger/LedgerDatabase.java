@@ -155,7 +155,13 @@ public final class LedgerDatabase implements AutoCloseable {
     hikari.setConnectionTimeout(config.connectionTimeout().toMillis());
     hikari.setAutoCommit(false);
     hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    if (schema != null) {
+    if (schema != null && kind == LedgerUrls.Kind.POSTGRESQL) {
+      // As a connection parameter, not Connection.setSchema: that is a SET inside the connection's
+      // first transaction (not in auto-commit mode), so a first transaction that rolls back (a
+      // refused budget check, a failed statement) undid it, and the connection then found no
+      // ledger tables for the rest of its life.
+      hikari.addDataSourceProperty("currentSchema", schema);
+    } else if (schema != null) {
       hikari.setSchema(schema);
     }
     if (kind == LedgerUrls.Kind.POSTGRESQL) {

@@ -1,6 +1,7 @@
 package dev.avatargateway.gateway.core.internal.observability;
 
 import dev.avatargateway.gateway.core.ErrorCode;
+import dev.avatargateway.gateway.core.internal.budgets.Budget;
 import dev.avatargateway.runway.ConnectionUsage;
 import dev.avatargateway.runway.RequestObserver;
 import io.micrometer.core.instrument.Counter;
@@ -54,6 +55,15 @@ import java.util.stream.Stream;
  *   <tr><td>{@code avatar_gateway_line_wait_seconds}</td><td>histogram, 0.1 s to 120 s</td>
  *       <td>{@code outcome} ({@code served}: its turn came; {@code gave_up}: it expired, its
  *       client left or the gateway stopped)</td></tr>
+ *   <tr><td>{@code avatar_gateway_budget_rejections_total}</td><td>counter</td>
+ *       <td>{@code budget} (a budget's setting: {@code perPrincipal.sessionsPerDay}, {@code
+ *       perPrincipal.minutesPerDay}, {@code perPrincipal.concurrentSessions}, {@code
+ *       global.minutesPerDay}, {@code global.spendPerDay}): connects refused as {@code
+ *       quota_exceeded}</td></tr>
+ *   <tr><td>{@code avatar_gateway_budget_used}, {@code avatar_gateway_budget_limit}</td>
+ *       <td>gauge</td><td>{@code budget} ({@code global.minutesPerDay} in minutes, {@code
+ *       global.spendPerDay} in currency), registered when configured: today's (UTC) use and the
+ *       limit</td></tr>
  *   <tr><td>{@code avatar_gateway_upstream_sessions_cancelled_total}</td><td>counter</td>
  *       <td>{@code reason} ({@code timeout}, {@code failed}, {@code consume_failed}, {@code
  *       client_gone}, {@code shutdown}, {@code error})</td></tr>
@@ -123,6 +133,15 @@ public final class GatewayMetrics {
   /** The {@code outcome} of a wait in the line that ended without a turn. */
   public static final String LINE_GAVE_UP = "gave_up";
 
+  /** Exposed as {@code avatar_gateway_budget_rejections_total}. */
+  public static final String BUDGET_REJECTIONS = "avatar.gateway.budget.rejections";
+
+  /** Exposed as {@code avatar_gateway_budget_used}. */
+  public static final String BUDGET_USED = "avatar.gateway.budget.used";
+
+  /** Exposed as {@code avatar_gateway_budget_limit}. */
+  public static final String BUDGET_LIMIT = "avatar.gateway.budget.limit";
+
   /** The {@code outcome} of a connect that answered credentials. */
   public static final String OUTCOME_SUCCESS = "success";
 
@@ -154,6 +173,10 @@ public final class GatewayMetrics {
       Stream.concat(Stream.of(CODE_OK), Arrays.stream(ErrorCode.values()).map(ErrorCode::code))
           .collect(Collectors.toUnmodifiableSet());
 
+  /** The budgets' names: the only values of the {@code budget} tag (besides {@code other}). */
+  private static final Set<String> BUDGETS =
+      Arrays.stream(Budget.values()).map(Budget::setting).collect(Collectors.toUnmodifiableSet());
+
   /** HTTP statuses are three digits; anything else is not one. */
   private static final int MIN_HTTP_STATUS = 100;
 
@@ -169,6 +192,7 @@ public final class GatewayMetrics {
   private final Meter.MeterProvider<Counter> sessionsCancelled;
   private final Meter.MeterProvider<Counter> admissionRejections;
   private final Meter.MeterProvider<Timer> lineWait;
+  private final Meter.MeterProvider<Counter> budgetRejections;
   private final BoundedTagValues operations = new BoundedTagValues();
   private final BoundedTagValues limits = new BoundedTagValues();
   private final BoundedTagValues reasons = new BoundedTagValues();
@@ -221,6 +245,10 @@ public final class GatewayMetrics {
         Timer.builder(LINE_WAIT)
             .description("Time starts waited in the line in front of upstream creation")
             .serviceLevelObjectives(CONNECT_BUCKETS)
+            .withRegistry(registry);
+    budgetRejections =
+        Counter.builder(BUDGET_REJECTIONS)
+            .description("Connects refused because a budget was used up, by budget")
             .withRegistry(registry);
   }
 
@@ -382,6 +410,40 @@ public final class GatewayMetrics {
    */
   public void admissionRejected(String reason) {
     admissionRejections.withTag("reason", admissionReasons.of(reason)).increment();
+  }
+
+  /**
+   * Counts a connect refused by a budget.
+   *
+   * @param budget the budget's setting below {@code budgets.}, e.g. {@code
+   *     perPrincipal.minutesPerDay}; never a principal
+   */
+  public void budgetRejected(String budget) {
+    budgetRejections.withTag("budget", budgetTag(budget)).increment();
+  }
+
+  /**
+   * Exposes a gateway-wide budget's use today and its limit as gauges.
+   *
+   * @param budget the budget's setting below {@code budgets.}, e.g. {@code global.minutesPerDay}
+   * @param used read at every scrape; must be thread-safe and should be cached
+   * @param limit the configured limit
+   */
+  public void budgetUse(String budget, DoubleSupplier used, double limit) {
+    String tag = budgetTag(budget);
+    Gauge.builder(BUDGET_USED, used, DoubleSupplier::getAsDouble)
+        .description("Today's (UTC) use of a gateway-wide budget, in its unit")
+        .tag("budget", tag)
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder(BUDGET_LIMIT, () -> limit)
+        .description("A gateway-wide budget's daily limit, in its unit")
+        .tag("budget", tag)
+        .register(registry);
+  }
+
+  private static String budgetTag(String budget) {
+    return budget != null && BUDGETS.contains(budget) ? budget : BoundedTagValues.OTHER;
   }
 
   /** The registry the meters live in. */

@@ -4,6 +4,7 @@ import dev.avatargateway.gateway.ConfigLoader.LoadedConfig;
 import dev.avatargateway.gateway.core.AuthConfig;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.GatewayCore;
+import dev.avatargateway.gateway.internal.http.ConnectAnswers;
 import dev.avatargateway.gateway.internal.http.HttpApi;
 import dev.avatargateway.gateway.internal.http.HttpSettings;
 import dev.avatargateway.gateway.internal.http.JettyDisconnectWatcher;
@@ -127,7 +128,7 @@ public final class GatewayApp implements AutoCloseable {
     }
     registerSecretsForMasking(config, apiKey);
     try {
-      return assemble(config, simulator, apiKey, baseUrl);
+      return assemble(config, simulator, apiKey, baseUrl, loaded.runwaySecret());
     } catch (RuntimeException e) {
       simulator.ifPresent(RunwaySimulator::close);
       throw e;
@@ -148,10 +149,15 @@ public final class GatewayApp implements AutoCloseable {
         .map(AuthConfig.Jwt::hs256Secret)
         .ifPresent(LogMasking::registerSecret);
     Optional.ofNullable(config.ledger().password()).ifPresent(LogMasking::registerSecret);
+    Optional.ofNullable(config.idempotency().encryptionKey()).ifPresent(LogMasking::registerSecret);
   }
 
   private static GatewayApp assemble(
-      GatewayConfig config, Optional<RunwaySimulator> simulator, String apiKey, URI baseUrl) {
+      GatewayConfig config,
+      Optional<RunwaySimulator> simulator,
+      String apiKey,
+      URI baseUrl,
+      Optional<String> runwaySecret) {
     PrometheusMetrics metrics = new PrometheusMetrics();
     metrics.upstreamSimulated(simulator.isPresent());
     RunwayClient runway =
@@ -173,6 +179,8 @@ public final class GatewayApp implements AutoCloseable {
               .admission(config.admission())
               .readiness(config.readiness())
               .ledger(config.ledger())
+              .idempotency(config.idempotency(), runwaySecret)
+              .answers(new ConnectAnswers())
               .instanceName(instanceName(config))
               .simulatedUpstream(simulator.isPresent())
               .meterRegistry(metrics.registry())

@@ -5,6 +5,7 @@ import dev.avatargateway.gateway.core.AuthConfig;
 import dev.avatargateway.gateway.core.AvatarsConfig;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.ConnectConfig;
+import dev.avatargateway.gateway.core.IdempotencyConfig;
 import dev.avatargateway.gateway.core.LedgerConfig;
 import dev.avatargateway.gateway.core.RateLimitConfig;
 import dev.avatargateway.gateway.core.ReadinessConfig;
@@ -25,6 +26,8 @@ import java.util.List;
  * @param cors which web origins may call
  * @param ledger where the books of every upstream session are kept
  * @param readiness how READY is waited for: one poller, a read budget, a model per avatar
+ * @param idempotency idempotent starts: how long {@code Idempotency-Key}s are kept, and the key
+ *     that encrypts their stored answers
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -36,7 +39,8 @@ public record GatewayConfig(
     AdmissionConfig admission,
     CorsConfig cors,
     LedgerConfig ledger,
-    ReadinessConfig readiness) {
+    ReadinessConfig readiness,
+    IdempotencyConfig idempotency) {
 
   /** Fills in defaults for absent sections. */
   public GatewayConfig {
@@ -50,11 +54,12 @@ public record GatewayConfig(
     cors = cors == null ? CorsConfig.defaults() : cors;
     ledger = ledger == null ? LedgerConfig.defaults() : ledger;
     readiness = readiness == null ? ReadinessConfig.defaults() : readiness;
+    idempotency = idempotency == null ? IdempotencyConfig.defaults() : idempotency;
   }
 
   /** Every default. */
   public static GatewayConfig defaults() {
-    return new GatewayConfig(null, null, null, null, null, null, null, null, null, null);
+    return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -81,5 +86,6 @@ public record GatewayConfig(
     cors.validate(problems);
     problems.check(ledger::validate);
     problems.check(readiness::validate);
+    problems.check(idempotency::validate);
   }
 }

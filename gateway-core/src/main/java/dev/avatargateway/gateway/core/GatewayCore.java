@@ -9,6 +9,9 @@ import dev.avatargateway.gateway.core.internal.connect.ConnectTrace;
 import dev.avatargateway.gateway.core.internal.connect.ConnectUseCase;
 import dev.avatargateway.gateway.core.internal.connect.InFlightConnects;
 import dev.avatargateway.gateway.core.internal.connect.UpstreamProbe;
+import dev.avatargateway.gateway.core.internal.idempotency.AnswerSeal;
+import dev.avatargateway.gateway.core.internal.idempotency.IdempotencyStore;
+import dev.avatargateway.gateway.core.internal.idempotency.IdempotentStarts;
 import dev.avatargateway.gateway.core.internal.ledger.JdbcSessionLedger;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
@@ -58,10 +61,12 @@ public final class GatewayCore implements AutoCloseable {
   private final Books books;
   private final Admission admission;
   private final ReadinessPoller readiness;
+  private final IdempotentStarts idempotency;
 
-  private GatewayCore(Builder b, Books books, Admission admission) {
+  private GatewayCore(Builder b, Books books, Admission admission, IdempotentStarts idempotency) {
     this.books = books;
     this.admission = admission;
+    this.idempotency = idempotency;
     Clock clock = b.clock;
     GatewayMetrics metrics = b.metrics;
     RunwayClient runway = b.observedRunway;
@@ -98,7 +103,9 @@ public final class GatewayCore implements AutoCloseable {
                 inFlight,
                 readiness,
                 runway.usesDefaultBaseUrl() ? Optional.empty() : Optional.of(runway.baseUrl()),
-                clock));
+                clock,
+                idempotency,
+                b.answers));
     this.probe = new UpstreamProbe(runway.avatars(), clock);
   }
 
@@ -212,6 +219,7 @@ public final class GatewayCore implements AutoCloseable {
     drain(Duration.ZERO);
     readiness.close();
     admission.close();
+    idempotency.close();
     books.close();
   }
 
@@ -231,6 +239,9 @@ public final class GatewayCore implements AutoCloseable {
     private Optional<String> instanceName = Optional.empty();
     private GatewayMetrics metrics;
     private RunwayClient observedRunway;
+    private IdempotencyConfig idempotency = IdempotencyConfig.defaults();
+    private Optional<String> idempotencySecret = Optional.empty();
+    private AnswerRenderer answers;
     private final List<ConnectListener> listeners = new ArrayList<>();
 
     private Builder(RunwayClient runway) {
@@ -319,6 +330,28 @@ public final class GatewayCore implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Idempotent starts ({@code Idempotency-Key}); default {@link IdempotencyConfig#defaults()}.
+     * Active only with an {@link #answers(AnswerRenderer) answer renderer}.
+     *
+     * @param runwaySecret the Runway API secret, used only to derive the key that encrypts stored
+     *     answers when the configuration sets none; empty with the simulator
+     */
+    public Builder idempotency(IdempotencyConfig idempotency, Optional<String> runwaySecret) {
+      this.idempotency = Objects.requireNonNull(idempotency, "idempotency");
+      this.idempotencySecret = Objects.requireNonNull(runwaySecret, "runwaySecret");
+      return this;
+    }
+
+    /**
+     * How the transport renders answers: with it, requests with an {@code Idempotency-Key} get the
+     * first answer replayed; without it (the default) the header is ignored.
+     */
+    public Builder answers(AnswerRenderer answers) {
+      this.answers = Objects.requireNonNull(answers, "answers");
+      return this;
+    }
+
     /** Adds a reader of the connect events. */
     public Builder listener(ConnectListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -337,6 +370,7 @@ public final class GatewayCore implements AutoCloseable {
       admission.validate();
       ledger.validate();
       readiness.validate();
+      idempotency.validate();
       metrics = new GatewayMetrics(meterRegistry);
       observedRunway = observed(runway, clock, metrics);
       String name =
@@ -346,12 +380,25 @@ public final class GatewayCore implements AutoCloseable {
       Books books = Books.open(ledger, name, observedRunway, connect.handOutTimeout(), clock);
       // It listens to the JVM's collectors until closed.
       Admission admitting = null;
+      IdempotentStarts starts = null;
       try {
         admitting = Admission.start(admission, reason -> metrics.admissionRejected(reason.tag()));
-        GatewayCore core = new GatewayCore(this, books, admitting);
+        starts =
+            answers == null
+                ? IdempotentStarts.disabled()
+                : IdempotentStarts.start(
+                    new IdempotencyStore(books.database()),
+                    AnswerSeal.from(idempotency, idempotencySecret),
+                    idempotency,
+                    books.runId(),
+                    clock);
+        GatewayCore core = new GatewayCore(this, books, admitting, starts);
         books.start();
         return core;
       } catch (RuntimeException e) {
+        if (starts != null) {
+          starts.close();
+        }
         if (admitting != null) {
           admitting.close();
         }

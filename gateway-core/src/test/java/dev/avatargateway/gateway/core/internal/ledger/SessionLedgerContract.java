@@ -138,21 +138,22 @@ abstract class SessionLedgerContract {
 
   @Test
   void migratesAnEmptyDatabaseAndARerunAppliesNothing() throws Exception {
-    assertThat(database.schemaVersion()).isEqualTo("1");
+    List<String> versions = TestDatabases.migrationVersions();
+    assertThat(database.schemaVersion()).isEqualTo(versions.getLast());
     assertThat(queryLong("SELECT COUNT(*) FROM ledger_sessions")).isZero();
     assertThat(queryLong("SELECT COUNT(*) FROM ledger_runs")).isOne();
     // Flyway also books the creation of its table, without a version.
     String history = "SELECT COUNT(*) FROM \"ledger_schema_history\" WHERE \"version\" IS NOT NULL";
-    assertThat(queryLong(history)).isOne();
+    assertThat(queryLong(history)).isEqualTo(versions.size());
     assertThat(queryLong(history + " AND \"version\" = '1' AND \"success\"")).isOne();
     String id = pending();
 
     // The first pool stays open, so that an in-memory database lives on.
     try (LedgerDatabase again = LedgerDatabase.open(config)) {
-      assertThat(again.schemaVersion()).isEqualTo("1");
+      assertThat(again.schemaVersion()).isEqualTo(versions.getLast());
       assertThat(ledgerOf(again, "run-b").find(id)).isPresent();
     }
-    assertThat(queryLong(history)).isOne();
+    assertThat(queryLong(history)).isEqualTo(versions.size());
   }
 
   // ----- Intent

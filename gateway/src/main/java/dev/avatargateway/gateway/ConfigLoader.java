@@ -76,6 +76,7 @@ public final class ConfigLoader {
     env.put("GATEWAY_INSTANCE_NAME", "ledger.instanceName");
     // Sized to the container's memory, as -Xmx often is, so set the same way.
     env.put("GATEWAY_MAX_CONNECTS_IN_FLIGHT", "admission.maxConnectsInFlight");
+    env.put("GATEWAY_IDEMPOTENCY_KEY", "idempotency.encryptionKey");
     return Collections.unmodifiableMap(env);
   }
 

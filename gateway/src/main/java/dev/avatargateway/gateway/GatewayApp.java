@@ -4,6 +4,7 @@ import dev.avatargateway.gateway.ConfigLoader.LoadedConfig;
 import dev.avatargateway.gateway.core.AuthConfig;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.GatewayCore;
+import dev.avatargateway.gateway.internal.http.ConnectAnswers;
 import dev.avatargateway.gateway.internal.http.HttpApi;
 import dev.avatargateway.gateway.internal.http.HttpSettings;
 import dev.avatargateway.gateway.internal.http.JettyDisconnectWatcher;
@@ -133,7 +134,7 @@ public final class GatewayApp implements AutoCloseable {
     }
     registerSecretsForMasking(config, apiKey);
     try {
-      return assemble(config, simulator, apiKey, baseUrl, clock);
+      return assemble(config, simulator, apiKey, baseUrl, clock, loaded.runwaySecret());
     } catch (RuntimeException e) {
       simulator.ifPresent(RunwaySimulator::close);
       throw e;
@@ -158,6 +159,7 @@ public final class GatewayApp implements AutoCloseable {
         .map(AuthConfig.Jwt::hs256Secret)
         .ifPresent(LogMasking::registerSecret);
     Optional.ofNullable(config.ledger().password()).ifPresent(LogMasking::registerSecret);
+    Optional.ofNullable(config.idempotency().encryptionKey()).ifPresent(LogMasking::registerSecret);
   }
 
   private static GatewayApp assemble(
@@ -165,7 +167,8 @@ public final class GatewayApp implements AutoCloseable {
       Optional<RunwaySimulator> simulator,
       String apiKey,
       URI baseUrl,
-      Clock clock) {
+      Clock clock,
+      Optional<String> runwaySecret) {
     PrometheusMetrics metrics = new PrometheusMetrics();
     metrics.upstreamSimulated(simulator.isPresent());
     RunwayClient runway =
@@ -190,6 +193,8 @@ public final class GatewayApp implements AutoCloseable {
               .sessions(config.sessions())
               .ledger(config.ledger())
               .budgets(config.budgets())
+              .idempotency(config.idempotency(), runwaySecret)
+              .answers(new ConnectAnswers())
               .instanceName(instanceName(config))
               .simulatedUpstream(simulator.isPresent())
               .meterRegistry(metrics.registry())

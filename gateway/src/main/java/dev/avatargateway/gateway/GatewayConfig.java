@@ -6,6 +6,7 @@ import dev.avatargateway.gateway.core.AvatarsConfig;
 import dev.avatargateway.gateway.core.BudgetsConfig;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.ConnectConfig;
+import dev.avatargateway.gateway.core.IdempotencyConfig;
 import dev.avatargateway.gateway.core.LedgerConfig;
 import dev.avatargateway.gateway.core.LineConfig;
 import dev.avatargateway.gateway.core.RateLimitConfig;
@@ -32,6 +33,8 @@ import java.util.List;
  * @param sessions asynchronous starts and their event streams
  * @param budgets how many sessions, minutes and how much spend a principal and the whole gateway
  *     may use a day (docs/budgets.md)
+ * @param idempotency idempotent starts: how long {@code Idempotency-Key}s are kept, and the key
+ *     that encrypts their stored answers
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -46,7 +49,8 @@ public record GatewayConfig(
     ReadinessConfig readiness,
     LineConfig line,
     SessionsConfig sessions,
-    BudgetsConfig budgets) {
+    BudgetsConfig budgets,
+    IdempotencyConfig idempotency) {
 
   /** Fills in defaults for absent sections. */
   public GatewayConfig {
@@ -63,12 +67,13 @@ public record GatewayConfig(
     line = line == null ? LineConfig.defaults() : line;
     sessions = sessions == null ? SessionsConfig.defaults() : sessions;
     budgets = budgets == null ? BudgetsConfig.defaults() : budgets;
+    idempotency = idempotency == null ? IdempotencyConfig.defaults() : idempotency;
   }
 
   /** Every default. */
   public static GatewayConfig defaults() {
     return new GatewayConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -98,5 +103,6 @@ public record GatewayConfig(
     problems.check(line::validate);
     problems.check(sessions::validate);
     problems.check(budgets::validate);
+    problems.check(idempotency::validate);
   }
 }

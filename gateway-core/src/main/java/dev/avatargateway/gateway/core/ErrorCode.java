@@ -7,6 +7,10 @@ package dev.avatargateway.gateway.core;
 public enum ErrorCode {
   /** The body is not valid JSON, or a field has the wrong type. */
   INVALID_REQUEST(400, "invalid_request"),
+  /**
+   * The {@code Idempotency-Key} header is empty, longer than 255 characters or not visible ASCII.
+   */
+  INVALID_IDEMPOTENCY_KEY(400, "invalid_idempotency_key"),
   /** The avatar id is neither a known preset nor a UUID. */
   INVALID_AVATAR(400, "invalid_avatar"),
   /** The request could not be read as HTTP (bad framing, a malformed header); Jetty's own 400. */
@@ -36,6 +40,16 @@ public enum ErrorCode {
   SESSION_STARTING(409, "session_starting"),
   /** The custom avatar exists but is still processing or failed. */
   AVATAR_NOT_READY(409, "avatar_not_ready"),
+  /**
+   * A request with this {@code Idempotency-Key} is still running; see {@code Retry-After}. Nothing
+   * was started for this one.
+   */
+  IDEMPOTENCY_KEY_IN_USE(409, "idempotency_key_in_use"),
+  /**
+   * A request with this {@code Idempotency-Key} was carried out, but its stored answer cannot be
+   * opened (the encryption key changed): nothing is started again; a new key starts a new session.
+   */
+  IDEMPOTENCY_ANSWER_UNAVAILABLE(409, "idempotency_answer_unavailable"),
   /** The body is larger than the limit (16 KiB by default). */
   BODY_TOO_LARGE(413, "body_too_large"),
   /** The body is not {@code application/json}. */
@@ -44,6 +58,8 @@ public enum ErrorCode {
   URI_TOO_LONG(414, "uri_too_long"),
   /** The request's headers are larger than the server accepts. */
   HEADERS_TOO_LARGE(431, "headers_too_large"),
+  /** This {@code Idempotency-Key} was used for a different request (another body or endpoint). */
+  IDEMPOTENCY_KEY_REUSED(422, "idempotency_key_reused"),
   /** A token bucket (per principal or per client address) is empty; see {@code Retry-After}. */
   RATE_LIMITED(429, "rate_limited"),
   /** The principal already has the allowed number of connects in flight. */

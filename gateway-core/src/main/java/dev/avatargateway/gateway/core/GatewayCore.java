@@ -13,6 +13,9 @@ import dev.avatargateway.gateway.core.internal.connect.ConnectTrace;
 import dev.avatargateway.gateway.core.internal.connect.ConnectUseCase;
 import dev.avatargateway.gateway.core.internal.connect.InFlightConnects;
 import dev.avatargateway.gateway.core.internal.connect.UpstreamProbe;
+import dev.avatargateway.gateway.core.internal.idempotency.AnswerSeal;
+import dev.avatargateway.gateway.core.internal.idempotency.IdempotencyStore;
+import dev.avatargateway.gateway.core.internal.idempotency.IdempotentStarts;
 import dev.avatargateway.gateway.core.internal.ledger.JdbcSessionLedger;
 import dev.avatargateway.gateway.core.internal.ledger.LedgerException;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
@@ -80,10 +83,17 @@ public final class GatewayCore implements AutoCloseable {
   private final AsyncStarts asyncStarts;
   private final Sessions sessions;
   private final BudgetReport budgetReport;
+  private final IdempotentStarts idempotency;
 
-  private GatewayCore(Builder b, Books books, Admission admission, BudgetLimits budgetLimits) {
+  private GatewayCore(
+      Builder b,
+      Books books,
+      Admission admission,
+      BudgetLimits budgetLimits,
+      IdempotentStarts idempotency) {
     this.books = books;
     this.admission = admission;
+    this.idempotency = idempotency;
     Clock clock = b.clock;
     GatewayMetrics metrics = b.metrics;
     this.budgetReport = new BudgetReport(books.ledger(), budgetLimits, clock);
@@ -151,7 +161,9 @@ public final class GatewayCore implements AutoCloseable {
                 inFlight,
                 readiness,
                 runway.usesDefaultBaseUrl() ? Optional.empty() : Optional.of(runway.baseUrl()),
-                clock));
+                clock,
+                idempotency,
+                b.answers));
     this.probe = new UpstreamProbe(runway.avatars(), clock);
     this.sessions =
         new SessionService(
@@ -330,6 +342,7 @@ public final class GatewayCore implements AutoCloseable {
     asyncStarts.close();
     readiness.close();
     admission.close();
+    idempotency.close();
     books.close();
   }
 
@@ -352,6 +365,9 @@ public final class GatewayCore implements AutoCloseable {
     private Optional<String> instanceName = Optional.empty();
     private GatewayMetrics metrics;
     private RunwayClient observedRunway;
+    private IdempotencyConfig idempotency = IdempotencyConfig.defaults();
+    private Optional<String> idempotencySecret = Optional.empty();
+    private AnswerRenderer answers;
     private final List<ConnectListener> listeners = new ArrayList<>();
 
     private Builder(RunwayClient runway) {
@@ -467,6 +483,28 @@ public final class GatewayCore implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Idempotent starts ({@code Idempotency-Key}); default {@link IdempotencyConfig#defaults()}.
+     * Active only with an {@link #answers(AnswerRenderer) answer renderer}.
+     *
+     * @param runwaySecret the Runway API secret, used only to derive the key that encrypts stored
+     *     answers when the configuration sets none; empty with the simulator
+     */
+    public Builder idempotency(IdempotencyConfig idempotency, Optional<String> runwaySecret) {
+      this.idempotency = Objects.requireNonNull(idempotency, "idempotency");
+      this.idempotencySecret = Objects.requireNonNull(runwaySecret, "runwaySecret");
+      return this;
+    }
+
+    /**
+     * How the transport renders answers: with it, requests with an {@code Idempotency-Key} get the
+     * first answer replayed; without it (the default) the header is ignored.
+     */
+    public Builder answers(AnswerRenderer answers) {
+      this.answers = Objects.requireNonNull(answers, "answers");
+      return this;
+    }
+
     /** Adds a reader of the connect events. */
     public Builder listener(ConnectListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -488,6 +526,7 @@ public final class GatewayCore implements AutoCloseable {
       readiness.validate();
       sessions.validate();
       budgets.validate();
+      idempotency.validate();
       metrics = new GatewayMetrics(meterRegistry);
       observedRunway = observed(runway, clock, metrics);
       String name =
@@ -504,12 +543,25 @@ public final class GatewayCore implements AutoCloseable {
           Books.open(ledger, name, observedRunway, connect.handOutTimeout(), budgetCheck, clock);
       // It listens to the JVM's collectors until closed.
       Admission admitting = null;
+      IdempotentStarts starts = null;
       try {
         admitting = Admission.start(admission, reason -> metrics.admissionRejected(reason.tag()));
-        GatewayCore core = new GatewayCore(this, books, admitting, budgetLimits);
+        starts =
+            answers == null
+                ? IdempotentStarts.disabled()
+                : IdempotentStarts.start(
+                    new IdempotencyStore(books.database()),
+                    AnswerSeal.from(idempotency, idempotencySecret),
+                    idempotency,
+                    books.runId(),
+                    clock);
+        GatewayCore core = new GatewayCore(this, books, admitting, budgetLimits, starts);
         books.start();
         return core;
       } catch (RuntimeException e) {
+        if (starts != null) {
+          starts.close();
+        }
         if (admitting != null) {
           admitting.close();
         }

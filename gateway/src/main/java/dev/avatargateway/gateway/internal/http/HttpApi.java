@@ -1,10 +1,10 @@
 package dev.avatargateway.gateway.internal.http;
 
 import dev.avatargateway.gateway.core.ConnectRequest;
-import dev.avatargateway.gateway.core.ConnectResult;
 import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayCore;
 import dev.avatargateway.gateway.core.GatewayException;
+import dev.avatargateway.gateway.core.IdempotentReplay;
 import dev.avatargateway.gateway.core.LogFields;
 import dev.avatargateway.gateway.core.Readiness;
 import dev.avatargateway.gateway.internal.observability.PrometheusMetrics;
@@ -13,7 +13,6 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.time.Duration;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +34,12 @@ public final class HttpApi {
   static final String REQUEST_ID_ATTRIBUTE = "avatar-gateway.requestId";
   private static final String JSON = "application/json";
   private static final String CORS_ALLOWED_HEADERS =
-      "Content-Type, Authorization, X-Api-Key, X-Request-Id, Last-Event-ID";
-  private static final String CORS_EXPOSED_HEADERS = "X-Request-Id, Retry-After, Location";
+      "Content-Type, Authorization, X-Api-Key, X-Request-Id, Idempotency-Key, Last-Event-ID";
+  private static final String CORS_EXPOSED_HEADERS =
+      "X-Request-Id, Retry-After, Location, " + HttpApi.REPLAYED_HEADER;
+
+  /** Marks a replayed idempotent answer, as Stripe does; see docs/idempotency.md. */
+  static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
   /**
    * Answers after which the connection cannot carry another request: the rest of a cut-off, stalled
@@ -224,30 +227,17 @@ public final class HttpApi {
 
   private void answerConnect(Context ctx, ConnectRequest request) {
     try {
-      json(ctx, 200, success(c.core().connect(request)));
+      json(ctx, 200, ConnectAnswers.body(c.core().connect(request)));
+    } catch (IdempotentReplay replay) {
+      replay.answer().headers().forEach(ctx::header);
+      ctx.header(REPLAYED_HEADER, "true");
+      ctx.status(replay.answer().status()).contentType(JSON).result(replay.answer().json());
     } catch (GatewayException e) {
       // Nobody is there to read an answer for a client that left.
       if (e.code() != ErrorCode.CLIENT_GONE) {
         error(ctx, e);
       }
     }
-  }
-
-  private static Map<String, Object> success(ConnectResult result) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("sessionId", result.sessionId());
-    switch (result) {
-      case ConnectResult.Credentials credentials -> {
-        body.put("serverUrl", credentials.serverUrl());
-        body.put("token", credentials.token());
-        body.put("roomName", credentials.roomName());
-      }
-      case ConnectResult.SessionKey key -> {
-        body.put("sessionKey", key.sessionKey());
-        key.baseUrl().ifPresent(url -> body.put("baseUrl", url));
-      }
-    }
-    return body;
   }
 
   private void presets(Context ctx) {

@@ -149,6 +149,11 @@ public final class Books implements AutoCloseable {
     return ledger.runId();
   }
 
+  /** The ledger's database, for the features that keep their own tables in it. */
+  public LedgerDatabase database() {
+    return database;
+  }
+
   /** The ledger, for operators' queries and tests. */
   public JdbcSessionLedger ledger() {
     return ledger;

@@ -2,6 +2,7 @@ package dev.avatargateway.gateway.core.internal.connect;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.avatargateway.gateway.core.AnswerRenderer;
 import dev.avatargateway.gateway.core.Authenticator;
 import dev.avatargateway.gateway.core.AvatarChoice;
 import dev.avatargateway.gateway.core.ClientPresence;
@@ -12,6 +13,7 @@ import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.ConnectResult;
 import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayException;
+import dev.avatargateway.gateway.core.IdempotentReplay;
 import dev.avatargateway.gateway.core.LogFields;
 import dev.avatargateway.gateway.core.Principal;
 import dev.avatargateway.gateway.core.StopReason;
@@ -19,6 +21,7 @@ import dev.avatargateway.gateway.core.internal.admission.Admission;
 import dev.avatargateway.gateway.core.internal.avatars.AvatarCatalog;
 import dev.avatargateway.gateway.core.internal.avatars.CustomAvatarVerifier;
 import dev.avatargateway.gateway.core.internal.avatars.ResolvedAvatar;
+import dev.avatargateway.gateway.core.internal.idempotency.IdempotentStarts;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
 import dev.avatargateway.gateway.core.internal.limits.Permit;
@@ -70,6 +73,14 @@ public final class ConnectUseCase {
    */
   static final Duration LEDGER_RETRY_AFTER = Duration.ofSeconds(5);
 
+  /**
+   * How much longer than the queued deadline an idempotency key's claim holds: the clean-up ({@link
+   * #CANCEL_BUDGET}) and the ledger's writes after the deadline, with room to spare. Only a crashed
+   * connect's claim runs out (a live one completes or releases its key); its key is free again
+   * then, and its session is cancelled by the ledger's recovery.
+   */
+  static final Duration IDEMPOTENCY_LEASE_MARGIN = Duration.ofSeconds(30);
+
   private static final String RETRIEVE = "realtime_sessions.retrieve";
   private static final String CONSUME = "realtime_sessions.consume";
 
@@ -95,6 +106,8 @@ public final class ConnectUseCase {
    * @param upstreamBaseUrl the upstream base URL, told to browsers in session-key mode when it is
    *     not Runway's default host (client-contract.md §1.3); empty when it is the default
    * @param clock the time
+   * @param idempotency idempotent starts: the {@code Idempotency-Key} of the request
+   * @param answers renders answers as the transport sends them, for idempotent starts to store
    */
   public record Parts(
       Admission admission,
@@ -111,7 +124,9 @@ public final class ConnectUseCase {
       InFlightConnects inFlight,
       ReadinessPoller readiness,
       Optional<URI> upstreamBaseUrl,
-      Clock clock) {
+      Clock clock,
+      IdempotentStarts idempotency,
+      AnswerRenderer answers) {
     /** Copies the listeners. */
     public Parts {
       listeners = List.copyOf(listeners);
@@ -137,6 +152,9 @@ public final class ConnectUseCase {
     try (ConnectTrace.Scope scope = flow.trace.bind()) {
       try {
         return flow.run();
+      } catch (IdempotentReplay e) {
+        // The stored answer of an earlier request: nothing ran for this one.
+        throw e;
       } catch (GatewayException e) {
         flow.code = Optional.of(e.code());
         throw e;
@@ -163,6 +181,7 @@ public final class ConnectUseCase {
     private Optional<Duration> timeToReady = Optional.empty();
     private boolean queued;
     private Duration lineWait = Duration.ZERO;
+    private boolean intentRecorded;
 
     Flow(ConnectRequest request) {
       this.request = request;
@@ -182,6 +201,39 @@ public final class ConnectUseCase {
       Principal who = parts.authenticator().authenticate(request.headers());
       principal = Optional.of(who.name());
       AvatarChoice choice = request.body().read();
+      // Before the limits: a replayed answer charges nothing.
+      IdempotentStarts.Start idempotent =
+          parts
+              .idempotency()
+              .begin(
+                  IdempotentStarts.Operation.CONNECT,
+                  who.name(),
+                  request.headers(),
+                  choice,
+                  parts
+                      .config()
+                      .queuedDeadline()
+                      .plus(CANCEL_BUDGET)
+                      .plus(IDEMPOTENCY_LEASE_MARGIN));
+      try {
+        ConnectResult result = runKeyed(who, choice);
+        idempotent.complete(() -> parts.answers().success(result));
+        return result;
+      } catch (GatewayException e) {
+        // Stripe's rule: once its side effects began (the intent is recorded), the answer stands.
+        if (intentRecorded && IdempotentStarts.storable(e)) {
+          idempotent.complete(() -> parts.answers().failure(e, request.requestId()));
+        } else {
+          idempotent.release();
+        }
+        throw e;
+      } catch (RuntimeException | Error e) {
+        idempotent.release();
+        throw e;
+      }
+    }
+
+    private ConnectResult runKeyed(Principal who, AvatarChoice choice) {
       String address = parts.addresses().resolve(request.peerAddress(), request.forwardedFor());
       try (InFlightConnects.Handle handle = parts.inFlight().register();
           ClientPresence.Watch watch = request.presence().watchStops(handle::stop)) {
@@ -213,6 +265,7 @@ public final class ConnectUseCase {
                     params.maxDuration().isPresent()
                         ? Optional.of(Duration.ofSeconds(params.maxDuration().getAsInt()))
                         : Optional.empty()));
+            intentRecorded = true;
             String id = create(params, deadline.plus(waited), handle);
             sessionId = Optional.of(id);
             return prepare(

@@ -205,6 +205,26 @@ public final class TestDatabases {
     }
   }
 
+  /**
+   * The versions of the ledger's migrations on the class path ({@code V<version>__*.sql}), in
+   * order: what a migrated schema must show, whichever migrations this build has.
+   */
+  public static List<String> migrationVersions() {
+    try (var files =
+        java.nio.file.Files.list(
+            java.nio.file.Path.of(
+                Objects.requireNonNull(TestDatabases.class.getResource("/db/ledger")).toURI()))) {
+      return files
+          .map(file -> file.getFileName().toString())
+          .filter(name -> name.matches("V\\d+__.*\\.sql"))
+          .map(name -> name.substring(1, name.indexOf("__")))
+          .sorted(java.util.Comparator.comparingInt(Integer::parseInt))
+          .toList();
+    } catch (java.io.IOException | java.net.URISyntaxException e) {
+      throw new IllegalStateException("cannot list the ledger's migrations", e);
+    }
+  }
+
   /** Closes each of {@code resources}, then throws the first failure with the others suppressed. */
   static void closeAll(List<? extends AutoCloseable> resources) throws Exception {
     Exception failure = null;

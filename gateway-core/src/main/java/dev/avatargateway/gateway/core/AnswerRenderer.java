@@ -1,0 +1,18 @@
+package dev.avatargateway.gateway.core;
+
+/**
+ * How the transport renders a connect's answers. The core uses it to store the answer of an
+ * idempotent start exactly as it was sent, so the transport must render through it too: the stored
+ * and the sent answer are then the same bytes.
+ */
+public interface AnswerRenderer {
+  /** A successful connect's answer. */
+  RenderedAnswer success(ConnectResult result);
+
+  /**
+   * A failed connect's answer.
+   *
+   * @param requestId the request's id, part of the error body
+   */
+  RenderedAnswer failure(GatewayException failure, String requestId);
+}

@@ -108,6 +108,10 @@ final class ReadPlan {
       lastGap = t[next[i]] - t[i];
       i = next[i];
     }
+    if (i < n - 1) {
+      // The chain ends before the grid's end (no point minGap ahead): one read past it.
+      reads += 1 - cdf[i];
+    }
     // The sessions still waiting at the grid's end need about one more read each.
     this.expectedReads = reads + (1 - cdf[n - 1]);
     this.tailGap = Math.max(minGap, Math.min(lastGap, maxInterval));
@@ -254,6 +258,16 @@ final class ReadPlan {
     return reads;
   }
 
+  /** The first read of a wait that begins at create, in seconds since create. */
+  double firstRead() {
+    return t[firstRead[0]];
+  }
+
+  /** The share of sessions the fit expects READY by {@link #firstRead()}. */
+  double readyByFirstRead() {
+    return cdf[firstRead[0]];
+  }
+
   /** The reads the plan expects to spend on an average session. */
   double expectedReads() {
     return expectedReads;
@@ -291,7 +305,13 @@ final class ReadPlan {
         }
       }
       if (bestCost == Double.POSITIVE_INFINITY) {
-        bestCost = mu * lateness(t[best], cdf[i], partialMean[i], best) + cost[best];
+        // No point of the grid lies minGap ahead: the next read comes minGap later, past the grid's
+        // end, and every session ready in between is noticed then.
+        double b = t[i] + minGap;
+        bestCost =
+            mu * Math.max(0, b * (cdf[last] - cdf[i]) - (partialMean[last] - partialMean[i]))
+                + cost[last];
+        best = 0;
       }
       cost[i] = (1 - cdf[i]) + bestCost;
       next[i] = best;

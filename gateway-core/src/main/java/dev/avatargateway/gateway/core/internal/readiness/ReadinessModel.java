@@ -137,6 +137,24 @@ public final class ReadinessModel {
 
   private static final double NANOS_PER_SECOND = 1e9;
 
+  /**
+   * A plan whose first read the fit expects to find at least this share of sessions READY bets them
+   * on that one read: an avatar READY within a read's round trip or two (the first read then lies
+   * where the fit ends, since a miss costs {@link #MIN_GAP} more), which the samples cannot tell
+   * from one READY just before that read.
+   */
+  static final double BETTING_SHARE = 0.5;
+
+  /**
+   * While the plan bets, every this many sessions one is a probe, read at {@value #PROBE_FRACTION}
+   * of the plan's first read: one session in 16 pays a read more (and {@link #MIN_GAP} later) when
+   * READY does not come sooner, few enough to stay below a tenth at p90.
+   */
+  static final int PROBE_EVERY = 16;
+
+  /** Where a probe reads, as a share of the plan's first read: halving finds READY in few steps. */
+  static final double PROBE_FRACTION = 0.5;
+
   private final int window;
   private final int minSamples;
   private final double readsPerSession;
@@ -226,14 +244,34 @@ public final class ReadinessModel {
     if (readsSoFar < 0) {
       throw new IllegalArgumentException("readsSoFar must be >= 0, was " + readsSoFar);
     }
-    Optional<ReadPlan> plan = plan(avatarId);
-    if (plan.isEmpty()) {
+    Avatar avatar = avatar(avatarId);
+    ReadPlan plan = avatar == null ? null : avatar.plan;
+    if (plan == null) {
       return elapsed.plus(cold.delayBefore(readsSoFar));
     }
     double at = seconds(elapsed.isNegative() ? Duration.ZERO : elapsed);
-    double next =
-        readsSoFar == 0 ? plan.get().next(0, at, false) : plan.get().next(at, at + minGap, true);
+    if (readsSoFar > 0) {
+      return duration(plan.next(at, at + minGap, true));
+    }
+    double next = plan.next(0, at, false);
+    if (bets(plan) && avatar.takeProbe()) {
+      // Every PROBE_EVERY-th session of an avatar whose first read finds most sessions READY is
+      // read earlier, halfway there: the only way to learn that READY comes sooner (see
+      // recordReady).
+      double probe = Math.max(at, plan.firstRead() * PROBE_FRACTION);
+      if (probe < next) {
+        next = probe;
+      }
+    }
     return duration(next);
+  }
+
+  /**
+   * Whether the plan bets most sessions on its first read: then the samples of the sessions READY
+   * at it say nothing about when before it READY came, and only earlier reads can tell.
+   */
+  private static boolean bets(ReadPlan plan) {
+    return plan.readyByFirstRead() >= BETTING_SHARE;
   }
 
   /** P(READY by {@code elapsed} after create), when the avatar is known. */
@@ -268,15 +306,19 @@ public final class ReadinessModel {
   public void recordReady(String avatarId, Duration notReadyAt, Duration readyBy) {
     double lo = Math.max(0, seconds(notReadyAt));
     double hi = Math.max(lo, seconds(readyBy));
+    Avatar avatar = avatar(avatarId);
+    ReadPlan plan = avatar == null ? null : avatar.plan;
+    if (plan != null) {
+      hi = Math.max(lo, avatar.probed(plan, lo, hi));
+    }
     double u = random.getAsDouble();
     double sample = lo + u * (hi - lo);
-    Optional<ReadPlan> plan = plan(avatarId);
-    if (plan.isPresent()) {
+    if (plan != null) {
       // The plan's CDF (its grid's, exact at the read instants it planned) rather than the fit's:
       // a lookup instead of a sum over every kernel.
-      TimeToReady fit = plan.get().distribution();
-      double below = plan.get().cdf(lo);
-      double share = plan.get().cdf(hi) - below;
+      TimeToReady fit = plan.distribution();
+      double below = plan.cdf(lo);
+      double share = plan.cdf(hi) - below;
       if (share > MIN_SHARE && below + u * share < 1) {
         sample = fit.quantile(below + u * share);
       }
@@ -333,11 +375,14 @@ public final class ReadinessModel {
       List<Duration> plannedReads) {}
 
   private Optional<ReadPlan> plan(String avatarId) {
-    Avatar avatar;
-    synchronized (avatars) {
-      avatar = avatars.get(avatarId);
-    }
+    Avatar avatar = avatar(avatarId);
     return avatar == null ? Optional.empty() : Optional.ofNullable(avatar.plan);
+  }
+
+  private Avatar avatar(String avatarId) {
+    synchronized (avatars) {
+      return avatars.get(avatarId);
+    }
   }
 
   private void add(String avatarId, List<Double> samples) {
@@ -409,8 +454,43 @@ public final class ReadinessModel {
     private long lastFitNanos;
     private volatile ReadPlan plan;
 
+    /** First reads proposed while the plan bets, for {@link #takeProbe}. */
+    private int firstReads;
+
+    /**
+     * The instant since create by which the last probe found a session READY, until a session is
+     * seen not ready (NaN then, and before any probe found READY).
+     */
+    private double probedReadyBy = Double.NaN;
+
     Avatar(int window) {
       this.ring = new double[window];
+    }
+
+    /** Whether this first read is a probe: every {@value #PROBE_EVERY}-th one. */
+    synchronized boolean takeProbe() {
+      firstReads++;
+      return firstReads % PROBE_EVERY == 0;
+    }
+
+    /**
+     * What the probes say about a session seen not ready at {@code lo} (0 when never) and READY by
+     * {@code hi}: the instant by which it was READY. A probe (a read before the first read of a
+     * plan that bets) that found READY caps the sessions READY at their first read from then on:
+     * they were READY by the probe's instant too, as far as anything tells. Any session seen not
+     * ready (a probe's or a late one's) lifts the cap: READY does not always come that soon.
+     */
+    synchronized double probed(ReadPlan plan, double lo, double hi) {
+      if (lo > 0) {
+        probedReadyBy = Double.NaN;
+        return hi;
+      }
+      // Seen READY nearer the probes' instant than the plan's first read: a probe's answer.
+      if (bets(plan) && hi < plan.firstRead() * (1 + PROBE_FRACTION) / 2) {
+        probedReadyBy = hi;
+        return hi;
+      }
+      return probedReadyBy < hi ? probedReadyBy : hi;
     }
 
     void add(double sample) {

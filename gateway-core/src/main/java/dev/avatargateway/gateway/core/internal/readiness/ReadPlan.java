@@ -22,7 +22,10 @@ import java.util.List;
  * <p>The grid holds {@value #GRID} quantiles of the fit (so it is densest where READY is likely: a
  * few milliseconds apart there), with points added where two are more than half of {@code
  * maxInterval} apart. Two reads of a session are at least {@code minGap} apart, and after the first
- * read at most {@code maxInterval}.
+ * read at most {@code maxInterval}. From a point with no other point {@code minGap} ahead (the end
+ * of the grid, or all of a fit narrower than {@code minGap}: an avatar READY within milliseconds)
+ * the next read comes {@code minGap} later, past the grid's end, and is costed so: a session such a
+ * plan's first read misses is noticed {@code minGap} late, for one read more.
  *
  * <p>A plan is made once per fit; asking it is cheap. The next read from a point of the grid (where
  * the plan's own reads are, or up to half of {@code minGap} after one: a read's round trip) is the
@@ -283,7 +286,10 @@ final class ReadPlan {
     return distribution;
   }
 
-  /** Backward induction over the grid; {@code next[i] == 0} ends the chain at the last point. */
+  /**
+   * Backward induction over the grid; {@code next[i] == 0} ends the chain: at the last point, or at
+   * a point with none {@code minGap} ahead, from which the next read is {@code minGap} later.
+   */
   private void solve() {
     int last = t.length - 1;
     double survivors = 1 - cdf[last];

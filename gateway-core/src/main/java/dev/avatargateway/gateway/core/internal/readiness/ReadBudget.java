@@ -10,8 +10,10 @@ import java.util.Optional;
  * second. A token bucket of {@code burst = max(1, rate / 10)} tokens refilled continuously at
  * {@code rate − burst} a second lets at most {@code burst + (rate − burst) × w} reads through in
  * any window of {@code w} seconds: {@code rate} in any one second, and up to {@code burst} at once
- * when reads of sessions created together fall due together. Thread-safe: the poller's thread takes
- * reads, a gauge may read {@link #rate()} from any.
+ * when reads of sessions created together fall due together. Every session needs at least one read,
+ * so the sustained {@code rate − burst} (45 a second at the default 50) is also the most sessions a
+ * second the gateway can see READY, however soon Runway makes them so. Thread-safe: the poller's
+ * thread takes reads, a gauge may read {@link #rate()} from any.
  *
  * <h2>The rate adapts to Runway's 429s</h2>
  *

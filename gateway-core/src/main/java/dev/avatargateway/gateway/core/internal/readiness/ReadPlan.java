@@ -22,7 +22,10 @@ import java.util.List;
  * <p>The grid holds {@value #GRID} quantiles of the fit (so it is densest where READY is likely: a
  * few milliseconds apart there), with points added where two are more than half of {@code
  * maxInterval} apart. Two reads of a session are at least {@code minGap} apart, and after the first
- * read at most {@code maxInterval}.
+ * read at most {@code maxInterval}. From a point with no other point {@code minGap} ahead (the end
+ * of the grid, or all of a fit narrower than {@code minGap}: an avatar READY within milliseconds)
+ * the next read comes {@code minGap} later, past the grid's end, and is costed so: a session such a
+ * plan's first read misses is noticed {@code minGap} late, for one read more.
  *
  * <p>A plan is made once per fit; asking it is cheap. The next read from a point of the grid (where
  * the plan's own reads are, or up to half of {@code minGap} after one: a read's round trip) is the
@@ -107,6 +110,10 @@ final class ReadPlan {
       reads += 1 - cdf[i];
       lastGap = t[next[i]] - t[i];
       i = next[i];
+    }
+    if (i < n - 1) {
+      // The chain ends before the grid's end (no point minGap ahead): one read past it.
+      reads += 1 - cdf[i];
     }
     // The sessions still waiting at the grid's end need about one more read each.
     this.expectedReads = reads + (1 - cdf[n - 1]);
@@ -254,6 +261,16 @@ final class ReadPlan {
     return reads;
   }
 
+  /** The first read of a wait that begins at create, in seconds since create. */
+  double firstRead() {
+    return t[firstRead[0]];
+  }
+
+  /** The share of sessions the fit expects READY by {@link #firstRead()}. */
+  double readyByFirstRead() {
+    return cdf[firstRead[0]];
+  }
+
   /** The reads the plan expects to spend on an average session. */
   double expectedReads() {
     return expectedReads;
@@ -269,7 +286,10 @@ final class ReadPlan {
     return distribution;
   }
 
-  /** Backward induction over the grid; {@code next[i] == 0} ends the chain at the last point. */
+  /**
+   * Backward induction over the grid; {@code next[i] == 0} ends the chain: at the last point, or at
+   * a point with none {@code minGap} ahead, from which the next read is {@code minGap} later.
+   */
   private void solve() {
     int last = t.length - 1;
     double survivors = 1 - cdf[last];
@@ -291,7 +311,13 @@ final class ReadPlan {
         }
       }
       if (bestCost == Double.POSITIVE_INFINITY) {
-        bestCost = mu * lateness(t[best], cdf[i], partialMean[i], best) + cost[best];
+        // No point of the grid lies minGap ahead: the next read comes minGap later, past the grid's
+        // end, and every session ready in between is noticed then.
+        double b = t[i] + minGap;
+        bestCost =
+            mu * Math.max(0, b * (cdf[last] - cdf[i]) - (partialMean[last] - partialMean[i]))
+                + cost[last];
+        best = 0;
       }
       cost[i] = (1 - cdf[i]) + bestCost;
       next[i] = best;

@@ -223,6 +223,20 @@ class ReadinessModelTest {
   }
 
   @Test
+  void anAvatarReadyWithinMinGapIsPlannedOneReadAndCostedSo() {
+    // READY 5 ms after create, give or take 2%: no second read can follow the first within the
+    // fit, so a session the first read misses is read MIN_GAP later, past the grid's end. (Costed
+    // as a read at every point of the grid, 17 us apart, such a plan expected 3.9 reads.)
+    model.seed(Map.of(CAT, logNormal(new Random(12), 0.005, 0.02, 64)));
+
+    ReadinessModel.Summary summary = model.summary(CAT).orElseThrow();
+    assertThat(summary.plannedReads()).hasSize(1);
+    assertThat(summary.expectedReads()).isLessThan(1.01);
+    Duration first = summary.plannedReads().get(0);
+    assertThat(model.nextReadAfter(CAT, first, 1)).isEqualTo(first.plus(ReadinessModel.MIN_GAP));
+  }
+
+  @Test
   void aLiveSampleLiesBetweenTheReadsThatBracketReady() {
     ReadinessModel seeded =
         new ReadinessModel(DEFAULTS, Runnable::run, new Random(8)::nextDouble, nanos::get);

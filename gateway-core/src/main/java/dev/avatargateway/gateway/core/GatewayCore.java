@@ -10,6 +10,7 @@ import dev.avatargateway.gateway.core.internal.connect.ConnectUseCase;
 import dev.avatargateway.gateway.core.internal.connect.InFlightConnects;
 import dev.avatargateway.gateway.core.internal.connect.UpstreamProbe;
 import dev.avatargateway.gateway.core.internal.ledger.JdbcSessionLedger;
+import dev.avatargateway.gateway.core.internal.limits.AuthFailureLimiter;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
 import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
@@ -89,6 +90,8 @@ public final class GatewayCore implements AutoCloseable {
                 new CustomAvatarVerifier(runway.avatars(), b.connect.customAvatarCacheTtl(), clock),
                 b.connect,
                 ConnectLimiter.inMemory(
+                    b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag())),
+                AuthFailureLimiter.inMemory(
                     b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag())),
                 UpstreamCreateGate.inMemory(
                     b.rateLimit, limit -> metrics.rateLimitRejected(limit.tag())),

@@ -19,6 +19,7 @@ import dev.avatargateway.gateway.core.internal.admission.Admission;
 import dev.avatargateway.gateway.core.internal.avatars.AvatarCatalog;
 import dev.avatargateway.gateway.core.internal.avatars.CustomAvatarVerifier;
 import dev.avatargateway.gateway.core.internal.avatars.ResolvedAvatar;
+import dev.avatargateway.gateway.core.internal.limits.AuthFailureLimiter;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
 import dev.avatargateway.gateway.core.internal.limits.Permit;
@@ -87,6 +88,7 @@ public final class ConnectUseCase {
    * @param verifier checks custom avatars upstream
    * @param config deadlines and the response mode
    * @param limiter per-principal and per-address rate limits and the concurrency cap
+   * @param authFailures throttles addresses that keep sending invalid credentials
    * @param createGate the gateway-wide cap on creations in flight
    * @param sessions the upstream realtime-session API
    * @param recorder the ledger
@@ -105,6 +107,7 @@ public final class ConnectUseCase {
       CustomAvatarVerifier verifier,
       ConnectConfig config,
       ConnectLimiter limiter,
+      AuthFailureLimiter authFailures,
       UpstreamCreateGate createGate,
       RealtimeSessions sessions,
       ConnectRecorder recorder,
@@ -178,10 +181,10 @@ public final class ConnectUseCase {
     }
 
     private ConnectResult runAdmitted() {
-      Principal who = parts.authenticator().authenticate(request.headers());
+      String address = parts.addresses().resolve(request.peerAddress(), request.forwardedFor());
+      Principal who = authenticate(address);
       principal = Optional.of(who.name());
       AvatarChoice choice = request.body().read();
-      String address = parts.addresses().resolve(request.peerAddress(), request.forwardedFor());
       try (InFlightConnects.Handle handle = parts.inFlight().register();
           ClientPresence.Watch watch =
               request.presence().watch(() -> handle.stop(StopReason.CLIENT_GONE))) {
@@ -216,6 +219,19 @@ public final class ConnectUseCase {
             return prepare(id, start, deadline, queuedDeadline, handle);
           }
         }
+      }
+    }
+
+    /** Refuses an address that keeps failing before its credentials are checked again. */
+    private Principal authenticate(String address) {
+      parts.authFailures().check(address);
+      try {
+        return parts.authenticator().authenticate(request.headers());
+      } catch (GatewayException e) {
+        if (e.code() == ErrorCode.UNAUTHENTICATED) {
+          parts.authFailures().failed(address);
+        }
+        throw e;
       }
     }
 

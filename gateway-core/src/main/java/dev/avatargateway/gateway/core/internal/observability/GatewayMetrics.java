@@ -307,7 +307,7 @@ public final class GatewayMetrics {
    * Counts a request refused by a limit.
    *
    * @param limit which limit: the tag of the rate limiter's {@code Limit} ({@code ip}, {@code
-   *     principal}, {@code concurrency}, {@code upstream})
+   *     auth_failures}, {@code principal}, {@code concurrency}, {@code upstream})
    */
   public void rateLimitRejected(String limit) {
     rateLimitRejections.withTag("limit", limits.of(limit)).increment();

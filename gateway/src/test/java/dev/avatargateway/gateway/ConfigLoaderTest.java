@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.avatargateway.gateway.core.ConnectConfig;
 import dev.avatargateway.gateway.core.Durations;
+import dev.avatargateway.gateway.core.RateLimitConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,6 +106,35 @@ class ConfigLoaderTest {
     assertInvalid(
         "cors:\n  allowedOrigins: [https://a.example/path]\n", "cors.allowedOrigins", "no path");
     assertInvalid("server:\n  maxBodyBytes: 1\n", "server.maxBodyBytes", "2 to 1048576");
+  }
+
+  @Test
+  void theBucketOfAuthenticationFailuresBindsStrictlyAndNamesItsSettings() throws IOException {
+    GatewayConfig config =
+        ConfigLoader.parse(
+            "rateLimit:\n  authFailuresPerClientAddress: {capacity: 5, refillTokens: 1,"
+                + " refillPeriod: 10s}\n");
+    assertThat(config.rateLimit().authFailuresPerClientAddress())
+        .isEqualTo(new RateLimitConfig.TokenBucket(5, 1, Duration.ofSeconds(10)));
+    assertThat(ConfigLoader.parse("").rateLimit().authFailuresPerClientAddress())
+        .isEqualTo(RateLimitConfig.defaults().authFailuresPerClientAddress());
+
+    assertInvalid(
+        "rateLimit:\n  authFailuresPerClientAddress: {capacity: -1}\n",
+        "rateLimit.authFailuresPerClientAddress.capacity",
+        "at least 0");
+    assertInvalid(
+        "rateLimit:\n  authFailuresPerClientAddress: {capacity: 5, refillTokens: 0}\n",
+        "rateLimit.authFailuresPerClientAddress.refillTokens",
+        "at least 1");
+    assertInvalid(
+        "rateLimit:\n  authFailuresPerClientAddress: {capacity: 5, refillPeriod: 0s}\n",
+        "rateLimit.authFailuresPerClientAddress.refillPeriod",
+        "1ms to 365 days");
+    assertInvalid(
+        "rateLimit:\n  authFailuresPerClientAddress: {capacity: 5, burst: 2}\n",
+        "rateLimit.authFailuresPerClientAddress.burst",
+        "is not a setting");
   }
 
   @Test

@@ -23,6 +23,11 @@ public enum ErrorCode {
   UNAUTHENTICATED(401, "unauthenticated"),
   /** The principal may not do this. */
   FORBIDDEN(403, "forbidden"),
+  /**
+   * A state-changing request from a web origin that is neither in {@code cors.allowedOrigins} nor
+   * the gateway's own: refused before any work, so that no other site can spend the credits.
+   */
+  ORIGIN_NOT_ALLOWED(403, "origin_not_allowed"),
   /** The avatar is valid but not on this gateway's allow-list. */
   AVATAR_NOT_ALLOWED(403, "avatar_not_allowed"),
   /** The custom avatar does not exist upstream. */
@@ -62,6 +67,11 @@ public enum ErrorCode {
   IDEMPOTENCY_KEY_REUSED(422, "idempotency_key_reused"),
   /** A token bucket (per principal or per client address) is empty; see {@code Retry-After}. */
   RATE_LIMITED(429, "rate_limited"),
+  /**
+   * The client address sent too many invalid credentials: its connects are refused, before their
+   * credentials are checked, until its failure bucket refills; see {@code Retry-After}.
+   */
+  TOO_MANY_AUTH_FAILURES(429, "too_many_auth_failures"),
   /** The principal already has the allowed number of connects in flight. */
   TOO_MANY_CONCURRENT_CONNECTS(429, "too_many_concurrent_connects"),
   /**

@@ -18,6 +18,7 @@ import dev.avatargateway.gateway.core.internal.idempotency.IdempotencyStore;
 import dev.avatargateway.gateway.core.internal.idempotency.IdempotentStarts;
 import dev.avatargateway.gateway.core.internal.ledger.JdbcSessionLedger;
 import dev.avatargateway.gateway.core.internal.ledger.LedgerException;
+import dev.avatargateway.gateway.core.internal.limits.AuthFailureLimiter;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
 import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
@@ -153,6 +154,8 @@ public final class GatewayCore implements AutoCloseable {
                 new CustomAvatarVerifier(runway.avatars(), b.connect.customAvatarCacheTtl(), clock),
                 b.connect,
                 ConnectLimiter.inMemory(
+                    b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag())),
+                AuthFailureLimiter.inMemory(
                     b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag())),
                 line,
                 runway.realtimeSessions(),

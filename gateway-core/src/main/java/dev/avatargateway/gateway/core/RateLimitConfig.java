@@ -25,6 +25,10 @@ import java.util.List;
  *     (default 64, 32 to 128; 128 = each address on its own)
  * @param maxTrackedKeys how many keys each in-memory table holds at most: principals' buckets,
  *     client addresses' buckets, and keys with connects in flight (default 100,000)
+ * @param authFailuresPerClientAddress token bucket per client address that only failed
+ *     authentications (401) take from; once it is empty, that address's connects are refused before
+ *     their credentials are checked (default 20 failures, refilled at 20 per minute, one every 3 s;
+ *     0 switches it off); IPv6 clients are grouped by {@link #ipv6PrefixLength()}
  */
 public record RateLimitConfig(
     TokenBucket perPrincipal,
@@ -33,7 +37,8 @@ public record RateLimitConfig(
     Integer maxUpstreamCreatesInFlight,
     List<String> trustedProxies,
     Integer ipv6PrefixLength,
-    Integer maxTrackedKeys) {
+    Integer maxTrackedKeys,
+    TokenBucket authFailuresPerClientAddress) {
 
   private static final String SECTION = "rateLimit";
 
@@ -77,6 +82,16 @@ public record RateLimitConfig(
    */
   private static final int DEFAULT_MAX_TRACKED_KEYS = 100_000;
 
+  /**
+   * Failed authentications an address may pile up before its connects are refused unchecked, and
+   * (as the default refill, the capacity per minute) one more every 3 s after that. A person who
+   * mistypes a key, or an app retrying with an expired token, fails a few times; 20 leaves room for
+   * several of them behind one address (an office NAT). Beyond that, one guess per 3 s (28,800 a
+   * day instead of thousands a second) makes guessing a key useless and keeps a flood of bad
+   * credentials from costing the gateway CPU (a JWT signature check each) and log volume.
+   */
+  private static final int DEFAULT_AUTH_FAILURE_CAPACITY = 20;
+
   /** Fills absent values with their defaults. */
   public RateLimitConfig {
     perPrincipal = TokenBucket.orDefault(perPrincipal, DEFAULT_PRINCIPAL_CAPACITY);
@@ -98,16 +113,39 @@ public record RateLimitConfig(
     if (maxTrackedKeys == null) {
       maxTrackedKeys = DEFAULT_MAX_TRACKED_KEYS;
     }
+    authFailuresPerClientAddress =
+        TokenBucket.orDefault(authFailuresPerClientAddress, DEFAULT_AUTH_FAILURE_CAPACITY);
+  }
+
+  /** The settings without the bucket of authentication failures, which takes its default. */
+  public RateLimitConfig(
+      TokenBucket perPrincipal,
+      TokenBucket perClientAddress,
+      Integer maxConcurrentConnectsPerPrincipal,
+      Integer maxUpstreamCreatesInFlight,
+      List<String> trustedProxies,
+      Integer ipv6PrefixLength,
+      Integer maxTrackedKeys) {
+    this(
+        perPrincipal,
+        perClientAddress,
+        maxConcurrentConnectsPerPrincipal,
+        maxUpstreamCreatesInFlight,
+        trustedProxies,
+        ipv6PrefixLength,
+        maxTrackedKeys,
+        null);
   }
 
   /** Every setting at its default. */
   public static RateLimitConfig defaults() {
-    return new RateLimitConfig(null, null, null, null, null, null, null);
+    return new RateLimitConfig(null, null, null, null, null, null, null, null);
   }
 
   /** Every limit switched off (for benchmarks and tests of other features); no proxy trusted. */
   public static RateLimitConfig unlimited() {
-    return new RateLimitConfig(TokenBucket.OFF, TokenBucket.OFF, 0, 0, null, null, null);
+    return new RateLimitConfig(
+        TokenBucket.OFF, TokenBucket.OFF, 0, 0, null, null, null, TokenBucket.OFF);
   }
 
   /**
@@ -119,6 +157,7 @@ public record RateLimitConfig(
   public void validate() {
     perPrincipal.validate(SECTION + ".perPrincipal");
     perClientAddress.validate(SECTION + ".perClientAddress");
+    authFailuresPerClientAddress.validate(SECTION + ".authFailuresPerClientAddress");
     requireAtLeast(
         "maxConcurrentConnectsPerPrincipal", maxConcurrentConnectsPerPrincipal, 0, "(0 = no cap)");
     requireAtLeast("maxUpstreamCreatesInFlight", maxUpstreamCreatesInFlight, 0, "(0 = no cap)");

@@ -26,7 +26,8 @@ import org.slf4j.MDC;
  * The gateway's HTTP surface, as one routing function shared by {@code main} and the tests: the
  * connect endpoint and its aliases, the avatar list, health, readiness and metrics, plus what every
  * response gets (request id, security headers, CORS for configured origins, JSON errors, 405 with
- * {@code Allow} for a known path asked with another method).
+ * {@code Allow} for a known path asked with another method) and the refusal of state-changing
+ * requests from other sites ({@link OriginGuard}).
  */
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -58,6 +59,7 @@ public final class HttpApi {
   private final Components c;
   private final RequestBody body;
   private final AllowedMethods allowed = new AllowedMethods();
+  private final OriginGuard origins;
 
   /**
    * @param components everything the routes need
@@ -67,6 +69,7 @@ public final class HttpApi {
     this.body =
         new RequestBody(
             components.settings().maxBodyBytes(), components.settings().bodyReadTimeout());
+    this.origins = new OriginGuard(components.settings().corsOrigins());
   }
 
   /**
@@ -140,6 +143,8 @@ public final class HttpApi {
               ctx.header("Access-Control-Expose-Headers", CORS_EXPOSED_HEADERS);
               ctx.header("Vary", "Origin");
             });
+    // Before any route runs: a refused request reads no body and reaches nothing behind it.
+    origins.check(ctx.req().getMethod(), ctx.header("Origin"), ctx.scheme(), ctx.header("Host"));
   }
 
   private Optional<String> allowedOrigin(Context ctx) {

@@ -18,8 +18,9 @@ import org.eclipse.jetty.io.EndPoint;
 /**
  * Reads a connect request's body: at most the configured bytes, as JSON, within the configured
  * time. Every way a body can go wrong is an answer, never an unexpected failure: too large (413),
- * not JSON (415), cut off by the client or with broken chunked framing (400 {@code
- * incomplete_body}), or stalled (408 {@code request_timeout}).
+ * not JSON or sent with a Content-Type other than JSON, even when empty (415), cut off by the
+ * client or with broken chunked framing (400 {@code incomplete_body}), or stalled (408 {@code
+ * request_timeout}).
  *
  * <p>The time limit is enforced through the connection's idle time-out, lowered to what is left of
  * the budget before each read and restored after the body: a blocked servlet read has no time-out
@@ -92,7 +93,10 @@ final class RequestBody {
     } finally {
       endPoint.ifPresent(e -> e.setIdleTimeout(usualIdleTimeout));
     }
-    if (body.size() > 0 && !isJson(ctx.header("Content-Type"))) {
+    // A Content-Type that is sent must be JSON, even on an empty body (the default avatar): a
+    // form or text/plain post is what another site can send without a CORS preflight.
+    String contentType = ctx.header("Content-Type");
+    if (contentType != null ? !isJson(contentType) : body.size() > 0) {
       throw new GatewayException(
           ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "Send the request body as JSON (Content-Type: application/json).");

@@ -9,7 +9,8 @@ import org.slf4j.event.KeyValuePair;
 /**
  * The text format's {@code %maskedMsg}: the formatted message, then the structured arguments that
  * no placeholder used and the SLF4J key-value pairs as {@code key=value}, so the connect summary
- * reads fully in text too; all masked by {@link LogMasking#mask(String)}.
+ * reads fully in text too; all masked by {@link LogMasking#mask(String)}, with line breaks and
+ * control characters escaped ({@link LineBreaks}), so that no value can end the line.
  */
 public final class MaskedMessageConverter extends ClassicConverter {
   private static final String PLACEHOLDER = "{}";
@@ -34,7 +35,8 @@ public final class MaskedMessageConverter extends ClassicConverter {
         text.append(' ').append(pair.key).append('=').append(pair.value);
       }
     }
-    return LogMasking.mask(text.toString());
+    // Masked first: the secret patterns see the text as logged; then kept on one line.
+    return LineBreaks.escape(LogMasking.mask(text.toString()));
   }
 
   private static int placeholders(String pattern) {

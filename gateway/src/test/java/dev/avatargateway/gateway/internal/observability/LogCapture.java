@@ -87,6 +87,14 @@ public final class LogCapture implements AutoCloseable {
   }
 
   /**
+   * Starts capturing the process's log output as the production text format ({@code
+   * LOG_FORMAT=text}) writes it; {@link #events()} does not apply to it.
+   */
+  public static LogCapture startText() {
+    return new LogCapture(processContext(), ProductionTextEncoder.INSTANCE, false);
+  }
+
+  /**
    * Captures what a given context logs, encoded by the given encoder (for this package's tests).
    */
   static LogCapture of(LoggerContext context, Encoder<ILoggingEvent> encoder) {
@@ -244,6 +252,24 @@ public final class LogCapture implements AutoCloseable {
       }
       // The context stays started: its encoder needs it. Nothing logs through that context.
       return rootEncoder(context, "json");
+    }
+  }
+
+  /** The production text encoder, configured once from {@code logback.xml} and shared. */
+  private static final class ProductionTextEncoder {
+    static final Encoder<ILoggingEvent> INSTANCE = create();
+
+    private static Encoder<ILoggingEvent> create() {
+      LoggerContext context = configureProductionLogback(Map.of(LogSettings.FORMAT, "text"));
+      String problems = problems(context);
+      if (!problems.isEmpty()) {
+        throw new IllegalStateException("logback.xml configures with problems:\n" + problems);
+      }
+      Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      Encoder<ILoggingEvent> encoder = rootEncoder(context, "text");
+      // Nothing logs through that context, but its console appender is not needed either.
+      root.detachAppender("text");
+      return encoder;
     }
   }
 

@@ -22,6 +22,7 @@ import dev.avatargateway.gateway.core.internal.avatars.AvatarCatalog;
 import dev.avatargateway.gateway.core.internal.avatars.CustomAvatarVerifier;
 import dev.avatargateway.gateway.core.internal.avatars.ResolvedAvatar;
 import dev.avatargateway.gateway.core.internal.idempotency.IdempotentStarts;
+import dev.avatargateway.gateway.core.internal.limits.AuthFailureLimiter;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
 import dev.avatargateway.gateway.core.internal.limits.Permit;
@@ -97,6 +98,7 @@ public final class ConnectUseCase {
    * @param verifier checks custom avatars upstream
    * @param config deadlines and the response mode
    * @param limiter per-principal and per-address rate limits and the concurrency cap
+   * @param authFailures throttles addresses that keep sending invalid credentials
    * @param line the gateway-wide cap on creations in flight, with the line that waits for it
    * @param sessions the upstream realtime-session API
    * @param recorder the ledger
@@ -117,6 +119,7 @@ public final class ConnectUseCase {
       CustomAvatarVerifier verifier,
       ConnectConfig config,
       ConnectLimiter limiter,
+      AuthFailureLimiter authFailures,
       WaitingLine line,
       RealtimeSessions sessions,
       ConnectRecorder recorder,
@@ -198,7 +201,8 @@ public final class ConnectUseCase {
     }
 
     private ConnectResult runAdmitted() {
-      Principal who = parts.authenticator().authenticate(request.headers());
+      String address = parts.addresses().resolve(request.peerAddress(), request.forwardedFor());
+      Principal who = authenticate(address);
       principal = Optional.of(who.name());
       AvatarChoice choice = request.body().read();
       // Before the limits: a replayed answer charges nothing.
@@ -216,7 +220,7 @@ public final class ConnectUseCase {
                       .plus(CANCEL_BUDGET)
                       .plus(IDEMPOTENCY_LEASE_MARGIN));
       try {
-        ConnectResult result = runKeyed(who, choice);
+        ConnectResult result = runKeyed(who, address, choice);
         idempotent.complete(() -> parts.answers().success(result));
         return result;
       } catch (GatewayException e) {
@@ -233,8 +237,7 @@ public final class ConnectUseCase {
       }
     }
 
-    private ConnectResult runKeyed(Principal who, AvatarChoice choice) {
-      String address = parts.addresses().resolve(request.peerAddress(), request.forwardedFor());
+    private ConnectResult runKeyed(Principal who, String address, AvatarChoice choice) {
       try (InFlightConnects.Handle handle = parts.inFlight().register();
           ClientPresence.Watch watch = request.presence().watchStops(handle::stop)) {
         ResolvedAvatar resolved =
@@ -321,6 +324,19 @@ public final class ConnectUseCase {
         throw UpstreamErrors.stopped(handle.stopReason(), e);
       } catch (GatewayException e) {
         leftLine(waiting[0], joined);
+        throw e;
+      }
+    }
+
+    /** Refuses an address that keeps failing before its credentials are checked again. */
+    private Principal authenticate(String address) {
+      parts.authFailures().check(address);
+      try {
+        return parts.authenticator().authenticate(request.headers());
+      } catch (GatewayException e) {
+        if (e.code() == ErrorCode.UNAUTHENTICATED) {
+          parts.authFailures().failed(address);
+        }
         throw e;
       }
     }

@@ -153,6 +153,11 @@ public final class ConnectLimiter {
    * could otherwise switch addresses to get fresh buckets.
    */
   private String addressKey(String clientAddress) {
+    return addressKey(clientAddress, ipv6PrefixLength);
+  }
+
+  /** {@link #addressKey(String)} for a given IPv6 prefix length; shared with other limiters. */
+  static String addressKey(String clientAddress, int ipv6PrefixLength) {
     byte[] address = IpAddresses.parseHost(clientAddress);
     if (address == null) {
       return clientAddress; // not an IP (e.g. a Unix socket peer): its text is the best key
@@ -185,8 +190,8 @@ public final class ConnectLimiter {
     }
   }
 
-  private static BucketStore localStore(
-      RateLimitConfig.TokenBucket limit, TimeMeter time, int maxKeys) {
+  /** An in-memory store of {@code limit}'s buckets, or null when it limits nothing. */
+  static BucketStore localStore(RateLimitConfig.TokenBucket limit, TimeMeter time, int maxKeys) {
     if (!limit.limits()) {
       return null;
     }
@@ -199,7 +204,7 @@ public final class ConnectLimiter {
   }
 
   /** Bucket4j's clock, from any nanosecond source; monotonic, so not wall-clock based. */
-  private record SuppliedTimeMeter(LongSupplier nanoTime) implements TimeMeter {
+  record SuppliedTimeMeter(LongSupplier nanoTime) implements TimeMeter {
     @Override
     public long currentTimeNanos() {
       return nanoTime.getAsLong();

@@ -4,6 +4,8 @@ package dev.avatargateway.gateway.core.internal.limits;
 public enum Limit {
   /** The client address's token bucket was empty. */
   CLIENT_ADDRESS("ip"),
+  /** The client address's bucket of authentication failures was empty. */
+  AUTH_FAILURES("auth_failures"),
   /** The principal's token bucket was empty. */
   PRINCIPAL("principal"),
   /** The principal (or anonymous address) already had its maximum of connects in flight. */
@@ -17,7 +19,10 @@ public enum Limit {
     this.tag = tag;
   }
 
-  /** A short, stable, lower-case name for a metric tag: ip, principal, concurrency, upstream. */
+  /**
+   * A short, stable, lower-case name for a metric tag: ip, auth_failures, principal, concurrency,
+   * upstream.
+   */
   public String tag() {
     return tag;
   }

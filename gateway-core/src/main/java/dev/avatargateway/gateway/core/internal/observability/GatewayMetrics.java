@@ -386,8 +386,8 @@ public final class GatewayMetrics {
    * Counts a request refused by a limit.
    *
    * @param limit which limit: the tag of the rate limiter's {@code Limit} ({@code ip}, {@code
-   *     principal}, {@code concurrency}, {@code upstream}) or of the waiting line ({@code
-   *     upstream}, {@code line_principal})
+   *     auth_failures}, {@code principal}, {@code concurrency}, {@code upstream}) or of the waiting
+   *     line ({@code upstream}, {@code line_principal})
    */
   public void rateLimitRejected(String limit) {
     rateLimitRejections.withTag("limit", limits.of(limit)).increment();

@@ -31,7 +31,47 @@ class RateLimitConfigTest {
     assertThat(config.trustedProxies()).isEmpty();
     assertThat(config.ipv6PrefixLength()).isEqualTo(64);
     assertThat(config.maxTrackedKeys()).isEqualTo(100_000);
+    // 20 failures, then one every 3 s.
+    assertThat(config.authFailuresPerClientAddress())
+        .isEqualTo(new TokenBucket(20, 20, Duration.ofMinutes(1)));
     assertThatCode(config::validate).doesNotThrowAnyException();
+  }
+
+  @Test
+  void theBucketOfAuthenticationFailuresBindsLikeTheOthers() {
+    RateLimitConfig config =
+        YAML.readValue(
+            "authFailuresPerClientAddress: {capacity: 5, refillTokens: 1, refillPeriod: PT10S}\n",
+            RateLimitConfig.class);
+    assertThat(config.authFailuresPerClientAddress())
+        .isEqualTo(new TokenBucket(5, 1, Duration.ofSeconds(10)));
+    assertThat(config.perClientAddress()).isEqualTo(RateLimitConfig.defaults().perClientAddress());
+
+    RateLimitConfig off =
+        YAML.readValue("authFailuresPerClientAddress: {capacity: 0}\n", RateLimitConfig.class);
+    assertThat(off.authFailuresPerClientAddress().limits()).isFalse();
+    assertThatCode(off::validate).doesNotThrowAnyException();
+    assertThat(RateLimitConfig.unlimited().authFailuresPerClientAddress().limits()).isFalse();
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("invalidAuthFailureBuckets")
+  void anInvalidBucketOfAuthenticationFailuresNamesItsSetting(TokenBucket bucket, String setting) {
+    RateLimitConfig config = new RateLimitConfig(null, null, null, null, null, null, null, bucket);
+
+    assertThatThrownBy(config::validate)
+        .isInstanceOfSatisfying(
+            ConfigException.class, e -> assertThat(e.setting()).isEqualTo(setting))
+        .hasMessageStartingWith("Invalid setting " + setting + ": must ");
+  }
+
+  static Stream<Arguments> invalidAuthFailureBuckets() {
+    String path = "rateLimit.authFailuresPerClientAddress.";
+    return Stream.of(
+        Arguments.of(new TokenBucket(-1, null, null), path + "capacity"),
+        Arguments.of(new TokenBucket(20, 0, null), path + "refillTokens"),
+        Arguments.of(new TokenBucket(20, 1, Duration.ZERO), path + "refillPeriod"),
+        Arguments.of(new TokenBucket(20, 1, Duration.ofDays(366)), path + "refillPeriod"));
   }
 
   @Test

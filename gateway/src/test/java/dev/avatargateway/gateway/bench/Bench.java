@@ -44,12 +44,13 @@ final class Bench {
       """;
 
   /**
-   * The read budget of the burst benchmarks (status reads a second for all waiting sessions). The
-   * default of 50 a second is sized for an organisation's realtime concurrency, 1 to 20 sessions by
-   * usage tier (runway-api-additions.md, "Price and limits"); thousands of sessions waiting at once
-   * are only possible with limits negotiated to match, and a gateway serving them configures its
-   * budget to match. 2,000 a second reads 10,000 sessions that become READY within a few seconds of
-   * each other in about 5 s, well inside a connect's 30 s deadline.
+   * The read budget of the burst and CPU benchmarks (status reads a second for all waiting
+   * sessions; every connect takes at least one, so it also caps connects a second). The default of
+   * 50 a second is sized for an organisation's realtime concurrency, 1 to 20 sessions by usage tier
+   * (runway-api-additions.md, "Price and limits"); thousands of sessions waiting at once are only
+   * possible with limits negotiated to match, and a gateway serving them configures its budget to
+   * match. 2,000 a second reads 10,000 sessions that become READY within a few seconds of each
+   * other in about 5 s, well inside a connect's 30 s deadline.
    */
   static final int BURST_READS_PER_SECOND = 2_000;
 

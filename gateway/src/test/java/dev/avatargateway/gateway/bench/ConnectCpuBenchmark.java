@@ -24,6 +24,11 @@ import jdk.jfr.consumer.RecordingFile;
  * run-time form of {@code -XX:StartFlightRecording}) whose hottest methods are printed. Run it
  * alone with {@code -Dgateway.benchmark=cpu}, or as section 5 of the readiness benchmark.
  *
+ * <p>The gateway runs with the burst benchmarks' read budget ({@link
+ * Bench#BURST_READS_PER_SECOND}): every connect takes at least one status read, so the default
+ * budget of 50 a second, which refills at 45, would cap the phases at 45 connects a second and
+ * measure the wait for it rather than CPU.
+ *
  * <p>System properties: {@code bench.cpuWarmupConnects} [10000, 8 at a time], {@code
  * bench.sequentialConnects} [1000], {@code bench.throughputConnects} [5000], {@code
  * bench.profiledConnects} [2000], {@code bench.gatewayHeap} [256m].
@@ -52,7 +57,7 @@ public final class ConnectCpuBenchmark {
     Bench.header("Gateway CPU per connect");
     Path work = Bench.workDir("cpu");
     Path jar = Bench.gatewayJar();
-    String yaml = Bench.gatewayYaml();
+    String yaml = Bench.burstGatewayYaml();
     String secret = ReadinessBenchmark.secret();
     Targets targets = new Targets();
     try (SimulatorProcess sim = SimulatorProcess.startForBenchmark(work, "1g", secret, "0ms")) {

@@ -170,7 +170,8 @@ public final class ReadinessBenchmark {
       }
 
       if (sections.contains("5")) {
-        ConnectCpuBenchmark.section(sim, secret, jar, yaml, work.resolve("5-gateway"), targets);
+        ConnectCpuBenchmark.section(
+            sim, secret, jar, Bench.burstGatewayYaml(), work.resolve("5-gateway"), targets);
       }
     }
     targets.summary();

@@ -1,5 +1,8 @@
 package dev.avatargateway.gateway.core.internal.budgets;
 
+import static dev.avatargateway.gateway.core.internal.ledger.LedgerJdbc.prepare;
+import static dev.avatargateway.gateway.core.internal.ledger.LedgerJdbc.setInstant;
+
 import dev.avatargateway.gateway.core.internal.ledger.SessionState;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,12 +11,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,9 +29,6 @@ final class BudgetStore {
 
   /** A unique key already present: the same SQLState in H2 and PostgreSQL. */
   private static final String UNIQUE_VIOLATION = "23505";
-
-  /** As the ledger's own statements: milliseconds normally, a lock wait or a stall otherwise. */
-  private static final int STATEMENT_TIMEOUT_SECONDS = 10;
 
   private static final String NON_TERMINAL = quoted(SessionState.nonTerminal());
 
@@ -236,21 +232,6 @@ final class BudgetStore {
       s.setInt(4, seconds);
       s.executeUpdate();
     }
-  }
-
-  private static PreparedStatement prepare(Connection c, String sql) throws SQLException {
-    PreparedStatement s = c.prepareStatement(sql);
-    s.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
-    return s;
-  }
-
-  /** As the ledger binds instants: UTC, microseconds. */
-  private static void setInstant(PreparedStatement s, int index, Instant instant)
-      throws SQLException {
-    s.setObject(
-        index,
-        OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC),
-        Types.TIMESTAMP_WITH_TIMEZONE);
   }
 
   private static String quoted(java.util.Set<SessionState> states) {

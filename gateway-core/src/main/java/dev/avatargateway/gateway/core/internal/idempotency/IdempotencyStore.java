@@ -1,5 +1,9 @@
 package dev.avatargateway.gateway.core.internal.idempotency;
 
+import static dev.avatargateway.gateway.core.internal.ledger.LedgerJdbc.getInstant;
+import static dev.avatargateway.gateway.core.internal.ledger.LedgerJdbc.prepare;
+import static dev.avatargateway.gateway.core.internal.ledger.LedgerJdbc.setInstant;
+
 import dev.avatargateway.gateway.core.internal.ledger.LedgerDatabase;
 import dev.avatargateway.gateway.core.internal.ledger.LedgerException;
 import java.sql.Connection;
@@ -7,11 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -28,8 +28,6 @@ import java.util.UUID;
  * are {@link LedgerException}s. Instants are stored in UTC, to the microsecond.
  */
 public final class IdempotencyStore {
-  /** Ledger statements take milliseconds; as in the ledger, a stuck one fails the request. */
-  private static final int STATEMENT_TIMEOUT_SECONDS = 10;
 
   /**
    * A claim that keeps losing its row between the insert and the read (pruned or released at that
@@ -400,24 +398,5 @@ public final class IdempotencyStore {
         cause.addSuppressed(again);
       }
     }
-  }
-
-  private static PreparedStatement prepare(Connection c, String sql) throws SQLException {
-    PreparedStatement s = c.prepareStatement(sql);
-    s.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
-    return s;
-  }
-
-  private static void setInstant(PreparedStatement s, int index, Instant instant)
-      throws SQLException {
-    s.setObject(
-        index,
-        OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC),
-        Types.TIMESTAMP_WITH_TIMEZONE);
-  }
-
-  private static Instant getInstant(ResultSet rs, int column) throws SQLException {
-    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-    return value == null ? null : value.toInstant();
   }
 }

@@ -1,5 +1,9 @@
 package dev.avatargateway.gateway.core.internal.ledger;
 
+import static dev.avatargateway.gateway.core.internal.ledger.LedgerJdbc.getInstant;
+import static dev.avatargateway.gateway.core.internal.ledger.LedgerJdbc.prepare;
+import static dev.avatargateway.gateway.core.internal.ledger.LedgerJdbc.setInstant;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,9 +12,6 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -49,13 +50,6 @@ public final class JdbcSessionLedger {
    * connection, and the upstream, for long.
    */
   public static final int MAX_LIMIT = 1000;
-
-  /**
-   * How long one statement may run before the driver gives up on it. Ledger statements take
-   * milliseconds; one still running after this waits on a lock or a stalled database, and the
-   * connect it serves should fail (and cancel its session) while its deadline still allows.
-   */
-  private static final int STATEMENT_TIMEOUT_SECONDS = 10;
 
   private static final int MAX_RUN_ID = 64;
   private static final int MAX_INSTANCE_NAME = 255;
@@ -1265,12 +1259,6 @@ public final class JdbcSessionLedger {
     }
   }
 
-  private static PreparedStatement prepare(Connection c, String sql) throws SQLException {
-    PreparedStatement s = c.prepareStatement(sql);
-    s.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
-    return s;
-  }
-
   private List<SessionRow> readRows(Connection c, List<String> gatewayIds) throws SQLException {
     if (gatewayIds.isEmpty()) {
       return List.of();
@@ -1330,31 +1318,12 @@ public final class JdbcSessionLedger {
         rs.getInt("attempt_count"));
   }
 
-  /** Binds an instant in UTC, truncated to the microseconds both databases keep. */
-  private static void setInstant(PreparedStatement s, int index, Instant instant)
-      throws SQLException {
-    s.setObject(
-        index,
-        OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC),
-        Types.TIMESTAMP_WITH_TIMEZONE);
-  }
-
   private static void setString(PreparedStatement s, int index, String value) throws SQLException {
     if (value == null) {
       s.setNull(index, Types.VARCHAR);
     } else {
       s.setString(index, value);
     }
-  }
-
-  private static Instant getInstant(ResultSet rs, String column) throws SQLException {
-    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-    return value == null ? null : value.toInstant();
-  }
-
-  private static Instant getInstant(ResultSet rs, int column) throws SQLException {
-    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-    return value == null ? null : value.toInstant();
   }
 
   private static String placeholders(int count) {

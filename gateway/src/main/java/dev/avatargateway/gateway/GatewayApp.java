@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class GatewayApp implements AutoCloseable {
+  /** 128 bits: the in-process simulator's API key cannot be guessed from outside the process. */
+  private static final int SIMULATED_KEY_BYTES = 16;
+
   private static final Logger LOG = LoggerFactory.getLogger(GatewayApp.class);
 
   /** Printed at start-up when no secret is set, so that nobody mistakes it for production. */
@@ -111,7 +114,11 @@ public final class GatewayApp implements AutoCloseable {
     String apiKey;
     URI baseUrl;
     if (loaded.simulated()) {
-      apiKey = "key_simulated_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+      // nextBytes, not generateSeed: a seed is read from the operating system's entropy source
+      // and may block on a machine that has gathered little of it yet (a fresh VM).
+      byte[] key = new byte[SIMULATED_KEY_BYTES];
+      new SecureRandom().nextBytes(key);
+      apiKey = "key_simulated_" + HexFormat.of().formatHex(key);
       RunwaySimulator started =
           RunwaySimulator.start(
               SimulatorConfig.builder()

@@ -142,7 +142,7 @@ public final class GatewayCore implements AutoCloseable {
     listeners.addAll(b.listeners);
     Authenticator authenticator = Authenticators.create(b.auth, b.simulatedUpstream, clock);
     SessionEnder ender = new SessionEnder(books.ledger(), runway.realtimeSessions(), clock);
-    this.asyncStarts = new AsyncStarts(this::connect, b.sessions, ender::endQuietly);
+    this.asyncStarts = new AsyncStarts(this::startFlow, b.sessions, ender::endQuietly);
     listeners.add(asyncStarts);
     this.connect =
         new ConnectUseCase(
@@ -207,6 +207,11 @@ public final class GatewayCore implements AutoCloseable {
    */
   public ConnectResult connect(ConnectRequest request) {
     return connect.connect(request);
+  }
+
+  /** An asynchronous start's flow, on the calling thread (its key stands for its 202). */
+  private ConnectResult startFlow(ConnectRequest request) {
+    return connect.start(request);
   }
 
   /**

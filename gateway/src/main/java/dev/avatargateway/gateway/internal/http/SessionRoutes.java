@@ -4,6 +4,7 @@ import dev.avatargateway.gateway.core.ClientPresence;
 import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayException;
+import dev.avatargateway.gateway.core.IdempotentReplay;
 import dev.avatargateway.gateway.core.LogFields;
 import dev.avatargateway.gateway.core.RequestHeaders;
 import dev.avatargateway.gateway.core.SessionEvent;
@@ -41,6 +42,8 @@ final class SessionRoutes {
   static final String SESSION = SESSIONS + "/{id}";
   static final String EVENTS = SESSION + "/events";
   static final String ADMIN_SESSIONS = "/api/admin/sessions";
+
+  private static final ConnectAnswers ANSWERS = new ConnectAnswers();
 
   private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
@@ -81,13 +84,15 @@ final class SessionRoutes {
             Collections.list(ctx.req().getHeaders("X-Forwarded-For")),
             () -> ConnectBody.parse(body.read(ctx)).choice(),
             ClientPresence.UNKNOWN);
-    String id = sessions().start(request);
-    String location = SESSIONS + "/" + id;
-    ctx.header("Location", location);
-    Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("id", id);
-    answer.put("events", location + "/events");
-    HttpApi.json(ctx, 202, answer);
+    String id;
+    try {
+      id = sessions().start(request);
+    } catch (IdempotentReplay replay) {
+      HttpApi.replay(ctx, replay);
+      return;
+    }
+    // Rendered as an idempotent start stored it: a repeat with its key gets these very bytes.
+    HttpApi.send(ctx, ANSWERS.started(id));
   }
 
   private void get(Context ctx) {

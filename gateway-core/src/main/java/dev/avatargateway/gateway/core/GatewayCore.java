@@ -141,6 +141,12 @@ public final class GatewayCore implements AutoCloseable {
     listeners.add(ConnectObservers.log(new ConnectLog(clock)));
     listeners.addAll(b.listeners);
     Authenticator authenticator = Authenticators.create(b.auth, b.simulatedUpstream, clock);
+    // One of each for connects and the session endpoints: a failed authentication on any endpoint
+    // takes from its address's one bucket.
+    ClientAddressResolver addresses = new ClientAddressResolver(b.rateLimit.trustedProxies());
+    AuthFailureLimiter authFailures =
+        AuthFailureLimiter.inMemory(
+            b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag()));
     SessionEnder ender = new SessionEnder(books.ledger(), runway.realtimeSessions(), clock);
     this.asyncStarts = new AsyncStarts(this::startFlow, b.sessions, ender::endQuietly);
     listeners.add(asyncStarts);
@@ -149,14 +155,13 @@ public final class GatewayCore implements AutoCloseable {
             new ConnectUseCase.Parts(
                 admission,
                 authenticator,
-                new ClientAddressResolver(b.rateLimit.trustedProxies()),
+                addresses,
                 catalog,
                 new CustomAvatarVerifier(runway.avatars(), b.connect.customAvatarCacheTtl(), clock),
                 b.connect,
                 ConnectLimiter.inMemory(
                     b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag())),
-                AuthFailureLimiter.inMemory(
-                    b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag())),
+                authFailures,
                 line,
                 runway.realtimeSessions(),
                 books.recorder(),
@@ -175,7 +180,25 @@ public final class GatewayCore implements AutoCloseable {
             ender,
             authenticator,
             Authenticators.admin(b.auth),
-            b.sessions);
+            b.sessions,
+            addresses,
+            authFailures,
+            new SessionService.UsageReads() {
+              @Override
+              public Usage of(String principal) {
+                return usage(principal);
+              }
+
+              @Override
+              public Usage global() {
+                return globalUsage();
+              }
+
+              @Override
+              public List<Usage> top(int limit) {
+                return usageByPrincipal(limit);
+              }
+            });
   }
 
   /** The client with the core's clock, recording every attempt in the metrics and its connect. */

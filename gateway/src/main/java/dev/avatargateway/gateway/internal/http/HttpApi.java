@@ -98,6 +98,7 @@ public final class HttpApi {
     get(routes, "/api/avatar/presets", this::presets);
     options(routes, "/api/avatar/presets");
     new SessionRoutes(this, c, body).register(routes);
+    new UsageRoutes(this, c).register(routes);
     get(routes, OpenApi.PATH, ctx -> ctx.contentType(JSON).result(OpenApi.document()));
     get(routes, "/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
     get(routes, "/readyz", this::readyz);

@@ -1,5 +1,6 @@
 package dev.avatargateway.gateway.internal.http;
 
+import dev.avatargateway.gateway.core.Caller;
 import dev.avatargateway.gateway.core.ClientPresence;
 import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.ErrorCode;
@@ -96,15 +97,15 @@ final class SessionRoutes {
   }
 
   private void get(Context ctx) {
-    HttpApi.json(ctx, 200, view(sessions().get(headers(ctx), ctx.pathParam("id"))));
+    HttpApi.json(ctx, 200, view(sessions().get(caller(ctx), ctx.pathParam("id"))));
   }
 
   private void end(Context ctx) {
-    HttpApi.json(ctx, 200, view(sessions().end(headers(ctx), ctx.pathParam("id"))));
+    HttpApi.json(ctx, 200, view(sessions().end(caller(ctx), ctx.pathParam("id"))));
   }
 
   private void list(Context ctx) {
-    SessionPage page = sessions().list(headers(ctx), query(ctx, "cursor"), limit(ctx));
+    SessionPage page = sessions().list(caller(ctx), query(ctx, "cursor"), limit(ctx));
     HttpApi.json(ctx, 200, view(page));
   }
 
@@ -112,7 +113,7 @@ final class SessionRoutes {
     SessionPage page =
         sessions()
             .listAll(
-                headers(ctx),
+                caller(ctx),
                 query(ctx, "principal"),
                 query(ctx, "state"),
                 query(ctx, "cursor"),
@@ -129,9 +130,7 @@ final class SessionRoutes {
     SessionEvents events =
         sessions()
             .events(
-                headers(ctx),
-                ctx.pathParam("id"),
-                Optional.ofNullable(ctx.header("Last-Event-ID")));
+                caller(ctx), ctx.pathParam("id"), Optional.ofNullable(ctx.header("Last-Event-ID")));
     List<SessionEvent> first;
     try {
       first = events.next(Duration.ZERO);
@@ -229,11 +228,19 @@ final class SessionRoutes {
         .getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The caller: its credentials and its address, whose failed authentications are throttled. */
+  static Caller caller(Context ctx) {
+    return new Caller(
+        headers(ctx),
+        ctx.req().getRemoteAddr(),
+        Collections.list(ctx.req().getHeaders("X-Forwarded-For")));
+  }
+
   private static RequestHeaders headers(Context ctx) {
     return name -> Optional.ofNullable(ctx.header(name));
   }
 
-  private static Optional<String> query(Context ctx, String name) {
+  static Optional<String> query(Context ctx, String name) {
     return Optional.ofNullable(ctx.queryParam(name)).filter(value -> !value.isBlank());
   }
 

@@ -9,6 +9,7 @@ import dev.avatargateway.gateway.core.internal.budgets.Budget;
 import dev.avatargateway.gateway.core.internal.budgets.BudgetCheck;
 import dev.avatargateway.gateway.core.internal.budgets.BudgetLimits;
 import dev.avatargateway.gateway.core.internal.budgets.BudgetReport;
+import dev.avatargateway.gateway.core.internal.budgets.LinePlaces;
 import dev.avatargateway.gateway.core.internal.connect.ConnectTrace;
 import dev.avatargateway.gateway.core.internal.connect.ConnectUseCase;
 import dev.avatargateway.gateway.core.internal.connect.InFlightConnects;
@@ -134,7 +135,12 @@ public final class GatewayCore implements AutoCloseable {
                 clock,
                 WaitEstimator.ownThread()),
             clock,
-            metrics::rateLimitRejected);
+            metrics::rateLimitRejected,
+            LinePlaces.of(
+                books.ledger(),
+                budgetLimits,
+                clock,
+                budget -> metrics.budgetRejected(budget.setting())));
     metrics.lineWaiting(line::length);
     List<ConnectListener> listeners = new ArrayList<>();
     listeners.add(ConnectObservers.metrics(metrics));

@@ -343,6 +343,7 @@ public final class ConnectUseCase {
                 .line()
                 .enter(
                     key,
+                    Optional.of(who.name()),
                     (position, eta) -> {
                       waiting[0] = true;
                       tell(new ConnectEvent.Waiting(connectId, now(), who.name(), position, eta));

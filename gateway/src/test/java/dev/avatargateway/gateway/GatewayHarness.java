@@ -130,6 +130,15 @@ public final class GatewayHarness implements AutoCloseable {
     return send(HttpRequest.newBuilder(baseUrl().resolve(path)).GET().build());
   }
 
+  /** GETs {@code path} with headers, given as name, value, name, value... */
+  public Response get(String path, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl().resolve(path)).GET();
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request.build());
+  }
+
   /**
    * Moves the embedded simulator's clock far past every READY window, where an abandoned session
    * would count as leaked, asserts that none is, then closes.

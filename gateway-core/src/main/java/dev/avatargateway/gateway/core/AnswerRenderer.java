@@ -15,4 +15,12 @@ public interface AnswerRenderer {
    * @param requestId the request's id, part of the error body
    */
   RenderedAnswer failure(GatewayException failure, String requestId);
+
+  /**
+   * An asynchronous start's acceptance: {@code 202} with the start's id and its events' address,
+   * and its {@code Location} header (docs/sessions.md).
+   *
+   * @param id the start's id (the gateway's id for the session)
+   */
+  RenderedAnswer started(String id);
 }

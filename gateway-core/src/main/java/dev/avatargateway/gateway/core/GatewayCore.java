@@ -9,6 +9,7 @@ import dev.avatargateway.gateway.core.internal.budgets.Budget;
 import dev.avatargateway.gateway.core.internal.budgets.BudgetCheck;
 import dev.avatargateway.gateway.core.internal.budgets.BudgetLimits;
 import dev.avatargateway.gateway.core.internal.budgets.BudgetReport;
+import dev.avatargateway.gateway.core.internal.budgets.LinePlaces;
 import dev.avatargateway.gateway.core.internal.connect.ConnectTrace;
 import dev.avatargateway.gateway.core.internal.connect.ConnectUseCase;
 import dev.avatargateway.gateway.core.internal.connect.InFlightConnects;
@@ -134,29 +135,39 @@ public final class GatewayCore implements AutoCloseable {
                 clock,
                 WaitEstimator.ownThread()),
             clock,
-            metrics::rateLimitRejected);
+            metrics::rateLimitRejected,
+            LinePlaces.of(
+                books.ledger(),
+                budgetLimits,
+                clock,
+                budget -> metrics.budgetRejected(budget.setting())));
     metrics.lineWaiting(line::length);
     List<ConnectListener> listeners = new ArrayList<>();
     listeners.add(ConnectObservers.metrics(metrics));
     listeners.add(ConnectObservers.log(new ConnectLog(clock)));
     listeners.addAll(b.listeners);
     Authenticator authenticator = Authenticators.create(b.auth, b.simulatedUpstream, clock);
+    // One of each for connects and the session endpoints: a failed authentication on any endpoint
+    // takes from its address's one bucket.
+    ClientAddressResolver addresses = new ClientAddressResolver(b.rateLimit.trustedProxies());
+    AuthFailureLimiter authFailures =
+        AuthFailureLimiter.inMemory(
+            b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag()));
     SessionEnder ender = new SessionEnder(books.ledger(), runway.realtimeSessions(), clock);
-    this.asyncStarts = new AsyncStarts(this::connect, b.sessions, ender::endQuietly);
+    this.asyncStarts = new AsyncStarts(this::startFlow, b.sessions, ender::endQuietly);
     listeners.add(asyncStarts);
     this.connect =
         new ConnectUseCase(
             new ConnectUseCase.Parts(
                 admission,
                 authenticator,
-                new ClientAddressResolver(b.rateLimit.trustedProxies()),
+                addresses,
                 catalog,
                 new CustomAvatarVerifier(runway.avatars(), b.connect.customAvatarCacheTtl(), clock),
                 b.connect,
                 ConnectLimiter.inMemory(
                     b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag())),
-                AuthFailureLimiter.inMemory(
-                    b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag())),
+                authFailures,
                 line,
                 runway.realtimeSessions(),
                 books.recorder(),
@@ -175,7 +186,25 @@ public final class GatewayCore implements AutoCloseable {
             ender,
             authenticator,
             Authenticators.admin(b.auth),
-            b.sessions);
+            b.sessions,
+            addresses,
+            authFailures,
+            new SessionService.UsageReads() {
+              @Override
+              public Usage of(String principal) {
+                return usage(principal);
+              }
+
+              @Override
+              public Usage global() {
+                return globalUsage();
+              }
+
+              @Override
+              public List<Usage> top(int limit) {
+                return usageByPrincipal(limit);
+              }
+            });
   }
 
   /** The client with the core's clock, recording every attempt in the metrics and its connect. */
@@ -207,6 +236,11 @@ public final class GatewayCore implements AutoCloseable {
    */
   public ConnectResult connect(ConnectRequest request) {
     return connect.connect(request);
+  }
+
+  /** An asynchronous start's flow, on the calling thread (its key stands for its 202). */
+  private ConnectResult startFlow(ConnectRequest request) {
+    return connect.start(request);
   }
 
   /**

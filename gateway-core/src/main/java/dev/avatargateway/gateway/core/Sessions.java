@@ -5,9 +5,11 @@ import java.util.Optional;
 
 /**
  * Asynchronous starts and the session endpoints (docs/sessions.md): start a session without waiting
- * for it, follow its progress as events, read, list and end sessions. Every method authenticates
- * the caller from the headers; a session of another principal is answered exactly like one that
- * does not exist ({@link ErrorCode#NOT_FOUND}). Thread-safe.
+ * for it, follow its progress as events, read, list and end sessions, and read today's use. Every
+ * method authenticates the caller from its headers, behind the same throttle of failed
+ * authentications per client address as a connect ({@link ErrorCode#TOO_MANY_AUTH_FAILURES}); a
+ * session of another principal is answered exactly like one that does not exist ({@link
+ * ErrorCode#NOT_FOUND}). Thread-safe.
  */
 public interface Sessions {
   /** The most sessions one listing page holds. */
@@ -34,14 +36,14 @@ public interface Sessions {
    *     sent
    * @throws GatewayException {@code NOT_FOUND} for an unknown id or another principal's session
    */
-  SessionEvents events(RequestHeaders headers, String id, Optional<String> lastEventId);
+  SessionEvents events(Caller caller, String id, Optional<String> lastEventId);
 
   /**
    * The session, for its owner.
    *
    * @throws GatewayException {@code NOT_FOUND} for an unknown id or another principal's session
    */
-  SessionInfo get(RequestHeaders headers, String id);
+  SessionInfo get(Caller caller, String id);
 
   /**
    * The caller's own sessions, newest first.
@@ -50,7 +52,7 @@ public interface Sessions {
    * @param limit 1 to {@link #MAX_PAGE_SIZE}
    * @throws GatewayException {@code INVALID_REQUEST} for a cursor or limit that is not valid
    */
-  SessionPage list(RequestHeaders headers, Optional<String> cursor, int limit);
+  SessionPage list(Caller caller, Optional<String> cursor, int limit);
 
   /**
    * Ends the session upstream, for its owner or an admin; a start still running is stopped and its
@@ -60,7 +62,7 @@ public interface Sessions {
    * @throws GatewayException {@code NOT_FOUND} as for {@link #get}; {@code SESSION_STARTING} when
    *     another gateway instance is still creating it
    */
-  SessionInfo end(RequestHeaders headers, String id);
+  SessionInfo end(Caller caller, String id);
 
   /**
    * Every principal's sessions, newest first, for an admin.
@@ -70,11 +72,36 @@ public interface Sessions {
    * @throws GatewayException {@code UNAUTHENTICATED} without admin credentials
    */
   SessionPage listAll(
-      RequestHeaders headers,
+      Caller caller,
       Optional<String> principal,
       Optional<String> state,
       Optional<String> cursor,
       int limit);
+
+  /**
+   * The caller's use today (UTC) and what is left of each of its own budgets ({@code
+   * budgets.perPrincipal.*}). The global budgets are left out: their use is the whole gateway's
+   * spend, which is not the caller's to see (admins read it from {@link #usageOverview}).
+   *
+   * @throws GatewayException {@code LEDGER_UNAVAILABLE} when the ledger cannot be read
+   */
+  Usage usage(Caller caller);
+
+  /** The most principals one usage overview lists. */
+  int MAX_USAGE_PRINCIPALS = 1_000;
+
+  /** How many principals a usage overview lists when the admin names no limit. */
+  int DEFAULT_USAGE_PRINCIPALS = 100;
+
+  /**
+   * The whole gateway's use today (UTC) with the global budgets, and the principals that used the
+   * most minutes, for an admin.
+   *
+   * @param limit the most principals, 1 to {@link #MAX_USAGE_PRINCIPALS}
+   * @throws GatewayException {@code UNAUTHENTICATED} without admin credentials; {@code
+   *     INVALID_REQUEST} for a limit out of range; {@code LEDGER_UNAVAILABLE}
+   */
+  UsageOverview usageOverview(Caller caller, int limit);
 
   /** How often an idle event stream gets a keep-alive comment. */
   Duration heartbeatInterval();

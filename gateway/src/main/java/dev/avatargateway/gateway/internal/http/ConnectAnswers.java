@@ -10,8 +10,9 @@ import java.util.Map;
 /**
  * The connect's answers as they are sent: the one rendering used both to answer and to store the
  * answer of an idempotent start, so that a replay is the same bytes. Only headers that belong to
- * the answer itself are part of it ({@code Retry-After}); per-request ones ({@code X-Request-Id},
- * CORS, {@code WWW-Authenticate} of an authentication failure, which is never stored) are not.
+ * the answer itself are part of it ({@code Retry-After}, an asynchronous start's {@code Location});
+ * per-request ones ({@code X-Request-Id}, CORS, {@code WWW-Authenticate} of an authentication
+ * failure, which is never stored) are not.
  */
 public final class ConnectAnswers implements AnswerRenderer {
   @Override
@@ -27,6 +28,15 @@ public final class ConnectAnswers implements AnswerRenderer {
         .ifPresent(d -> headers.put("Retry-After", Long.toString(HttpApi.retryAfterSeconds(d))));
     return new RenderedAnswer(
         failure.code().status(), Json.write(ErrorBody.of(failure, requestId)), headers);
+  }
+
+  @Override
+  public RenderedAnswer started(String id) {
+    String location = SessionRoutes.SESSIONS + "/" + id;
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", id);
+    body.put("events", location + "/events");
+    return new RenderedAnswer(202, Json.write(body), Map.of("Location", location));
   }
 
   /**

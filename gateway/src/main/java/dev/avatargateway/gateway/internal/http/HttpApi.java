@@ -7,6 +7,7 @@ import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.IdempotentReplay;
 import dev.avatargateway.gateway.core.LogFields;
 import dev.avatargateway.gateway.core.Readiness;
+import dev.avatargateway.gateway.core.RenderedAnswer;
 import dev.avatargateway.gateway.internal.observability.PrometheusMetrics;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -97,6 +98,7 @@ public final class HttpApi {
     get(routes, "/api/avatar/presets", this::presets);
     options(routes, "/api/avatar/presets");
     new SessionRoutes(this, c, body).register(routes);
+    new UsageRoutes(this, c).register(routes);
     get(routes, OpenApi.PATH, ctx -> ctx.contentType(JSON).result(OpenApi.document()));
     get(routes, "/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
     get(routes, "/readyz", this::readyz);
@@ -234,15 +236,25 @@ public final class HttpApi {
     try {
       json(ctx, 200, ConnectAnswers.body(c.core().connect(request)));
     } catch (IdempotentReplay replay) {
-      replay.answer().headers().forEach(ctx::header);
-      ctx.header(REPLAYED_HEADER, "true");
-      ctx.status(replay.answer().status()).contentType(JSON).result(replay.answer().json());
+      replay(ctx, replay);
     } catch (GatewayException e) {
       // Nobody is there to read an answer for a client that left.
       if (e.code() != ErrorCode.CLIENT_GONE) {
         error(ctx, e);
       }
     }
+  }
+
+  /** The stored answer of an earlier request with the same {@code Idempotency-Key}, as it was. */
+  static void replay(Context ctx, IdempotentReplay replay) {
+    ctx.header(REPLAYED_HEADER, "true");
+    send(ctx, replay.answer());
+  }
+
+  /** An answer rendered ahead (status, exact body, its own headers). */
+  static void send(Context ctx, RenderedAnswer answer) {
+    answer.headers().forEach(ctx::header);
+    ctx.status(answer.status()).contentType(JSON).result(answer.json());
   }
 
   private void presets(Context ctx) {

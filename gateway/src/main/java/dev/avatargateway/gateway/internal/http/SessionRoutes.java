@@ -1,9 +1,11 @@
 package dev.avatargateway.gateway.internal.http;
 
+import dev.avatargateway.gateway.core.Caller;
 import dev.avatargateway.gateway.core.ClientPresence;
 import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayException;
+import dev.avatargateway.gateway.core.IdempotentReplay;
 import dev.avatargateway.gateway.core.LogFields;
 import dev.avatargateway.gateway.core.RequestHeaders;
 import dev.avatargateway.gateway.core.SessionEvent;
@@ -41,6 +43,8 @@ final class SessionRoutes {
   static final String SESSION = SESSIONS + "/{id}";
   static final String EVENTS = SESSION + "/events";
   static final String ADMIN_SESSIONS = "/api/admin/sessions";
+
+  private static final ConnectAnswers ANSWERS = new ConnectAnswers();
 
   private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
@@ -81,25 +85,27 @@ final class SessionRoutes {
             Collections.list(ctx.req().getHeaders("X-Forwarded-For")),
             () -> ConnectBody.parse(body.read(ctx)).choice(),
             ClientPresence.UNKNOWN);
-    String id = sessions().start(request);
-    String location = SESSIONS + "/" + id;
-    ctx.header("Location", location);
-    Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("id", id);
-    answer.put("events", location + "/events");
-    HttpApi.json(ctx, 202, answer);
+    String id;
+    try {
+      id = sessions().start(request);
+    } catch (IdempotentReplay replay) {
+      HttpApi.replay(ctx, replay);
+      return;
+    }
+    // Rendered as an idempotent start stored it: a repeat with its key gets these very bytes.
+    HttpApi.send(ctx, ANSWERS.started(id));
   }
 
   private void get(Context ctx) {
-    HttpApi.json(ctx, 200, view(sessions().get(headers(ctx), ctx.pathParam("id"))));
+    HttpApi.json(ctx, 200, view(sessions().get(caller(ctx), ctx.pathParam("id"))));
   }
 
   private void end(Context ctx) {
-    HttpApi.json(ctx, 200, view(sessions().end(headers(ctx), ctx.pathParam("id"))));
+    HttpApi.json(ctx, 200, view(sessions().end(caller(ctx), ctx.pathParam("id"))));
   }
 
   private void list(Context ctx) {
-    SessionPage page = sessions().list(headers(ctx), query(ctx, "cursor"), limit(ctx));
+    SessionPage page = sessions().list(caller(ctx), query(ctx, "cursor"), limit(ctx));
     HttpApi.json(ctx, 200, view(page));
   }
 
@@ -107,7 +113,7 @@ final class SessionRoutes {
     SessionPage page =
         sessions()
             .listAll(
-                headers(ctx),
+                caller(ctx),
                 query(ctx, "principal"),
                 query(ctx, "state"),
                 query(ctx, "cursor"),
@@ -124,9 +130,7 @@ final class SessionRoutes {
     SessionEvents events =
         sessions()
             .events(
-                headers(ctx),
-                ctx.pathParam("id"),
-                Optional.ofNullable(ctx.header("Last-Event-ID")));
+                caller(ctx), ctx.pathParam("id"), Optional.ofNullable(ctx.header("Last-Event-ID")));
     List<SessionEvent> first;
     try {
       first = events.next(Duration.ZERO);
@@ -224,11 +228,19 @@ final class SessionRoutes {
         .getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The caller: its credentials and its address, whose failed authentications are throttled. */
+  static Caller caller(Context ctx) {
+    return new Caller(
+        headers(ctx),
+        ctx.req().getRemoteAddr(),
+        Collections.list(ctx.req().getHeaders("X-Forwarded-For")));
+  }
+
   private static RequestHeaders headers(Context ctx) {
     return name -> Optional.ofNullable(ctx.header(name));
   }
 
-  private static Optional<String> query(Context ctx, String name) {
+  static Optional<String> query(Context ctx, String name) {
     return Optional.ofNullable(ctx.queryParam(name)).filter(value -> !value.isBlank());
   }
 

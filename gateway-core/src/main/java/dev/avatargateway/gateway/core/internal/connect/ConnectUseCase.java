@@ -151,7 +151,23 @@ public final class ConnectUseCase {
    * @throws GatewayException for every failure, with the answer the client should get
    */
   public ConnectResult connect(ConnectRequest request) {
-    Flow flow = new Flow(request);
+    return run(request, IdempotentStarts.Operation.CONNECT);
+  }
+
+  /**
+   * Runs an asynchronous start's flow on the calling thread: the connect's, except that its {@code
+   * Idempotency-Key} stands for the start's {@code 202}, which is stored the moment the start is
+   * accepted (it joins the line, or its intent is recorded), before the caller is answered. A
+   * repeat then gets the same {@code 202} and id, whatever became of the session.
+   *
+   * @throws GatewayException for every failure, with the answer the client should get
+   */
+  public ConnectResult start(ConnectRequest request) {
+    return run(request, IdempotentStarts.Operation.SESSIONS);
+  }
+
+  private ConnectResult run(ConnectRequest request, IdempotentStarts.Operation operation) {
+    Flow flow = new Flow(request, operation);
     try (ConnectTrace.Scope scope = flow.trace.bind()) {
       try {
         return flow.run();
@@ -173,6 +189,7 @@ public final class ConnectUseCase {
   /** One connect's state, for its events. Used by one thread. */
   private final class Flow {
     private final ConnectRequest request;
+    private final IdempotentStarts.Operation operation;
     private final String connectId;
     private final ConnectTrace trace = new ConnectTrace();
     private final Instant received;
@@ -185,9 +202,12 @@ public final class ConnectUseCase {
     private boolean queued;
     private Duration lineWait = Duration.ZERO;
     private boolean intentRecorded;
+    private IdempotentStarts.Start idempotent = IdempotentStarts.NONE;
+    private boolean answerStored;
 
-    Flow(ConnectRequest request) {
+    Flow(ConnectRequest request, IdempotentStarts.Operation operation) {
       this.request = request;
+      this.operation = operation;
       this.connectId = request.connectId();
       this.received = now();
     }
@@ -206,11 +226,11 @@ public final class ConnectUseCase {
       principal = Optional.of(who.name());
       AvatarChoice choice = request.body().read();
       // Before the limits: a replayed answer charges nothing.
-      IdempotentStarts.Start idempotent =
+      idempotent =
           parts
               .idempotency()
               .begin(
-                  IdempotentStarts.Operation.CONNECT,
+                  operation,
                   who.name(),
                   request.headers(),
                   choice,
@@ -221,9 +241,15 @@ public final class ConnectUseCase {
                       .plus(IDEMPOTENCY_LEASE_MARGIN));
       try {
         ConnectResult result = runKeyed(who, address, choice);
-        idempotent.complete(() -> parts.answers().success(result));
+        if (!answerStored) {
+          idempotent.complete(() -> parts.answers().success(result));
+        }
         return result;
       } catch (GatewayException e) {
+        if (answerStored) {
+          // An asynchronous start's 202 was stored and answered: it stands.
+          throw e;
+        }
         // Stripe's rule: once its side effects began (the intent is recorded), the answer stands.
         if (intentRecorded && IdempotentStarts.storable(e)) {
           idempotent.complete(() -> parts.answers().failure(e, request.requestId()));
@@ -232,8 +258,25 @@ public final class ConnectUseCase {
         }
         throw e;
       } catch (RuntimeException | Error e) {
-        idempotent.release();
+        if (!answerStored) {
+          idempotent.release();
+        }
         throw e;
+      }
+    }
+
+    /**
+     * An asynchronous start is answered {@code 202} when the listeners hear that it was accepted
+     * (its first {@link ConnectEvent.Waiting}, or its {@link ConnectEvent.Accepted} once the ledger
+     * took it): its key's answer is stored just before, so that a repeat never finds the key still
+     * running after the first caller got its answer.
+     */
+    private void beforeListeners(ConnectEvent event) {
+      if (operation == IdempotentStarts.Operation.SESSIONS
+          && !answerStored
+          && (event instanceof ConnectEvent.Accepted || event instanceof ConnectEvent.Waiting)) {
+        answerStored = true;
+        idempotent.complete(() -> parts.answers().started(connectId));
       }
     }
 
@@ -300,6 +343,7 @@ public final class ConnectUseCase {
                 .line()
                 .enter(
                     key,
+                    Optional.of(who.name()),
                     (position, eta) -> {
                       waiting[0] = true;
                       tell(new ConnectEvent.Waiting(connectId, now(), who.name(), position, eta));
@@ -532,6 +576,7 @@ public final class ConnectUseCase {
         }
         handle.allowInterrupts();
       }
+      beforeListeners(event);
       notifyListeners(event);
     }
 
@@ -555,6 +600,7 @@ public final class ConnectUseCase {
           Thread.currentThread().interrupt();
         }
       }
+      beforeListeners(event);
       notifyListeners(event);
     }
 

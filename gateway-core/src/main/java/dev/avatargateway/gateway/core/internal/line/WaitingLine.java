@@ -49,6 +49,12 @@ public final class WaitingLine {
   public static final String REJECTED_PRINCIPAL = "line_principal";
 
   /**
+   * The metrics tag of a start refused because its principal's concurrent-session budget allows it
+   * no more places (the budget's own refusals count under their budget as well).
+   */
+  public static final String REJECTED_BUDGET = "line_budget";
+
+  /**
    * Retry-After when no estimate exists: a slot frees when some creation ends, which takes seconds
    * (time to READY), so asking again after five is neither hammering nor sleeping through it.
    */
@@ -56,6 +62,31 @@ public final class WaitingLine {
 
   /** Retry-After is whole seconds; 0 would invite an immediate, certain second refusal. */
   private static final Duration MIN_RETRY_AFTER = Duration.ofSeconds(1);
+
+  /**
+   * What a principal's budget allows it in the line ({@code
+   * budgets.perPrincipal.concurrentSessions} less its live sessions, docs/line.md): asked once per
+   * start that must wait, outside the line's lock (it may read the ledger), never for a start that
+   * passes at once.
+   */
+  @FunctionalInterface
+  public interface PlaceBudget {
+    /** No budget: only {@code line.maxWaitingPerPrincipal} bounds a principal's places. */
+    PlaceBudget NONE = principal -> held -> Optional.empty();
+
+    /** The principal's allowance now. */
+    Allowance of(String principal);
+
+    /** One reading of a principal's allowance. */
+    @FunctionalInterface
+    interface Allowance {
+      /**
+       * The refusal when one more place, beside the {@code held} ones the principal waits in
+       * already, is more than its budget allows; empty when it fits.
+       */
+      Optional<GatewayException> refusal(int held);
+    }
+  }
 
   /** Told each position of one waiting start, on its own thread, outside the line's lock. */
   @FunctionalInterface
@@ -74,10 +105,12 @@ public final class WaitingLine {
   private final WaitEstimator estimator;
   private final Clock clock;
   private final Consumer<String> onRejection;
+  private final PlaceBudget budget;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
   private final Map<String, Integer> placesByKey = new HashMap<>();
+  private final Map<String, Integer> placesByPrincipal = new HashMap<>();
   private final Set<Place> upstreamQueued = new HashSet<>();
   private volatile int length;
 
@@ -96,7 +129,24 @@ public final class WaitingLine {
       WaitEstimator estimator,
       Clock clock,
       Consumer<String> onRejection) {
+    this(gate, config, estimator, clock, onRejection, PlaceBudget.NONE);
+  }
+
+  /**
+   * A line whose places a principal's budget bounds too.
+   *
+   * @param budget what a principal's budget allows it in the line; {@link #REJECTED_BUDGET} is told
+   *     to {@code onRejection} for each start it refuses
+   */
+  public WaitingLine(
+      UpstreamCreateGate gate,
+      LineConfig config,
+      WaitEstimator estimator,
+      Clock clock,
+      Consumer<String> onRejection,
+      PlaceBudget budget) {
     config.validate();
+    this.budget = Objects.requireNonNull(budget, "budget");
     this.gate = Objects.requireNonNull(gate, "gate");
     this.config = config;
     this.estimator = Objects.requireNonNull(estimator, "estimator");
@@ -119,9 +169,30 @@ public final class WaitingLine {
    *     key} holds {@code line.maxWaitingPerPrincipal} places already
    */
   public Place enter(String key, Observer observer) throws InterruptedException {
+    return enter(key, Optional.empty(), observer);
+  }
+
+  /**
+   * As {@link #enter(String, Observer)}, for a principal whose budget bounds its places too.
+   *
+   * @param principal whose budget applies ({@link PlaceBudget}); empty for none
+   * @throws GatewayException as {@link #enter(String, Observer)}, and the budget's refusal (429
+   *     {@code quota_exceeded}) when the principal's budget allows it no more places
+   */
+  public Place enter(String key, Optional<String> principal, Observer observer)
+      throws InterruptedException {
     Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(principal, "principal");
     Objects.requireNonNull(observer, "observer");
     Instant deadline = clock.instant().plus(config.maxWait());
+    Optional<Place> passed = passAtOnce();
+    if (passed.isPresent()) {
+      return passed.get();
+    }
+    // Only a start that must wait reads its budget: once, outside the lock (it may read the
+    // ledger). A slot that frees meanwhile is taken below as if no time had passed.
+    PlaceBudget.Allowance allowance =
+        principal.isPresent() ? budget.of(principal.get()) : PlaceBudget.NONE.of("");
     Waiter me;
     lock.lock();
     try {
@@ -149,15 +220,35 @@ public final class WaitingLine {
             Map.of(),
             null);
       }
-      me = new Waiter(key, lock.newCondition());
+      Optional<GatewayException> overBudget =
+          allowance.refusal(principal.map(p -> placesByPrincipal.getOrDefault(p, 0)).orElse(0));
+      if (overBudget.isPresent()) {
+        onRejection.accept(REJECTED_BUDGET);
+        throw overBudget.get();
+      }
+      me = new Waiter(key, principal.orElse(null), lock.newCondition());
       waiting.addLast(me);
       placesByKey.merge(key, 1, Integer::sum);
+      principal.ifPresent(p -> placesByPrincipal.merge(p, 1, Integer::sum));
       me.position = waiting.size();
       length = waiting.size();
     } finally {
       lock.unlock();
     }
     return await(me, deadline, observer);
+  }
+
+  /** A slot without waiting, when nobody waits and the line is open. */
+  private Optional<Place> passAtOnce() {
+    lock.lock();
+    try {
+      if (waiting.isEmpty() && open()) {
+        return gate.tryAcquire().map(Place::new);
+      }
+      return Optional.empty();
+    } finally {
+      lock.unlock();
+    }
   }
 
   private Place await(Waiter me, Instant deadline, Observer observer) throws InterruptedException {
@@ -279,6 +370,9 @@ public final class WaitingLine {
 
   private void forget(Waiter w) {
     placesByKey.computeIfPresent(w.key, (k, n) -> n == 1 ? null : n - 1);
+    if (w.principal != null) {
+      placesByPrincipal.computeIfPresent(w.principal, (k, n) -> n == 1 ? null : n - 1);
+    }
   }
 
   private Duration retryAfter(int position) {
@@ -296,12 +390,14 @@ public final class WaitingLine {
   /** One waiting start; its fields are guarded by the line's lock. */
   private static final class Waiter {
     private final String key;
+    private final String principal; // null: no budget applies
     private final Condition turn;
     private int position;
     private Permit slot;
 
-    Waiter(String key, Condition turn) {
+    Waiter(String key, String principal, Condition turn) {
       this.key = key;
+      this.principal = principal;
       this.turn = turn;
     }
   }

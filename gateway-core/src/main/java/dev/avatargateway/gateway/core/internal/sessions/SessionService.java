@@ -1,11 +1,12 @@
 package dev.avatargateway.gateway.core.internal.sessions;
 
 import dev.avatargateway.gateway.core.Authenticator;
+import dev.avatargateway.gateway.core.BudgetUse;
+import dev.avatargateway.gateway.core.Caller;
 import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.Principal;
-import dev.avatargateway.gateway.core.RequestHeaders;
 import dev.avatargateway.gateway.core.SessionEvent;
 import dev.avatargateway.gateway.core.SessionEvents;
 import dev.avatargateway.gateway.core.SessionInfo;
@@ -13,9 +14,13 @@ import dev.avatargateway.gateway.core.SessionPage;
 import dev.avatargateway.gateway.core.Sessions;
 import dev.avatargateway.gateway.core.SessionsConfig;
 import dev.avatargateway.gateway.core.StopReason;
+import dev.avatargateway.gateway.core.Usage;
+import dev.avatargateway.gateway.core.UsageOverview;
 import dev.avatargateway.gateway.core.internal.ledger.JdbcSessionLedger;
 import dev.avatargateway.gateway.core.internal.ledger.SessionRow;
 import dev.avatargateway.gateway.core.internal.ledger.SessionState;
+import dev.avatargateway.gateway.core.internal.limits.AuthFailureLimiter;
+import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,12 +48,33 @@ public final class SessionService implements Sessions {
 
   private static final String CURSOR_VERSION = "v1";
 
+  /**
+   * The prefix of the budgets a caller may see of its own ({@link BudgetUse#budget()} is the
+   * setting below {@code budgets.}); the others are the whole gateway's.
+   */
+  static final String OWN_BUDGETS = "perPrincipal.";
+
+  /** Today's use, as the core reads it (a ledger that cannot be read is {@code 503}). */
+  public interface UsageReads {
+    /** A principal's use, with every budget that applies to it. */
+    Usage of(String principal);
+
+    /** The whole gateway's use, with the global budgets. */
+    Usage global();
+
+    /** The principals with the most minutes, most first. */
+    List<Usage> top(int limit);
+  }
+
   private final AsyncStarts starts;
   private final JdbcSessionLedger ledger;
   private final SessionEnder ender;
   private final Authenticator callers;
   private final Optional<Authenticator> admins;
   private final SessionsConfig config;
+  private final ClientAddressResolver addresses;
+  private final AuthFailureLimiter authFailures;
+  private final UsageReads usage;
 
   /**
    * @param starts this process's asynchronous starts
@@ -57,6 +83,10 @@ public final class SessionService implements Sessions {
    * @param callers the callers' authenticator (as for connect)
    * @param admins the admins' authenticator; empty when no admin key is configured
    * @param config the heartbeat interval
+   * @param addresses the client's address, behind trusted proxies
+   * @param authFailures the connects' throttle of failed authentications per client address (the
+   *     same instance: one bucket per address for every endpoint)
+   * @param usage today's use, from the budgets
    */
   public SessionService(
       AsyncStarts starts,
@@ -64,13 +94,19 @@ public final class SessionService implements Sessions {
       SessionEnder ender,
       Authenticator callers,
       Optional<Authenticator> admins,
-      SessionsConfig config) {
+      SessionsConfig config,
+      ClientAddressResolver addresses,
+      AuthFailureLimiter authFailures,
+      UsageReads usage) {
     this.starts = starts;
     this.ledger = ledger;
     this.ender = ender;
     this.callers = callers;
     this.admins = admins;
     this.config = config;
+    this.addresses = addresses;
+    this.authFailures = authFailures;
+    this.usage = usage;
   }
 
   @Override
@@ -79,8 +115,8 @@ public final class SessionService implements Sessions {
   }
 
   @Override
-  public SessionEvents events(RequestHeaders headers, String id, Optional<String> lastEventId) {
-    Principal who = callers.authenticate(headers);
+  public SessionEvents events(Caller caller, String id, Optional<String> lastEventId) {
+    Principal who = authenticate(caller);
     Optional<Start> local = starts.find(id);
     if (local.isPresent() && local.get().principal().filter(who.name()::equals).isPresent()) {
       return local.get().open(lastEventId);
@@ -90,24 +126,25 @@ public final class SessionService implements Sessions {
   }
 
   @Override
-  public SessionInfo get(RequestHeaders headers, String id) {
-    return info(owned(callers.authenticate(headers), id));
+  public SessionInfo get(Caller caller, String id) {
+    return info(owned(authenticate(caller), id));
   }
 
   @Override
-  public SessionPage list(RequestHeaders headers, Optional<String> cursor, int limit) {
-    Principal who = callers.authenticate(headers);
+  public SessionPage list(Caller caller, Optional<String> cursor, int limit) {
+    Principal who = authenticate(caller);
     return page(who.name(), Set.of(), cursor, limit);
   }
 
   @Override
-  public SessionInfo end(RequestHeaders headers, String id) {
-    boolean admin = isAdmin(headers);
+  public SessionInfo end(Caller caller, String id) {
+    String address = address(caller);
+    authFailures.check(address);
     SessionRow row;
-    if (admin) {
+    if (isAdmin(caller)) {
       row = ledger.find(canonical(id)).orElseThrow(SessionService::notFound);
     } else {
-      row = owned(callers.authenticate(headers), id);
+      row = owned(authenticate(caller, address), id);
     }
     Optional<Start> local = starts.find(row.gatewayId());
     if (local.isPresent() && !local.get().requestEnd()) {
@@ -123,17 +160,38 @@ public final class SessionService implements Sessions {
 
   @Override
   public SessionPage listAll(
-      RequestHeaders headers,
+      Caller caller,
       Optional<String> principal,
       Optional<String> state,
       Optional<String> cursor,
       int limit) {
-    if (!isAdmin(headers)) {
-      throw new GatewayException(
-          ErrorCode.UNAUTHENTICATED, "Admin credentials are missing or not valid.");
-    }
+    requireAdmin(caller);
     Set<SessionState> states = state.map(SessionService::state).map(Set::of).orElse(Set.of());
     return page(principal.orElse(null), states, cursor, limit);
+  }
+
+  @Override
+  public Usage usage(Caller caller) {
+    Usage all = usage.of(authenticate(caller).name());
+    return new Usage(
+        all.principal(),
+        all.day(),
+        all.resetsAt(),
+        all.sessions(),
+        all.minutes(),
+        all.spend(),
+        all.liveSessions(),
+        all.budgets().stream().filter(b -> b.budget().startsWith(OWN_BUDGETS)).toList());
+  }
+
+  @Override
+  public UsageOverview usageOverview(Caller caller, int limit) {
+    requireAdmin(caller);
+    if (limit < 1 || limit > MAX_USAGE_PRINCIPALS) {
+      throw new GatewayException(
+          ErrorCode.INVALID_REQUEST, "limit must be 1 to " + MAX_USAGE_PRINCIPALS + ".");
+    }
+    return new UsageOverview(usage.global(), usage.top(limit));
   }
 
   @Override
@@ -143,13 +201,50 @@ public final class SessionService implements Sessions {
 
   // ----- Inside
 
-  /** Whether the headers carry an admin key (tried first: an admin key is no caller's key). */
-  private boolean isAdmin(RequestHeaders headers) {
+  private String address(Caller caller) {
+    return addresses.resolve(caller.peerAddress(), caller.forwardedFor());
+  }
+
+  /** The caller, behind the throttle of failed authentications (as a connect's). */
+  private Principal authenticate(Caller caller) {
+    String address = address(caller);
+    authFailures.check(address);
+    return authenticate(caller, address);
+  }
+
+  /** The caller, whose address was checked already; a failure is counted against it. */
+  private Principal authenticate(Caller caller, String address) {
+    try {
+      return callers.authenticate(caller.headers());
+    } catch (GatewayException e) {
+      if (e.code() == ErrorCode.UNAUTHENTICATED) {
+        authFailures.failed(address);
+      }
+      throw e;
+    }
+  }
+
+  /** Refuses a caller without admin credentials, counting the failure against its address. */
+  private void requireAdmin(Caller caller) {
+    String address = address(caller);
+    authFailures.check(address);
+    if (!isAdmin(caller)) {
+      authFailures.failed(address);
+      throw new GatewayException(
+          ErrorCode.UNAUTHENTICATED, "Admin credentials are missing or not valid.");
+    }
+  }
+
+  /**
+   * Whether the headers carry an admin key (tried first: an admin key is no caller's key). Counts
+   * nothing: a caller's key is not an admin's, and the caller's check that follows counts.
+   */
+  private boolean isAdmin(Caller caller) {
     if (admins.isEmpty()) {
       return false;
     }
     try {
-      admins.get().authenticate(headers);
+      admins.get().authenticate(caller.headers());
       return true;
     } catch (GatewayException e) {
       return false;

@@ -266,8 +266,16 @@ final class Start {
     lock.lock();
     try {
       flowDone = true;
-      if (cancelReason != null) {
-        finish(SessionEvent.CANCELLED, reason(cancelReason));
+      // A start stopped from outside before it created anything (in the line, say) was cancelled
+      // too, though no session needed cancelling upstream.
+      StopReason stopped =
+          cancelReason != null
+              ? cancelReason
+              : e instanceof GatewayException g && g.code() == ErrorCode.CLIENT_GONE
+                  ? pendingStop
+                  : null;
+      if (stopped != null) {
+        finish(SessionEvent.CANCELLED, reason(stopped));
       } else {
         Map<String, Object> data = new LinkedHashMap<>();
         if (e instanceof GatewayException g) {

@@ -290,6 +290,58 @@ class WaitingLineTest {
     assertThat(b.etas.get(1)).contains(Duration.ofSeconds(8));
   }
 
+  @Test
+  void aPrincipalsBudgetIsReadOnlyWhenItMustWaitAndBoundsItsPlaces() throws Exception {
+    List<String> read = new CopyOnWriteArrayList<>();
+    // Two places allowed to alice, none beyond; bob unbounded.
+    WaitingLine.PlaceBudget budget =
+        principal -> {
+          read.add(principal);
+          return held ->
+              principal.equals("alice") && held >= 2
+                  ? Optional.of(new GatewayException(ErrorCode.QUOTA_EXCEEDED, "over budget"))
+                  : Optional.empty();
+        };
+    WaitingLine line =
+        new WaitingLine(
+            gate(1), config(10, 0, 60), WaitEstimator.none(), clock, rejections::add, budget);
+
+    WaitingLine.Place holder = line.enter("principal:alice", Optional.of("alice"), (p, eta) -> {});
+    assertThat(read).as("a start that passes at once reads no budget").isEmpty();
+    joinAs(line, "alice");
+    joinAs(line, "alice");
+    await().atMost(AWAIT).until(() -> line.length() == 2);
+
+    GatewayException refused =
+        catchThrowableOfType(
+            GatewayException.class,
+            () -> line.enter("principal:alice", Optional.of("alice"), (p, eta) -> {}));
+
+    assertThat(refused.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED);
+    assertThat(rejections).containsExactly(WaitingLine.REJECTED_BUDGET);
+    assertThat(line.length()).isEqualTo(2);
+    joinAs(line, "bob");
+    await().atMost(AWAIT).until(() -> line.length() == 3);
+    assertThat(read).containsExactly("alice", "alice", "alice", "bob");
+    holder.close();
+  }
+
+  private void joinAs(WaitingLine line, String principal) {
+    Waiter w = new Waiter();
+    w.thread =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    w.place.set(
+                        line.enter("principal:" + principal, Optional.of(principal), (p, e) -> {}));
+                  } catch (InterruptedException | GatewayException e) {
+                    w.failure.set(e);
+                  }
+                });
+    waiters.add(w);
+  }
+
   // ----- helpers
 
   private WaitingLine line(int slots, LineConfig config) {

@@ -1,5 +1,7 @@
 package dev.avatargateway.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.avatargateway.simulator.RunwaySimulator;
 import dev.avatargateway.simulator.SimulatorAdmin;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -130,6 +133,22 @@ public final class GatewayHarness implements AutoCloseable {
     return send(HttpRequest.newBuilder(baseUrl().resolve(path)).GET().build());
   }
 
+  /**
+   * One series of the gateway's {@code /metrics}, named as Prometheus prints it with its labels
+   * (e.g. {@code avatar_gateway_line_waiting} or {@code
+   * avatar_gateway_rate_limit_rejections_total{limit="ip"}}): its value, or empty when it is not
+   * printed (a counter with labels is printed once it was first incremented).
+   */
+  public OptionalDouble metric(String series) {
+    String prefix = series + " ";
+    return get("/metrics")
+        .body()
+        .lines()
+        .filter(line -> line.startsWith(prefix))
+        .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()).strip()))
+        .findFirst();
+  }
+
   /** GETs {@code path} with headers, given as name, value, name, value... */
   public Response get(String path, String... headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl().resolve(path)).GET();
@@ -182,6 +201,13 @@ public final class GatewayHarness implements AutoCloseable {
     /** A header's first value, or null. */
     public String header(String name) {
       return raw.headers().firstValue(name).orElse(null);
+    }
+
+    /** {@code Retry-After} in whole seconds; fails the test when it is absent or not a number. */
+    public long retryAfterSeconds() {
+      String value = header("Retry-After");
+      assertThat(value).as("Retry-After").isNotNull().matches("[0-9]+");
+      return Long.parseLong(value);
     }
 
     /** The error code of an error answer. */

@@ -81,7 +81,7 @@ class RateLimitEndToEndTest {
     assertThat(third.code()).isEqualTo("rate_limited");
     assertThat(third.json().get("requestId").asString()).isEqualTo(third.header("X-Request-Id"));
     // One token per hour: the next one is due in (at most) an hour, in whole seconds.
-    assertThat(retryAfterSeconds(third)).isBetween(1L, Duration.ofHours(1).toSeconds());
+    assertThat(third.retryAfterSeconds()).isBetween(1L, Duration.ofHours(1).toSeconds());
     assertThat(gateway.upstream().sessions()).hasSize(2);
 
     // Another principal has its own bucket.
@@ -105,7 +105,7 @@ class RateLimitEndToEndTest {
 
     assertThat(third.status()).isEqualTo(429);
     assertThat(third.code()).isEqualTo("rate_limited");
-    assertThat(retryAfterSeconds(third)).isBetween(1L, Duration.ofHours(1).toSeconds());
+    assertThat(third.retryAfterSeconds()).isBetween(1L, Duration.ofHours(1).toSeconds());
     assertThat(gateway.upstream().sessions()).hasSize(2);
     assertThat(rejections("ip")).isEqualTo(1.0);
     assertThat(rejections("principal")).isZero();
@@ -126,7 +126,7 @@ class RateLimitEndToEndTest {
     GatewayHarness.Response second = connect(aliceKey);
     assertThat(second.status()).isEqualTo(429);
     assertThat(second.code()).isEqualTo("too_many_concurrent_connects");
-    assertThat(retryAfterSeconds(second)).isGreaterThanOrEqualTo(1);
+    assertThat(second.retryAfterSeconds()).isGreaterThanOrEqualTo(1);
     assertThat(gateway.upstream().sessions()).hasSize(1);
     assertThat(first).isNotDone();
 
@@ -187,7 +187,7 @@ class RateLimitEndToEndTest {
     GatewayHarness.Response bob = connect(bobKey);
     assertThat(bob.status()).isEqualTo(503);
     assertThat(bob.code()).isEqualTo("upstream_busy");
-    assertThat(retryAfterSeconds(bob)).isGreaterThanOrEqualTo(1);
+    assertThat(bob.retryAfterSeconds()).isGreaterThanOrEqualTo(1);
     assertThat(gateway.upstream().sessions()).hasSize(1);
 
     gateway.upstream().advanceClock(HELD);
@@ -231,22 +231,10 @@ class RateLimitEndToEndTest {
     assertThat(rejections("ip")).isEqualTo(3.0);
   }
 
-  private static long retryAfterSeconds(GatewayHarness.Response response) {
-    String value = response.header("Retry-After");
-    assertThat(value).as("Retry-After").isNotNull().matches("[0-9]+");
-    return Long.parseLong(value);
-  }
-
   /** {@code avatar_gateway_rate_limit_rejections_total} for one limit, from {@code /metrics}. */
   private double rejections(String limit) {
-    String prefix = "avatar_gateway_rate_limit_rejections_total{limit=\"" + limit + "\"} ";
     return gateway
-        .get("/metrics")
-        .body()
-        .lines()
-        .filter(line -> line.startsWith(prefix))
-        .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()).strip()))
-        .findFirst()
+        .metric("avatar_gateway_rate_limit_rejections_total{limit=\"" + limit + "\"}")
         .orElse(0.0);
   }
 }

@@ -2,6 +2,7 @@ package dev.avatargateway.gateway.core.internal.line;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.avatargateway.gateway.core.internal.auth.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -11,8 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** The estimated wait: its formula, a cold start without history, and the cached history. */
 class WaitEstimatorTest {
-  private final WaitingLineTest.HandClock clock =
-      new WaitingLineTest.HandClock(Instant.parse("2026-12-01T12:00:00Z"));
+  private final TestClock clock = new TestClock(Instant.parse("2026-12-01T12:00:00Z"));
 
   @Test
   void whileTheGateIsFullAPlaceWaitsForItsShareOfTheSlotsHoldTime() {

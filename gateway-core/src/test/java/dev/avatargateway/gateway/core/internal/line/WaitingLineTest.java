@@ -8,12 +8,10 @@ import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.LineConfig;
 import dev.avatargateway.gateway.core.RateLimitConfig;
+import dev.avatargateway.gateway.core.internal.auth.TestClock;
 import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class WaitingLineTest {
   private static final Duration AWAIT = Duration.ofSeconds(10);
 
-  private final HandClock clock = new HandClock(Instant.parse("2026-12-01T12:00:00Z"));
+  private final TestClock clock = new TestClock(Instant.parse("2026-12-01T12:00:00Z"));
   private final List<String> rejections = new CopyOnWriteArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
 
@@ -400,34 +398,6 @@ class WaitingLineTest {
       if (p != null) {
         p.close();
       }
-    }
-  }
-
-  /** A clock the test moves by hand. */
-  static final class HandClock extends Clock {
-    private volatile Instant now;
-
-    HandClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
     }
   }
 }

@@ -270,6 +270,14 @@ class DemoEndToEndTest {
   }
 
   @Test
+  void theLoggedAddressIsOneABrowserCanOpen() {
+    assertThat(GatewayApp.displayHost("0.0.0.0")).isEqualTo("localhost");
+    assertThat(GatewayApp.displayHost("::")).isEqualTo("localhost");
+    assertThat(GatewayApp.displayHost("::1")).isEqualTo("[::1]");
+    assertThat(GatewayApp.displayHost("gateway.internal")).isEqualTo("gateway.internal");
+  }
+
+  @Test
   void theStartUpLogSaysWhereThePageIs() {
     try (LogCapture logs = LogCapture.start()) {
       gateway = GatewayHarness.startServingDemoFrom(FIXTURE, "", Map.of());

@@ -52,6 +52,10 @@ class DemoEndToEndTest {
     GatewayHarness.Response index = gateway.get("/demo/index.html");
     assertThat(index.status()).isEqualTo(200);
     assertThat(index.body()).isEqualTo(page.body());
+    GatewayHarness.Response head = gateway.request("HEAD", "/demo/");
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.header("Content-Type")).startsWith("text/html");
+    assertThat(head.body()).isEmpty();
   }
 
   @Test
@@ -64,6 +68,9 @@ class DemoEndToEndTest {
 
     assertThat(folder.status()).isEqualTo(301);
     assertThat(folder.header("Location")).isEqualTo("/demo/");
+    GatewayHarness.Response folderHead = gateway.request("HEAD", "/demo");
+    assertThat(folderHead.status()).isEqualTo(301);
+    assertThat(folderHead.header("Location")).isEqualTo("/demo/");
     assertThat(root.status()).isEqualTo(302);
     assertThat(root.header("Location")).isEqualTo("/demo/");
     assertThat(rootHead.status()).isEqualTo(302);

@@ -1,0 +1,263 @@
+// The demo: pick an avatar, Start (asynchronous start with live progress from its event stream),
+// talk through the official React SDK, End. docs/browser.md explains each choice.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { AvatarCall } from '@runwayml/avatars-react';
+import {
+  cancelledMessage,
+  loadConfig,
+  messageFor,
+  newIdempotencyKey,
+  openEvents,
+  readEvents,
+  requestJson,
+  text,
+} from '../shared/gateway.js';
+import { ApiKeyField, ErrorBox, errorView } from '../shared/ui.jsx';
+
+/** The steps of a start, in order, as the progress list shows them. */
+const STEPS = [
+  ['created', 'Session created at Runway (from here it costs money)'],
+  ['ready', 'Session ready'],
+  ['credentials', 'Call credentials received'],
+];
+const ORDER = ['idle', 'starting', 'queued', 'created', 'ready', 'credentials'];
+
+export function App() {
+  const [config, setConfig] = useState(null);
+  const [error, setError] = useState(null);
+  const [avatars, setAvatars] = useState(null);
+  const [avatarId, setAvatarId] = useState('');
+  const [phase, setPhase] = useState('idle');
+  const [queue, setQueue] = useState(null);
+  const [notice, setNotice] = useState(null);
+  const [call, setCall] = useState(null);
+  // The session being started or in a call: {id, ended}. A ref, because the SDK's callbacks and
+  // the event stream's reader must see the current one, not the one of their render.
+  const session = useRef(null);
+  const stream = useRef(null);
+
+  useEffect(() => {
+    let alive = true;
+    (async () => {
+      let loaded;
+      try {
+        loaded = await loadConfig();
+      } catch (e) {
+        if (alive) setError({ ...errorView(e), message: `${text('client', 'configUnavailable')} ${e.message}` });
+        return;
+      }
+      if (!alive) return;
+      setConfig(loaded);
+      try {
+        const answer = await requestJson(loaded, 'GET', loaded.paths.presets);
+        if (!alive) return;
+        setAvatars(answer.avatars);
+        setAvatarId((current) => current || answer.avatars[0]?.id || '');
+      } catch (e) {
+        if (alive) setError({ ...errorView(e), message: `${text('client', 'presetsUnavailable')} ${e.message}` });
+      }
+    })();
+    return () => {
+      alive = false;
+    };
+  }, []);
+
+  /** Ends the current session upstream (once), and takes the call off the page. */
+  const end = useCallback(
+    async (why) => {
+      stream.current?.abort();
+      stream.current = null;
+      setCall(null);
+      const current = session.current;
+      if (!current || current.ended) return;
+      current.ended = true;
+      try {
+        await requestJson(config, 'DELETE', `${config.paths.sessions}/${encodeURIComponent(current.id)}`);
+        if (why === 'end') {
+          setPhase('ended');
+          setNotice(text('sdk', 'callEnded'));
+        }
+      } catch (e) {
+        setError(errorView(e));
+      }
+    },
+    [config],
+  );
+
+  const start = useCallback(async () => {
+    stream.current?.abort();
+    const controller = new AbortController();
+    stream.current = controller;
+    session.current = null;
+    setError(null);
+    setNotice(null);
+    setQueue(null);
+    setCall(null);
+    setPhase('starting');
+    let terminal = false;
+    try {
+      const started = await requestJson(config, 'POST', config.paths.sessions, {
+        body: { avatarId },
+        headers: { 'Idempotency-Key': newIdempotencyKey() },
+        signal: controller.signal,
+      });
+      const current = { id: started.id, ended: false };
+      session.current = current;
+      const events = started.events ?? `${config.paths.sessions}/${encodeURIComponent(started.id)}/events`;
+      const response = await openEvents(config, events, controller.signal);
+      await readEvents(response, ({ event, data }) => {
+        switch (event) {
+          case 'queued':
+            setPhase('queued');
+            setQueue(data);
+            break;
+          case 'created':
+            setPhase('created');
+            break;
+          case 'ready':
+            setPhase('ready');
+            break;
+          case 'credentials':
+            terminal = true;
+            setPhase('credentials');
+            setCall({ key: current.id, credentials: data });
+            break;
+          case 'failed':
+            terminal = true;
+            current.ended = true;
+            setPhase('failed');
+            setError({
+              message: messageFor(data.code, { retryAfterSeconds: data.retryAfterSeconds }),
+              code: data.code,
+              failureCode: data.failureCode,
+              detail: data.error,
+            });
+            break;
+          case 'cancelled':
+            terminal = true;
+            current.ended = true;
+            setPhase('cancelled');
+            setError({ message: cancelledMessage(data.reason), code: data.reason });
+            break;
+          case 'state':
+            terminal = true;
+            setPhase('failed');
+            setError({ message: text('client', 'stateInstead'), code: data.state });
+            break;
+          default:
+            break;
+        }
+      });
+      if (!terminal && !controller.signal.aborted) {
+        setPhase('failed');
+        setError({ message: text('client', 'streamEnded') });
+        await end('lost');
+      }
+    } catch (e) {
+      if (e?.name === 'AbortError') return;
+      setPhase('failed');
+      setError(errorView(e));
+    }
+  }, [avatarId, config, end]);
+
+  const onCallError = useCallback(
+    (e) => {
+      const message = config?.simulated ? text('sdk', 'simulatedNoMedia') : `${text('sdk', 'connectionFailed')}`;
+      setPhase('failed');
+      setError({ message, code: 'sdk_error', detail: e?.message ?? String(e) });
+      end('sdk-error');
+    },
+    [config, end],
+  );
+
+  const onCallEnd = useCallback(() => {
+    if (session.current && !session.current.ended) {
+      setNotice(text('sdk', 'callEnded'));
+      setPhase('ended');
+    }
+    end('sdk-end');
+  }, [end]);
+
+  const busy = ['starting', 'queued', 'created', 'ready', 'credentials'].includes(phase);
+  const reached = ORDER.indexOf(phase);
+
+  return (
+    <main>
+      <h1>Avatar Gateway demo</h1>
+      <nav>
+        <a href="./core.html">Core package (session key)</a>
+        <a href="./connect-url.html">React connectUrl</a>
+      </nav>
+      {config?.simulated && (
+        <p className="banner" data-testid="simulated">
+          Simulated Runway: no credits are used, and the call's media server is fake.
+        </p>
+      )}
+      <ApiKeyField config={config} />
+      <div className="controls">
+        <p className="field">
+          <label htmlFor="avatar">Avatar</label>
+          <select
+            id="avatar"
+            data-testid="avatar-picker"
+            value={avatarId}
+            disabled={!avatars || busy}
+            onChange={(e) => setAvatarId(e.target.value)}
+          >
+            {(avatars ?? []).map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+        </p>
+        <button type="button" data-testid="start" disabled={!avatarId || busy} onClick={start}>
+          Start
+        </button>
+        <button type="button" data-testid="end" disabled={!busy} onClick={() => end('end')}>
+          End
+        </button>
+      </div>
+      {avatars && avatars.length === 0 && <p>{text('client', 'noAvatars')}</p>}
+      <section aria-label="Progress">
+        <ol className="progress" aria-live="polite" data-testid="progress" data-phase={phase}>
+          {phase === 'starting' && <li data-testid="progress-starting">Starting…</li>}
+          {phase === 'queued' && (
+            <li data-testid="progress-queued">
+              Waiting for a free avatar: place{' '}
+              <span data-testid="queue-position">{queue?.position ?? 'unknown'}</span>
+              {queue?.etaSeconds != null && (
+                <>
+                  , about <span data-testid="queue-eta">{queue.etaSeconds}</span> s
+                </>
+              )}
+            </li>
+          )}
+          {reached >= ORDER.indexOf('created') &&
+            STEPS.filter(([step]) => reached >= ORDER.indexOf(step)).map(([step, label]) => (
+              <li key={step} data-testid={`progress-${step}`} data-done="true">
+                {label}
+              </li>
+            ))}
+        </ol>
+      </section>
+      {notice && (
+        <p className="notice" role="status" data-testid="notice">
+          {notice}
+        </p>
+      )}
+      <ErrorBox error={error} />
+      {call && (
+        <AvatarCall
+          key={call.key}
+          className="call"
+          data-testid="call"
+          avatarId={avatarId}
+          credentials={call.credentials}
+          onEnd={onCallEnd}
+          onError={onCallError}
+        />
+      )}
+    </main>
+  );
+}

@@ -1,10 +1,12 @@
 package dev.avatargateway.simulator;
 
 import dev.avatargateway.simulator.internal.Durations;
+import dev.avatargateway.simulator.internal.Origins;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,6 +40,10 @@ import java.util.stream.Stream;
  * @param conversationRecordDelay how far conversation records lag behind their sessions in
  *     simulated time: a record appears this long after its session started and shows each later
  *     change this long after it happened
+ * @param consumeCorsOrigins the browser origins {@code POST /v1/realtime_sessions/{id}/consume}
+ *     answers with CORS headers: {@code ["*"]} for any, exact origins ({@code
+ *     http://localhost:5173}) to admit only those, or empty for no CORS at all (a Runway that
+ *     refuses browsers); see README.md "CORS"
  */
 public record SimulatorConfig(
     int port,
@@ -56,10 +62,14 @@ public record SimulatorConfig(
     Duration maxHang,
     long seed,
     boolean conversationsForUnstartedSessions,
-    Duration conversationRecordDelay) {
+    Duration conversationRecordDelay,
+    List<String> consumeCorsOrigins) {
 
   /** The API key accepted when none is configured. */
   public static final String DEFAULT_API_KEY = "key_simulator";
+
+  /** The {@link #consumeCorsOrigins()} entry that admits every browser origin. */
+  public static final String ANY_ORIGIN = Origins.ANY;
 
   /** {@link #concurrencyCap()} value meaning "no cap". */
   public static final int UNLIMITED = Integer.MAX_VALUE;
@@ -102,6 +112,7 @@ public record SimulatorConfig(
     }
     faults = List.copyOf(faults);
     Objects.requireNonNull(clock, "clock");
+    consumeCorsOrigins = Origins.normalizeAll(consumeCorsOrigins);
   }
 
   /** A configuration with every default. */
@@ -134,6 +145,7 @@ public record SimulatorConfig(
     b.seed = seed;
     b.conversationsForUnstartedSessions = conversationsForUnstartedSessions;
     b.conversationRecordDelay = conversationRecordDelay;
+    b.consumeCorsOrigins = consumeCorsOrigins;
     return b;
   }
 
@@ -171,6 +183,8 @@ public record SimulatorConfig(
         + conversationsForUnstartedSessions
         + ", conversationRecordDelay="
         + conversationRecordDelay
+        + ", consumeCorsOrigins="
+        + consumeCorsOrigins
         + "]";
   }
 
@@ -212,6 +226,9 @@ public record SimulatorConfig(
     // ASSUMPTION (same source: unknown; one integration saw an empty result right after a cancel):
     // records are current at once by default; a delay makes the lag testable.
     private Duration conversationRecordDelay = Duration.ZERO;
+    // ASSUMPTION (client-contract.md "Open questions" 5: undocumented): Runway lets a page of any
+    // origin call consume, since core streamTo calls it straight from the browser (§1.5).
+    private List<String> consumeCorsOrigins = List.of(ANY_ORIGIN);
 
     private Builder() {}
 
@@ -341,6 +358,20 @@ public record SimulatorConfig(
     }
 
     /**
+     * Which browser origins may call consume ({@code POST /v1/realtime_sessions/{id}/consume})
+     * cross-origin; default {@code ["*"]} (ASSUMPTION: any origin, client-contract.md "Open
+     * questions" 5). {@code ["*"]} answers {@code Access-Control-Allow-Origin: *}; a list of exact
+     * origins ({@code scheme://host[:port]}, e.g. {@code http://localhost:5173}) echoes a listed
+     * {@code Origin} and sends no CORS headers to others; an empty list turns CORS off, as a Runway
+     * that refuses browsers would. Routes that need the API key never answer with CORS headers.
+     */
+    public Builder consumeCorsOrigins(List<String> values) {
+      // Not List.copyOf: a null entry must reach validation and fail with a named error.
+      this.consumeCorsOrigins = new ArrayList<>(values);
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @throws SimulatorException when a value is out of range
@@ -363,7 +394,8 @@ public record SimulatorConfig(
           maxHang,
           seed,
           conversationsForUnstartedSessions,
-          conversationRecordDelay);
+          conversationRecordDelay,
+          consumeCorsOrigins);
     }
 
     private static String randomSecret() {

@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 /**
  * Counters since start or the last reset.
  *
- * @param requests requests received on the Runway API routes
+ * @param requests requests received on the Runway API routes, CORS preflights left out
  * @param responses responses sent, by route name ({@link FaultRule.Route} names, or {@code
  *     UNROUTED} for unknown paths and methods) and then by HTTP status; status 0 counts requests
  *     left unanswered on purpose (RESET and HANG faults)
@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
  * @param leaked sessions that reached READY and then failed for no participant
  * @param open sessions neither consumed, cancelled nor terminal right now
  * @param faultsInjected requests a fault rule hit
+ * @param preflights {@code OPTIONS} requests on the consume path (CORS preflights, whatever the
+ *     answer); counted neither in {@code requests} nor in {@code responses}
  */
 public record SimulatorStats(
     long requests,
@@ -24,7 +26,8 @@ public record SimulatorStats(
     long sessionsCreated,
     long leaked,
     long open,
-    long faultsInjected) {
+    long faultsInjected,
+    long preflights) {
 
   /** Copies the maps so the record is immutable. */
   public SimulatorStats {

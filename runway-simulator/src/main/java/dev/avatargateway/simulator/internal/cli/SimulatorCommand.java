@@ -141,6 +141,19 @@ public final class SimulatorCommand implements Callable<Integer> {
   private Duration conversationRecordDelay;
 
   @Option(
+      names = "--consume-cors-origin",
+      paramLabel = "<origin>",
+      description =
+          "Browser origin consume admits via CORS, e.g. http://localhost:5173, or * for any;"
+              + " repeatable (default: *).")
+  private List<String> consumeCorsOrigins = new ArrayList<>();
+
+  @Option(
+      names = "--no-consume-cors",
+      description = "No CORS on consume at all, as a Runway that refuses browsers (default: off).")
+  private boolean noConsumeCors;
+
+  @Option(
       names = "--seed",
       paramLabel = "<n>",
       description = "Seed for delay samples and fault draws (default: random).")
@@ -205,6 +218,15 @@ public final class SimulatorCommand implements Callable<Integer> {
     b.conversationsForUnstartedSessions(conversationsForUnstartedSessions);
     if (conversationRecordDelay != null) {
       b.conversationRecordDelay(conversationRecordDelay);
+    }
+    if (noConsumeCors) {
+      if (!consumeCorsOrigins.isEmpty()) {
+        throw new SimulatorException(
+            "--no-consume-cors and --consume-cors-origin cannot be combined");
+      }
+      b.consumeCorsOrigins(List.of());
+    } else if (!consumeCorsOrigins.isEmpty()) {
+      b.consumeCorsOrigins(consumeCorsOrigins);
     }
     return b.build();
   }

@@ -15,6 +15,7 @@ import dev.avatargateway.simulator.internal.json.Json;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,7 +56,8 @@ final class AdminHandler {
           "secondConsumeStatus",
           "livekitUrl",
           "conversationsForUnstartedSessions",
-          "conversationRecordDelay");
+          "conversationRecordDelay",
+          "consumeCorsOrigins");
   private static final String DEFAULT_FAILURE_CODE = "INTERNAL";
   private static final String DEFAULT_FAILURE = "Session failed (simulated)";
 
@@ -208,6 +210,9 @@ final class AdminHandler {
                     "conversationsForUnstartedSessions"));
           }
           duration(n, "conversationRecordDelay").ifPresent(b::conversationRecordDelay);
+          if (n.has("consumeCorsOrigins")) {
+            b.consumeCorsOrigins(strings(n.get("consumeCorsOrigins"), "consumeCorsOrigins"));
+          }
           return b;
         });
     return Reply.json(HttpStatus.OK, config(server.config()));
@@ -317,6 +322,7 @@ final class AdminHandler {
     n.put("leaked", s.leaked());
     n.put("open", s.open());
     n.put("faultsInjected", s.faultsInjected());
+    n.put("preflights", s.preflights());
     return Reply.json(HttpStatus.OK, n);
   }
 
@@ -385,6 +391,8 @@ final class AdminHandler {
     n.put("livekitUrl", c.livekitUrl());
     n.put("conversationsForUnstartedSessions", c.conversationsForUnstartedSessions());
     n.put("conversationRecordDelay", Durations.format(c.conversationRecordDelay()));
+    ArrayNode origins = n.putArray("consumeCorsOrigins");
+    c.consumeCorsOrigins().forEach(origins::add);
     n.put("maxHang", Durations.format(c.maxHang()));
     n.put("seed", c.seed());
     ArrayNode faults = n.putArray("faults");
@@ -489,6 +497,20 @@ final class AdminHandler {
       return Optional.of(Durations.parse(v.stringValue()));
     }
     throw new SimulatorException(name + " must be a duration string or milliseconds");
+  }
+
+  private static List<String> strings(JsonNode v, String name) {
+    if (!v.isArray()) {
+      throw new SimulatorException(name + " must be an array of strings");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode e : v) {
+      if (!e.isString()) {
+        throw new SimulatorException(name + " must be an array of strings");
+      }
+      out.add(e.stringValue());
+    }
+    return out;
   }
 
   private static int integer(JsonNode v, String name) {

@@ -40,6 +40,9 @@ final class ApiHandler {
   /** runway-api.md §1: the only version, required on every documented operation. */
   static final String RUNWAY_VERSION = "2024-11-06";
 
+  /** The method of a CORS preflight. */
+  private static final String PREFLIGHT_METHOD = "OPTIONS";
+
   /** The {@code error} of a 400 that lists query parameter issues. */
   static final String INVALID_QUERY = "Invalid query parameters";
 
@@ -70,6 +73,21 @@ final class ApiHandler {
   }
 
   void handle(HttpExchange ex) throws IOException {
+    String method = ex.getRequestMethod();
+    String path = ex.getRequestURI().getRawPath();
+    boolean consumePath = Router.isConsumePath(path);
+    Cors.Decision cors =
+        consumePath
+            ? Cors.decide(
+                world.config().consumeCorsOrigins(),
+                Optional.ofNullable(ex.getRequestHeaders().getFirst("Origin")))
+            : Cors.off();
+    boolean preflight = consumePath && method.equals(PREFLIGHT_METHOD);
+    if (!preflight) {
+      // Set before anything can answer, so every consume answer carries them: a page cannot read
+      // an error's status or body without them (413, faults, 401, 404, 409, the catch-all 500).
+      Cors.annotate(ex.getResponseHeaders(), cors);
+    }
     byte[] body;
     try {
       body = Exchanges.readBody(ex);
@@ -79,12 +97,17 @@ final class ApiHandler {
       return;
     }
     Map<String, List<String>> headers = Exchanges.headers(ex);
-    String method = ex.getRequestMethod();
-    String path = ex.getRequestURI().getRawPath();
     String query = Optional.ofNullable(ex.getRequestURI().getRawQuery()).orElse("");
     server.log.add(
         new RecordedRequest(
             world.now(), method, path, query, headers, new String(body, StandardCharsets.UTF_8)));
+    if (preflight) {
+      // Counted apart and never faulted: a preflight is the browser's question, not a consume, so
+      // it must neither show in the consume counts nor use up a consume fault's budget.
+      server.stats.preflight();
+      Exchanges.send(ex, Cors.preflight(cors));
+      return;
+    }
     server.stats.request(isClientRetry(headers));
 
     switch (Router.match(method, path)) {

@@ -8,6 +8,7 @@ final class HttpStatus {
   static final int BAD_REQUEST = 400;
   static final int UNAUTHORIZED = 401;
   static final int PAYMENT_REQUIRED = 402;
+  static final int FORBIDDEN = 403;
   static final int NOT_FOUND = 404;
   static final int METHOD_NOT_ALLOWED = 405;
   static final int CONFLICT = 409;

@@ -17,6 +17,11 @@ final class Router {
   /** Known path, other method; {@code allow} is the {@code Allow} header value. */
   record MethodNotAllowed(String allow) implements Match {}
 
+  /** Whether the path is {@code /v1/realtime_sessions/{id}/consume}, whatever the method. */
+  static boolean isConsumePath(String path) {
+    return match("POST", path) instanceof Api api && api.route() == Route.CONSUME;
+  }
+
   static Match match(String method, String path) {
     String[] s = path.split("/", -1);
     if (s.length < 3 || !s[0].isEmpty() || !s[1].equals("v1")) {

@@ -17,6 +17,7 @@ final class Stats {
   private final LongAdder requests = new LongAdder();
   private final LongAdder clientRetries = new LongAdder();
   private final LongAdder faultsInjected = new LongAdder();
+  private final LongAdder preflights = new LongAdder();
   private final ConcurrentHashMap<String, ConcurrentHashMap<Integer, LongAdder>> responses =
       new ConcurrentHashMap<>();
 
@@ -32,6 +33,10 @@ final class Stats {
         .computeIfAbsent(route, k -> new ConcurrentHashMap<>())
         .computeIfAbsent(status, k -> new LongAdder())
         .increment();
+  }
+
+  void preflight() {
+    preflights.increment();
   }
 
   void faultInjected() {
@@ -55,13 +60,15 @@ final class Stats {
         sessionsCreated,
         leaked,
         open,
-        faultsInjected.sum());
+        faultsInjected.sum(),
+        preflights.sum());
   }
 
   void reset() {
     requests.reset();
     clientRetries.reset();
     faultsInjected.reset();
+    preflights.reset();
     responses.clear();
   }
 }

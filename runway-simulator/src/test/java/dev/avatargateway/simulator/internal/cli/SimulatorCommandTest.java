@@ -60,7 +60,11 @@ class SimulatorCommandTest {
             "7",
             "--conversations-for-unstarted-sessions",
             "--conversation-record-delay",
-            "5s");
+            "5s",
+            "--consume-cors-origin",
+            "http://localhost:5173",
+            "--consume-cors-origin",
+            "https://app.example.test");
 
     SimulatorConfig c = command.toConfig();
 
@@ -88,6 +92,15 @@ class SimulatorCommandTest {
     assertThat(c.seed()).isEqualTo(7);
     assertThat(c.conversationsForUnstartedSessions()).isTrue();
     assertThat(c.conversationRecordDelay()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.consumeCorsOrigins())
+        .containsExactly("http://localhost:5173", "https://app.example.test");
+  }
+
+  @Test
+  void noConsumeCorsTurnsCorsOff() {
+    SimulatorCommand command = new SimulatorCommand(sim -> {});
+    new CommandLine(command).parseArgs("--no-consume-cors");
+    assertThat(command.toConfig().consumeCorsOrigins()).isEmpty();
   }
 
   @Test
@@ -102,6 +115,7 @@ class SimulatorCommandTest {
     assertThat(c.secondConsumeStatus()).isEqualTo(d.secondConsumeStatus());
     assertThat(c.conversationsForUnstartedSessions()).isFalse();
     assertThat(c.conversationRecordDelay()).isEqualTo(d.conversationRecordDelay());
+    assertThat(c.consumeCorsOrigins()).containsExactly("*");
   }
 
   @Test
@@ -143,6 +157,11 @@ class SimulatorCommandTest {
     assertThat(cli.execute("--concurrency-cap", "0")).isEqualTo(2);
     assertThat(cli.execute("--token-secret", "short")).isEqualTo(2);
     assertThat(err.toString()).doesNotContain("short\"").doesNotContain("'short'");
+    assertThat(cli.execute("--consume-cors-origin", "localhost:5173")).isEqualTo(2);
+    assertThat(err.toString()).contains("consumeCorsOrigins");
+    assertThat(cli.execute("--no-consume-cors", "--consume-cors-origin", "http://a.test"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("cannot be combined");
   }
 
   @Test
@@ -171,6 +190,8 @@ class SimulatorCommandTest {
             "--seed",
             "--conversations-for-unstarted-sessions",
             "--conversation-record-delay",
+            "--consume-cors-origin",
+            "--no-consume-cors",
             "conversation-list",
             "create:500:0.1");
   }

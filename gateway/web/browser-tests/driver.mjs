@@ -61,7 +61,25 @@ const holdWebSockets = process.env.HOLD_WEBSOCKETS !== 'false';
 if (holdWebSockets) {
   await context.routeWebSocket(/.*/, (ws) => {
     report('websocket', { url: ws.url(), held: true });
+    runArmed();
   });
+}
+
+// Commands to run the moment the next WebSocket opens (see "arm"): LiveKit gives up on a signal
+// connection whose first message does not come within 5 s (JOIN_RESPONSE_TIMEOUT in
+// livekit-client), too short to wait for a round trip to the test on a busy machine.
+let armed = [];
+
+async function runArmed() {
+  const actions = armed;
+  armed = [];
+  for (const action of actions) {
+    try {
+      report('armed', { do: action.do, ...(await commands[action.do](action)) });
+    } catch (e) {
+      report('armed', { do: action.do, error: String(e?.message ?? e) });
+    }
+  }
 }
 
 function watch(p) {
@@ -152,6 +170,11 @@ const commands = {
   async closePage() {
     await page.close({ runBeforeUnload: false });
     page = null;
+    return {};
+  },
+  /** Runs these commands (e.g. a screenshot, then a click on End) when the next WebSocket opens. */
+  async arm({ actions }) {
+    armed = actions;
     return {};
   },
   async quit() {

@@ -1,7 +1,7 @@
 // The demo: pick an avatar, Start (asynchronous start with live progress from its event stream),
 // talk through the official React SDK, End. docs/browser.md explains each choice.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { AvatarCall } from '@runwayml/avatars-react';
+import { AvatarCall, AvatarVideo, ControlBar, UserVideo, useAvatarSession } from '@runwayml/avatars-react';
 import {
   cancelledMessage,
   loadConfig,
@@ -20,7 +20,18 @@ const STEPS = [
   ['ready', 'Session ready'],
   ['credentials', 'Call credentials received'],
 ];
-const ORDER = ['idle', 'starting', 'queued', 'created', 'ready', 'credentials'];
+
+/**
+ * Notes on the call's owner whether LiveKit ever connected: the SDK reports a connection that
+ * failed as an end (onEnd, LiveKit's Disconnected) before, or instead of, its error.
+ */
+function CallState({ owner }) {
+  const { state } = useAvatarSession();
+  useEffect(() => {
+    if (state === 'active') owner.connected = true;
+  }, [owner, state]);
+  return null;
+}
 
 export function App() {
   const [config, setConfig] = useState(null);
@@ -29,6 +40,8 @@ export function App() {
   const [avatarId, setAvatarId] = useState('');
   const [phase, setPhase] = useState('idle');
   const [queue, setQueue] = useState(null);
+  // How far the current (or last) start got, kept after it ended so the list still tells.
+  const [reached, setReached] = useState(new Set());
   const [notice, setNotice] = useState(null);
   const [call, setCall] = useState(null);
   // The session being started or in a call: {id, ended}. A ref, because the SDK's callbacks and
@@ -92,6 +105,7 @@ export function App() {
     setError(null);
     setNotice(null);
     setQueue(null);
+    setReached(new Set());
     setCall(null);
     setPhase('starting');
     let terminal = false;
@@ -112,15 +126,15 @@ export function App() {
             setQueue(data);
             break;
           case 'created':
-            setPhase('created');
-            break;
           case 'ready':
-            setPhase('ready');
+            setPhase(event);
+            setReached((steps) => new Set(steps).add(event));
             break;
           case 'credentials':
             terminal = true;
             setPhase('credentials');
-            setCall({ key: current.id, credentials: data });
+            setReached((steps) => new Set(steps).add(event));
+            setCall({ key: current.id, credentials: data, owner: current });
             break;
           case 'failed':
             terminal = true;
@@ -161,8 +175,11 @@ export function App() {
   }, [avatarId, config, end]);
 
   const onCallError = useCallback(
-    (e) => {
-      const message = config?.simulated ? text('sdk', 'simulatedNoMedia') : `${text('sdk', 'connectionFailed')}`;
+    (owner, e) => {
+      // Unmounting a call that is still connecting (End) makes LiveKit report the aborted
+      // connect: an error of a call this page already ended is no news.
+      if (owner.ended || session.current !== owner) return;
+      const message = config?.simulated ? text('sdk', 'simulatedNoMedia') : text('sdk', 'connectionFailed');
       setPhase('failed');
       setError({ message, code: 'sdk_error', detail: e?.message ?? String(e) });
       end('sdk-error');
@@ -170,16 +187,21 @@ export function App() {
     [config, end],
   );
 
-  const onCallEnd = useCallback(() => {
-    if (session.current && !session.current.ended) {
+  const onCallEnd = useCallback(
+    (owner) => {
+      if (owner.ended || session.current !== owner) return;
+      if (!owner.connected) {
+        onCallError(owner, new Error('The call ended before it connected.'));
+        return;
+      }
       setNotice(text('sdk', 'callEnded'));
       setPhase('ended');
-    }
-    end('sdk-end');
-  }, [end]);
+      end('sdk-end');
+    },
+    [end, onCallError],
+  );
 
   const busy = ['starting', 'queued', 'created', 'ready', 'credentials'].includes(phase);
-  const reached = ORDER.indexOf(phase);
 
   return (
     <main>
@@ -233,12 +255,11 @@ export function App() {
               )}
             </li>
           )}
-          {reached >= ORDER.indexOf('created') &&
-            STEPS.filter(([step]) => reached >= ORDER.indexOf(step)).map(([step, label]) => (
-              <li key={step} data-testid={`progress-${step}`} data-done="true">
-                {label}
-              </li>
-            ))}
+          {STEPS.filter(([step]) => reached.has(step)).map(([step, label]) => (
+            <li key={step} data-testid={`progress-${step}`} data-done="true">
+              {label}
+            </li>
+          ))}
         </ol>
       </section>
       {notice && (
@@ -254,9 +275,14 @@ export function App() {
           data-testid="call"
           avatarId={avatarId}
           credentials={call.credentials}
-          onEnd={onCallEnd}
-          onError={onCallError}
-        />
+          onEnd={() => onCallEnd(call.owner)}
+          onError={(e) => onCallError(call.owner, e)}
+        >
+          <AvatarVideo />
+          <UserVideo />
+          <ControlBar />
+          <CallState owner={call.owner} />
+        </AvatarCall>
       )}
     </main>
   );

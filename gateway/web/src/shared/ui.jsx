@@ -47,7 +47,7 @@ export function ErrorBox({ error }) {
               , request id <code data-testid="error-request-id">{error.requestId}</code>
             </>
           )}
-          {error.detail && <> : {error.detail}</>}
+          {error.detail && <>. {error.detail}</>}
         </p>
       )}
     </div>

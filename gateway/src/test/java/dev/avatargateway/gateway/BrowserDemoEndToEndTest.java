@@ -118,17 +118,22 @@ class BrowserDemoEndToEndTest {
     start(FAST);
     openDemo();
     browser.command("select", "testid", "avatar-picker", "value", "music-superstar");
+    // As the SDK opens its LiveKit connection: the call is on the page; then End.
+    browser.arm(
+        List.of(
+            Map.of("do", "waitFor", "testid", "call"),
+            Map.of("do", "screenshot", "name", "2-in-call"),
+            Map.of("do", "click", "testid", "end")));
 
     browser.click("start");
 
+    // The SDK's LiveKit connection, to the serverUrl the gateway answered, with its token.
+    URI socket = browser.awaitWebSocket();
+    browser.awaitArmed(3);
     browser.waitFor("progress-created");
     browser.waitFor("progress-ready");
     browser.waitFor("progress-credentials");
     String id = startedId();
-    // The SDK's LiveKit connection, to the serverUrl the gateway answered, with its token.
-    URI socket = browser.awaitWebSocket();
-    browser.waitFor("call");
-    browser.screenshot("2-in-call");
 
     JsonNode events = browser.awaitResponse("GET", SESSIONS + "/" + id + "/events");
     List<Map.Entry<String, JsonNode>> stream =
@@ -153,11 +158,11 @@ class BrowserDemoEndToEndTest {
     assertThat(upstream).hasSize(1);
     String upstreamId = upstream.getFirst().id();
     assertThat(upstreamId).isEqualTo(credentials.path("sessionId").asString());
-    assertThat(upstream.getFirst().status()).isEqualTo("RUNNING");
+    assertThat(upstream.getFirst().consumedAt()).isPresent();
 
-    browser.click("end");
-
+    // End (clicked as the socket opened) ended the session upstream, with one DELETE.
     browser.waitFor("notice");
+    assertThat(browser.events("armed").getLast().path("do").asString()).isEqualTo("click");
     browser.screenshot("3-ended");
     await()
         .atMost(Duration.ofSeconds(20))

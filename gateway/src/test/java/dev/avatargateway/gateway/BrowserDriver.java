@@ -218,6 +218,31 @@ final class BrowserDriver implements AutoCloseable {
     command("screenshot", "name", name);
   }
 
+  /**
+   * Has the driver run these commands (each a map with {@code do} and its fields) the moment the
+   * page's next WebSocket opens: LiveKit gives up on a signal connection that stays silent for 5 s,
+   * too short for a round trip through the test on a busy machine. Their results come as {@code
+   * armed} lines; {@link #awaitArmed} waits for them.
+   */
+  void arm(List<Map<String, Object>> actions) {
+    command("arm", "actions", actions);
+  }
+
+  /** Waits until the armed commands ran, and fails the test when one of them failed. */
+  void awaitArmed(int count) {
+    await("armed commands")
+        .atMost(COMMAND_TIMEOUT)
+        .pollInterval(Duration.ofMillis(50))
+        .failFast("the browser driver exited; see " + SCREENSHOTS, () -> !process.isAlive())
+        .until(() -> events("armed").size() >= count);
+    for (JsonNode result : events("armed")) {
+      if (result.has("error")) {
+        throw new AssertionError(
+            "armed command " + result.path("do").asString() + " failed: " + result.path("error"));
+      }
+    }
+  }
+
   /** Every line reported so far of this type. */
   List<JsonNode> events(String type) {
     synchronized (lines) {

@@ -77,6 +77,7 @@ public final class ConfigLoader {
     // Sized to the container's memory, as -Xmx often is, so set the same way.
     env.put("GATEWAY_MAX_CONNECTS_IN_FLIGHT", "admission.maxConnectsInFlight");
     env.put("GATEWAY_IDEMPOTENCY_KEY", "idempotency.encryptionKey");
+    env.put("GATEWAY_DEMO", "demo.enabled");
     return Collections.unmodifiableMap(env);
   }
 
@@ -137,7 +138,8 @@ public final class ConfigLoader {
 
   /**
    * The defaults as YAML, for {@code --help} and the configuration reference; a default computed at
-   * start-up (from the heap) is {@code null} with a comment saying what it comes to in this JVM.
+   * start-up (from the heap, or from whether a Runway secret is set) is {@code null} with a comment
+   * saying what it comes to.
    */
   public static String defaultsAsYaml() {
     return defaultsAsYaml(Runtime.getRuntime().maxMemory());
@@ -150,9 +152,9 @@ public final class ConfigLoader {
   }
 
   /**
-   * What the settings whose default is computed at start-up come to in a JVM with this maximum
-   * heap, keyed by their dotted path: their YAML default is {@code null}, which alone would read as
-   * "none".
+   * What the settings whose default is computed at start-up come to in a JVM with this maximum heap
+   * (or with and without a secret), keyed by their dotted path: their YAML default is {@code null},
+   * which alone would read as "none".
    */
   private static Map<String, String> derivedDefaults(long maxHeapBytes) {
     GatewayConfig defaults = GatewayConfig.defaults();
@@ -162,7 +164,9 @@ public final class ConfigLoader {
         "admission.maxConnectsInFlight",
         "derived: %d at -Xmx%dm".formatted(admitted, heapMib),
         "server.maxConnections",
-        "derived: %d at -Xmx%dm".formatted(defaults.server().connectionCap(admitted), heapMib));
+        "derived: %d at -Xmx%dm".formatted(defaults.server().connectionCap(admitted), heapMib),
+        "demo.enabled",
+        "derived: on with the embedded simulator, off with a Runway secret");
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.avatargateway.gateway.core.AuthConfig;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.GatewayCore;
 import dev.avatargateway.gateway.internal.http.ConnectAnswers;
+import dev.avatargateway.gateway.internal.http.DemoSettings;
 import dev.avatargateway.gateway.internal.http.HttpApi;
 import dev.avatargateway.gateway.internal.http.HttpSettings;
 import dev.avatargateway.gateway.internal.http.JettyDisconnectWatcher;
@@ -100,15 +101,23 @@ public final class GatewayApp implements AutoCloseable {
 
   /** Starts a gateway whose core runs on {@code clock} (tests cross a UTC midnight with it). */
   static GatewayApp start(LoadedConfig loaded, Clock clock) {
+    return start(loaded, clock, DemoSettings.BUILT_FOLDER);
+  }
+
+  /**
+   * Starts a gateway that serves the demo page from the classpath folder {@code demoFolder} (tests
+   * serve a fixture of their own, whether or not the real page was built).
+   */
+  static GatewayApp start(LoadedConfig loaded, Clock clock, String demoFolder) {
     try {
-      return startChecked(loaded, clock);
+      return startChecked(loaded, clock, demoFolder);
     } catch (ConfigException e) {
       // The avatars are checked only when the core is built from them.
       throw InvalidSettingsException.of(e);
     }
   }
 
-  private static GatewayApp startChecked(LoadedConfig loaded, Clock clock) {
+  private static GatewayApp startChecked(LoadedConfig loaded, Clock clock, String demoFolder) {
     GatewayConfig config = loaded.config();
     Optional<RunwaySimulator> simulator = Optional.empty();
     String apiKey;
@@ -141,7 +150,13 @@ public final class GatewayApp implements AutoCloseable {
     }
     registerSecretsForMasking(config, apiKey);
     try {
-      return assemble(config, simulator, apiKey, baseUrl, clock, loaded.runwaySecret());
+      DemoSettings demo =
+          new DemoSettings(
+              config.demo().enabled(loaded.simulated()),
+              demoFolder,
+              config.auth().mode().value(),
+              baseUrl);
+      return assemble(config, simulator, apiKey, baseUrl, clock, loaded.runwaySecret(), demo);
     } catch (RuntimeException e) {
       simulator.ifPresent(RunwaySimulator::close);
       throw e;
@@ -175,7 +190,8 @@ public final class GatewayApp implements AutoCloseable {
       String apiKey,
       URI baseUrl,
       Clock clock,
-      Optional<String> runwaySecret) {
+      Optional<String> runwaySecret,
+      DemoSettings demo) {
     PrometheusMetrics metrics = new PrometheusMetrics();
     metrics.upstreamSimulated(simulator.isPresent());
     RunwayClient runway =
@@ -217,7 +233,7 @@ public final class GatewayApp implements AutoCloseable {
     HttpApi api =
         new HttpApi(
             new HttpApi.Components(
-                httpSettings(server, config.cors()), core, metrics, disconnects));
+                httpSettings(server, config.cors(), demo), core, metrics, disconnects));
     GracefulHandler graceful = new GracefulHandler();
     Javalin javalin =
         Javalin.create(
@@ -261,6 +277,7 @@ public final class GatewayApp implements AutoCloseable {
                             jetty));
                   });
               api.register(javalinConfig.routes);
+              api.serveFiles(javalinConfig.staticFiles);
             });
     try {
       javalin.start();
@@ -291,16 +308,34 @@ public final class GatewayApp implements AutoCloseable {
         app.port(),
         server.connectPaths(),
         simulator.isPresent() ? "simulated" : baseUrl);
+    if (api.demoServed()) {
+      LOG.info("Demo page: http://{}:{}/demo/", displayHost(server.host()), app.port());
+    }
     return app;
   }
 
-  private static HttpSettings httpSettings(ServerConfig server, CorsConfig cors) {
+  private static HttpSettings httpSettings(
+      ServerConfig server, CorsConfig cors, DemoSettings demo) {
     return new HttpSettings(
         server.connectPaths(),
+        server.credentialsPath(),
+        server.sessionKeyPath(),
         server.maxBodyBytes(),
         server.bodyReadTimeout(),
         cors.allowedOrigins(),
-        cors.maxAge());
+        cors.maxAge(),
+        demo);
+  }
+
+  /**
+   * A host to open in a browser: the wildcard addresses are every address of this machine, of which
+   * a browser on it reaches {@code localhost}; an IPv6 literal goes in brackets.
+   */
+  static String displayHost(String host) {
+    if ("0.0.0.0".equals(host) || "::".equals(host) || "[::]".equals(host)) {
+      return "localhost";
+    }
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
   /**

@@ -35,6 +35,7 @@ import java.util.List;
  *     may use a day (docs/budgets.md)
  * @param idempotency idempotent starts: how long {@code Idempotency-Key}s are kept, and the key
  *     that encrypts their stored answers
+ * @param demo the demo page at {@code /demo/}
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -50,7 +51,8 @@ public record GatewayConfig(
     LineConfig line,
     SessionsConfig sessions,
     BudgetsConfig budgets,
-    IdempotencyConfig idempotency) {
+    IdempotencyConfig idempotency,
+    DemoConfig demo) {
 
   /** Fills in defaults for absent sections. */
   public GatewayConfig {
@@ -68,12 +70,13 @@ public record GatewayConfig(
     sessions = sessions == null ? SessionsConfig.defaults() : sessions;
     budgets = budgets == null ? BudgetsConfig.defaults() : budgets;
     idempotency = idempotency == null ? IdempotencyConfig.defaults() : idempotency;
+    demo = demo == null ? DemoConfig.defaults() : demo;
   }
 
   /** Every default. */
   public static GatewayConfig defaults() {
     return new GatewayConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /**

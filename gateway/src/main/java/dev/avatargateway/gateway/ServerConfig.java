@@ -2,7 +2,9 @@ package dev.avatargateway.gateway;
 
 import dev.avatargateway.gateway.core.Durations;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -15,6 +17,14 @@ import java.util.stream.Stream;
  *     example uses it, client-contract.md §1.1)
  * @param connectAliases more paths for the same endpoint; default {@code /api/avatar/session} (what
  *     Runway's skills generate, client-contract.md §1.1)
+ * @param credentialsPath the connect endpoint that always answers credentials ({@code sessionId,
+ *     serverUrl, token, roomName}), whatever {@code connect.responseMode} says: for the React SDK's
+ *     {@code connectUrl}, {@code connect} and {@code credentials} (client-contract.md §1.3-1.5);
+ *     default {@code /api/avatar/credentials}
+ * @param sessionKeyPath the connect endpoint that always answers a session key ({@code sessionId,
+ *     sessionKey[, baseUrl]}) for the browser to consume, whatever {@code connect.responseMode}
+ *     says: for the core package's {@code streamTo} and {@code connect} (client-contract.md §1.3);
+ *     default {@code /api/avatar/session-key}
  * @param maxBodyBytes the largest request body accepted; default 16 KiB: a connect body is a few
  *     dozen bytes, so anything near the limit is abuse
  * @param bodyReadTimeout how long a client may take to send the whole request body once its headers
@@ -41,6 +51,8 @@ public record ServerConfig(
     Integer port,
     String connectPath,
     List<String> connectAliases,
+    String credentialsPath,
+    String sessionKeyPath,
     Integer maxBodyBytes,
     Duration bodyReadTimeout,
     Integer acceptQueueSize,
@@ -128,6 +140,24 @@ public record ServerConfig(
    */
   private static final Pattern LITERAL_PATH = Pattern.compile("^(/[A-Za-z0-9._~-]+)+$");
 
+  /**
+   * The routes whose paths are not configurable, which no configurable path may take: the avatar
+   * list, the session endpoints, usage, the demo page and the operator's endpoints.
+   */
+  static final List<String> FIXED_ROUTES =
+      List.of(
+          "/",
+          "/api/avatar/presets",
+          "/api/avatar/sessions",
+          "/api/avatar/usage",
+          "/api/admin/sessions",
+          "/api/admin/usage",
+          "/demo",
+          "/openapi.json",
+          "/healthz",
+          "/readyz",
+          "/metrics");
+
   /** Fills in defaults. */
   public ServerConfig {
     host = host == null ? "0.0.0.0" : host;
@@ -135,6 +165,8 @@ public record ServerConfig(
     connectPath = connectPath == null ? "/api/avatar/connect" : connectPath;
     connectAliases =
         connectAliases == null ? List.of("/api/avatar/session") : List.copyOf(connectAliases);
+    credentialsPath = credentialsPath == null ? "/api/avatar/credentials" : credentialsPath;
+    sessionKeyPath = sessionKeyPath == null ? "/api/avatar/session-key" : sessionKeyPath;
     maxBodyBytes = maxBodyBytes == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes;
     bodyReadTimeout = bodyReadTimeout == null ? DEFAULT_BODY_READ_TIMEOUT : bodyReadTimeout;
     acceptQueueSize = acceptQueueSize == null ? DEFAULT_ACCEPT_QUEUE : acceptQueueSize;
@@ -144,7 +176,7 @@ public record ServerConfig(
 
   /** Every default. */
   public static ServerConfig defaults() {
-    return new ServerConfig(null, null, null, null, null, null, null, null, null, null);
+    return new ServerConfig(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** All paths of the connect endpoint, the main one first. */
@@ -169,6 +201,13 @@ public record ServerConfig(
         problems.add("server.connectAliases[" + i + "]", literalPathProblem(alias));
       }
     }
+    if (!LITERAL_PATH.matcher(credentialsPath).matches()) {
+      problems.add("server.credentialsPath", literalPathProblem(credentialsPath));
+    }
+    if (!LITERAL_PATH.matcher(sessionKeyPath).matches()) {
+      problems.add("server.sessionKeyPath", literalPathProblem(sessionKeyPath));
+    }
+    pathClashes(problems);
     if (maxBodyBytes < MIN_BODY_BYTES || maxBodyBytes > MAX_BODY_BYTES) {
       problems.add(
           "server.maxBodyBytes",
@@ -188,6 +227,41 @@ public record ServerConfig(
     }
     if (maxConnections != null && maxConnections < 1) {
       problems.add("server.maxConnections", "must be positive, was " + maxConnections);
+    }
+  }
+
+  /**
+   * Records every configurable path that another endpoint already has: the connect endpoint (its
+   * path and aliases), the two fixed-mode endpoints and the gateway's own routes must not share a
+   * path, or a request would reach one of two endpoints without the operator knowing which. The
+   * connect endpoint may name one path twice (its path again among its aliases): that is one
+   * endpoint. (A trailing slash, which the router ignores, is not a literal path.)
+   */
+  private void pathClashes(Problems problems) {
+    Map<String, Claim> taken = new LinkedHashMap<>();
+    FIXED_ROUTES.forEach(path -> taken.put(path, new Claim("the gateway's own " + path, path)));
+    String connect = "connect";
+    claim(taken, problems, new Claim("server.connectPath", connect), connectPath);
+    for (int i = 0; i < connectAliases.size(); i++) {
+      if (connectAliases.get(i) != null) {
+        claim(
+            taken,
+            problems,
+            new Claim("server.connectAliases[" + i + "]", connect),
+            connectAliases.get(i));
+      }
+    }
+    claim(taken, problems, new Claim("server.credentialsPath", "credentials"), credentialsPath);
+    claim(taken, problems, new Claim("server.sessionKeyPath", "session-key"), sessionKeyPath);
+  }
+
+  /** A setting that names a path of an endpoint. */
+  private record Claim(String setting, String endpoint) {}
+
+  private static void claim(Map<String, Claim> taken, Problems problems, Claim claim, String path) {
+    Claim holder = taken.putIfAbsent(path, claim);
+    if (holder != null && !holder.endpoint().equals(claim.endpoint())) {
+      problems.add(claim.setting(), "'" + path + "' is already the path of " + holder.setting());
     }
   }
 

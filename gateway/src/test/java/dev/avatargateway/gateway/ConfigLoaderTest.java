@@ -235,6 +235,79 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theFixedModePathsHaveDefaultsAndMustBeLiteral() throws IOException {
+    ServerConfig server = ServerConfig.defaults();
+    assertThat(server.credentialsPath()).isEqualTo("/api/avatar/credentials");
+    assertThat(server.sessionKeyPath()).isEqualTo("/api/avatar/session-key");
+
+    assertInvalid(
+        "server:\n  credentialsPath: 'api/creds'\n",
+        "server.credentialsPath",
+        "must start with '/'");
+    assertInvalid("server:\n  sessionKeyPath: /api/*\n", "server.sessionKeyPath", "was '/api/*'");
+  }
+
+  @Test
+  void noTwoEndpointsMayShareAPathAndTheClashIsNamed() throws IOException {
+    assertInvalid(
+        "server:\n  credentialsPath: /api/avatar/connect\n",
+        "server.credentialsPath",
+        "'/api/avatar/connect' is already the path of server.connectPath");
+    assertInvalid(
+        "server:\n  sessionKeyPath: /api/avatar/session\n",
+        "server.sessionKeyPath",
+        "is already the path of server.connectAliases[0]");
+    assertInvalid(
+        "server:\n  credentialsPath: /x\n  sessionKeyPath: /x\n",
+        "server.sessionKeyPath",
+        "'/x' is already the path of server.credentialsPath");
+    assertInvalid(
+        "server:\n  connectAliases: [/api/avatar/session-key]\n",
+        "server.sessionKeyPath",
+        "is already the path of server.connectAliases[0]");
+    assertInvalid(
+        "server:\n  connectPath: /api/avatar/sessions\n",
+        "server.connectPath",
+        "is already the path of the gateway's own /api/avatar/sessions");
+    assertInvalid(
+        "server:\n  sessionKeyPath: /demo\n",
+        "server.sessionKeyPath",
+        "is already the path of the gateway's own /demo");
+  }
+
+  @Test
+  void theConnectEndpointMayNameOnePathTwice() throws IOException {
+    // Its main path again among its aliases, or an alias twice: one endpoint, as before.
+    Path file =
+        write(
+            "server:\n  connectPath: /api/avatar/session\n"
+                + "  connectAliases: [/api/avatar/session, /a, /a]\n");
+
+    ConfigLoader.LoadedConfig loaded = ConfigLoader.load(Map.of("GATEWAY_CONFIG", file.toString()));
+
+    assertThat(loaded.config().server().connectPaths())
+        .containsExactly("/api/avatar/session", "/a");
+  }
+
+  @Test
+  void theDemoIsOnWithTheSimulatorAndOffWithASecretUnlessSet() {
+    DemoConfig derived = ConfigLoader.load(Map.of()).config().demo();
+    assertThat(derived.enabled()).isNull();
+    assertThat(derived.enabled(true)).isTrue();
+    assertThat(derived.enabled(false)).isFalse();
+
+    assertThat(ConfigLoader.load(Map.of("GATEWAY_DEMO", "false")).config().demo().enabled(true))
+        .isFalse();
+    assertThat(
+            ConfigLoader.load(withOptIn(Map.of("GATEWAY_DEMO", "true")))
+                .config()
+                .demo()
+                .enabled(false))
+        .isTrue();
+    assertInvalid(Map.of("GATEWAY_DEMO", "sometimes"), "demo.enabled (GATEWAY_DEMO)", "wrong");
+  }
+
+  @Test
   void aWrongValueFromTheEnvironmentNamesTheVariable() {
     assertInvalid(Map.of("PORT", "eighty"), "server.port (PORT)", "wrong type");
   }
@@ -302,7 +375,12 @@ class ConfigLoaderTest {
   void listsOfEnvironmentVariablesAreDocumented() {
     assertThat(ConfigLoader.ENVIRONMENT.keySet())
         .containsAll(
-            List.of("PORT", "RUNWAYML_BASE_URL", "GATEWAY_RESPONSE_MODE", "GATEWAY_CORS_ORIGINS"));
+            List.of(
+                "PORT",
+                "RUNWAYML_BASE_URL",
+                "GATEWAY_RESPONSE_MODE",
+                "GATEWAY_CORS_ORIGINS",
+                "GATEWAY_DEMO"));
   }
 
   private void assertInvalid(String yaml, String setting, String message) throws IOException {

@@ -2,6 +2,7 @@ package dev.avatargateway.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.avatargateway.gateway.internal.http.DemoSettings;
 import dev.avatargateway.simulator.RunwaySimulator;
 import dev.avatargateway.simulator.SimulatorAdmin;
 import java.io.IOException;
@@ -55,6 +56,22 @@ public final class GatewayHarness implements AutoCloseable {
   /** A gateway whose core runs on {@code clock} (to cross a UTC midnight without waiting). */
   public static GatewayHarness start(
       String yaml, Map<String, String> environment, java.time.Clock clock) {
+    return start(yaml, environment, clock, DemoSettings.BUILT_FOLDER);
+  }
+
+  /**
+   * A gateway that serves the demo page from this classpath folder instead of the web build's
+   * {@code demo/}: a fixture in the test resources (or a folder that does not exist, as when the
+   * page was not built). The gateway's own tests use it, so that they pass whether or not the real
+   * page was built.
+   */
+  public static GatewayHarness startServingDemoFrom(
+      String demoFolder, String yaml, Map<String, String> environment) {
+    return start(yaml, environment, java.time.Clock.systemUTC(), demoFolder);
+  }
+
+  private static GatewayHarness start(
+      String yaml, Map<String, String> environment, java.time.Clock clock, String demoFolder) {
     Path file;
     try {
       file = Files.createTempFile("gateway-test", ".yaml");
@@ -71,7 +88,7 @@ public final class GatewayHarness implements AutoCloseable {
         "GATEWAY_LEDGER_URL",
         "jdbc:h2:mem:gateway-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     try {
-      return new GatewayHarness(GatewayApp.start(ConfigLoader.load(env), clock), file);
+      return new GatewayHarness(GatewayApp.start(ConfigLoader.load(env), clock, demoFolder), file);
     } catch (RuntimeException e) {
       try {
         Files.deleteIfExists(file);
@@ -147,6 +164,17 @@ public final class GatewayHarness implements AutoCloseable {
         .filter(line -> line.startsWith(prefix))
         .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()).strip()))
         .findFirst();
+  }
+
+  /** Sends {@code method} to {@code path} without a body, with headers (name, value, ...). */
+  public Response request(String method, String path, String... headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(baseUrl().resolve(path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request.build());
   }
 
   /** GETs {@code path} with headers, given as name, value, name, value... */

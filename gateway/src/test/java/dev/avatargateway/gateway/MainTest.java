@@ -38,7 +38,12 @@ class MainTest {
         .contains("GATEWAY_RUNWAY_MODE", "runway.mode", "mode: \"auto\"")
         .contains("deadline: \"30s\"", "queuedDeadline: \"90s\"", "acceptQueueSize: 4096")
         .contains("bodyReadTimeout: \"10s\"")
-        .contains("maxConcurrentConnectsPerPrincipal: 1", "mode: \"none\"", "allowedOrigins: []");
+        .contains("maxConcurrentConnectsPerPrincipal: 1", "mode: \"none\"", "allowedOrigins: []")
+        .contains("credentialsPath: \"/api/avatar/credentials\"")
+        .contains("sessionKeyPath: \"/api/avatar/session-key\"")
+        .contains("GATEWAY_DEMO", "demo.enabled")
+        .contains(
+            "enabled: null  # derived: on with the embedded simulator, off with a Runway secret");
     // Tools (the benchmarks among them) read the defaults back from the help: no line may wrap.
     String settings = out.toString().substring(out.toString().indexOf("\n---") + 1);
     assertThat(ConfigLoader.parse(settings)).isEqualTo(GatewayConfig.defaults());

@@ -1,7 +1,9 @@
 package dev.avatargateway.gateway.core;
 
+import dev.avatargateway.gateway.core.ConnectConfig.ResponseMode;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -18,6 +20,10 @@ import java.util.UUID;
  * @param connectId the gateway's id for this connect (and its ledger row): a UUID in canonical
  *     lower-case form, chosen up front when the caller must know it before the flow reports it (an
  *     asynchronous start answers it at once)
+ * @param responseMode the answer's shape this request asked for by the path it was sent to ({@code
+ *     credentials} or {@code session-key}, client-contract.md §1.3); empty: {@code
+ *     connect.responseMode}, the configured one. It decides who consumes the session (the gateway
+ *     or the browser), what the ledger records and whether the hand-out time-out applies
  */
 public record ConnectRequest(
     String requestId,
@@ -26,7 +32,8 @@ public record ConnectRequest(
     List<String> forwardedFor,
     BodyReader body,
     ClientPresence presence,
-    String connectId) {
+    String connectId,
+    Optional<ResponseMode> responseMode) {
   /** Rejects missing parts. */
   public ConnectRequest {
     Objects.requireNonNull(requestId, "requestId");
@@ -36,9 +43,23 @@ public record ConnectRequest(
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(presence, "presence");
     Objects.requireNonNull(connectId, "connectId");
+    Objects.requireNonNull(responseMode, "responseMode");
   }
 
-  /** A request whose connect id is a new random UUID. */
+  /** A request in the configured response mode. */
+  public ConnectRequest(
+      String requestId,
+      RequestHeaders headers,
+      String peerAddress,
+      List<String> forwardedFor,
+      BodyReader body,
+      ClientPresence presence,
+      String connectId) {
+    this(
+        requestId, headers, peerAddress, forwardedFor, body, presence, connectId, Optional.empty());
+  }
+
+  /** A request in the configured response mode whose connect id is a new random UUID. */
   public ConnectRequest(
       String requestId,
       RequestHeaders headers,
@@ -54,6 +75,19 @@ public record ConnectRequest(
         body,
         presence,
         UUID.randomUUID().toString());
+  }
+
+  /** This request, answered in {@code mode} whatever {@code connect.responseMode} says. */
+  public ConnectRequest withResponseMode(ResponseMode mode) {
+    return new ConnectRequest(
+        requestId,
+        headers,
+        peerAddress,
+        forwardedFor,
+        body,
+        presence,
+        connectId,
+        Optional.of(mode));
   }
 
   /** Reads the avatar choice; called once, after authentication. */

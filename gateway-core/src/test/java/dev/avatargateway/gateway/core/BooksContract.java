@@ -154,6 +154,24 @@ abstract class BooksContract {
   }
 
   @Test
+  void aKeyAskedForByTheRequestIsRecordedAsHandedOutAndTimesOutTheSame() {
+    // Configured for credentials; the request (the session-key path) asks for a key.
+    ConnectConfig config = ConnectConfig.defaults();
+    GatewayCore core = core(ledger(), config);
+    String id =
+        core.connect(request().withResponseMode(ConnectConfig.ResponseMode.SESSION_KEY))
+            .sessionId();
+    assertThat(row(core, id).state()).isEqualTo(SessionState.HANDED_OUT);
+    assertThat(row(core, id).responseMode()).isEqualTo("session-key");
+
+    clock.advance(config.handOutTimeout());
+    core.keepBooksNow();
+
+    assertThat(upstreamStatus(id)).isEqualTo("CANCELLED");
+    assertThat(row(core, id).outcomeCode()).isEqualTo(StopReason.HAND_OUT_EXPIRED.code());
+  }
+
+  @Test
   void aKeyTheBrowserUsesIsFollowedNotCancelled() {
     ConnectConfig sessionKey = new ConnectConfig(null, null, "session-key", null, null);
     GatewayCore core = core(ledger(), sessionKey);

@@ -93,6 +93,34 @@ class ConnectUseCaseTest {
   }
 
   @Test
+  void theRequestsResponseModeOverridesTheConfiguredOneForEveryStep() {
+    GatewayCore credentialsByDefault = core(ConnectConfig.defaults());
+
+    ConnectResult handedOut =
+        credentialsByDefault.connect(
+            request("cat-character").withResponseMode(ConnectConfig.ResponseMode.SESSION_KEY));
+
+    assertThat(handedOut).isInstanceOf(ConnectResult.SessionKey.class);
+    assertThat(((ConnectEvent.Accepted) events.get(0)).mode())
+        .isEqualTo(ConnectConfig.ResponseMode.SESSION_KEY);
+    assertThat(events)
+        .extracting(e -> e.getClass().getSimpleName())
+        .containsExactly("Accepted", "Created", "Ready", "HandedOut", "Ended");
+    assertThat(status(handedOut.sessionId())).isEqualTo("READY");
+
+    events.clear();
+    ConnectResult consumed =
+        core(new ConnectConfig(null, null, "session-key", null, null))
+            .connect(
+                request("cat-character").withResponseMode(ConnectConfig.ResponseMode.CREDENTIALS));
+
+    assertThat(consumed).isInstanceOf(ConnectResult.Credentials.class);
+    assertThat(((ConnectEvent.Accepted) events.get(0)).mode())
+        .isEqualTo(ConnectConfig.ResponseMode.CREDENTIALS);
+    assertThat(status(consumed.sessionId())).isEqualTo("RUNNING");
+  }
+
+  @Test
   void aRejectedConnectReportsOnlyItsEnd() {
     GatewayException e =
         catchThrowableOfType(

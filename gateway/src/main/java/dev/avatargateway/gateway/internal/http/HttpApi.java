@@ -1,5 +1,9 @@
 package dev.avatargateway.gateway.internal.http;
 
+import static dev.avatargateway.gateway.core.ConnectConfig.ResponseMode.CREDENTIALS;
+import static dev.avatargateway.gateway.core.ConnectConfig.ResponseMode.SESSION_KEY;
+
+import dev.avatargateway.gateway.core.ConnectConfig.ResponseMode;
 import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayCore;
@@ -10,6 +14,7 @@ import dev.avatargateway.gateway.core.Readiness;
 import dev.avatargateway.gateway.core.RenderedAnswer;
 import dev.avatargateway.gateway.internal.observability.PrometheusMetrics;
 import io.javalin.config.RoutesConfig;
+import io.javalin.config.StaticFilesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.time.Duration;
@@ -25,7 +30,8 @@ import org.slf4j.MDC;
 
 /**
  * The gateway's HTTP surface, as one routing function shared by {@code main} and the tests: the
- * connect endpoint and its aliases, the avatar list, health, readiness and metrics, plus what every
+ * connect endpoint and its aliases, its two fixed-mode paths (credentials, session key), the avatar
+ * list, the session endpoints, health, readiness and metrics, the demo page, plus what every
  * response gets (request id, security headers, CORS for configured origins, JSON errors, 405 with
  * {@code Allow} for a known path asked with another method) and the refusal of state-changing
  * requests from other sites ({@link OriginGuard}).
@@ -34,6 +40,7 @@ public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
 
   static final String REQUEST_ID_ATTRIBUTE = "avatar-gateway.requestId";
+  static final String PRESETS = "/api/avatar/presets";
   private static final String JSON = "application/json";
   private static final String CORS_ALLOWED_HEADERS =
       "Content-Type, Authorization, X-Api-Key, X-Request-Id, Idempotency-Key, Last-Event-ID";
@@ -61,6 +68,7 @@ public final class HttpApi {
   private final RequestBody body;
   private final AllowedMethods allowed = new AllowedMethods();
   private final OriginGuard origins;
+  private final DemoPage demo;
 
   /**
    * @param components everything the routes need
@@ -71,6 +79,7 @@ public final class HttpApi {
         new RequestBody(
             components.settings().maxBodyBytes(), components.settings().bodyReadTimeout());
     this.origins = new OriginGuard(components.settings().corsOrigins());
+    this.demo = new DemoPage(components.settings(), components.core().simulatedUpstream());
   }
 
   /**
@@ -92,11 +101,15 @@ public final class HttpApi {
     routes.before(this::everyRequest);
     routes.after(ctx -> MDC.remove(LogFields.REQUEST_ID));
     for (String path : c.settings().connectPaths()) {
-      post(routes, path, this::connect);
+      post(routes, path, ctx -> connect(ctx, Optional.empty()));
       options(routes, path);
     }
-    get(routes, "/api/avatar/presets", this::presets);
-    options(routes, "/api/avatar/presets");
+    post(routes, c.settings().credentialsPath(), ctx -> connect(ctx, Optional.of(CREDENTIALS)));
+    options(routes, c.settings().credentialsPath());
+    post(routes, c.settings().sessionKeyPath(), ctx -> connect(ctx, Optional.of(SESSION_KEY)));
+    options(routes, c.settings().sessionKeyPath());
+    get(routes, PRESETS, this::presets);
+    options(routes, PRESETS);
     new SessionRoutes(this, c, body).register(routes);
     new UsageRoutes(this, c).register(routes);
     get(routes, OpenApi.PATH, ctx -> ctx.contentType(JSON).result(OpenApi.document()));
@@ -106,15 +119,31 @@ public final class HttpApi {
         routes,
         "/metrics",
         ctx -> ctx.contentType(PrometheusMetrics.SCRAPE_CONTENT_TYPE).result(c.metrics().scrape()));
+    demo.register(this, routes);
     routes.exception(GatewayException.class, (e, ctx) -> error(ctx, e));
     routes.exception(Exception.class, this::unexpected);
     routes.error(404, this::notFound);
     routes.error(405, this::methodNotAllowed);
   }
 
+  /** Serves the demo page's files, when it is on and was built. */
+  public void serveFiles(StaticFilesConfig files) {
+    demo.serveFiles(files);
+  }
+
+  /** Whether the demo page is served at {@code /demo/}. */
+  public boolean demoServed() {
+    return demo.served();
+  }
+
   void get(RoutesConfig routes, String path, Handler handler) {
     routes.get(path, handler);
     allowed.add(path, "GET");
+  }
+
+  void head(RoutesConfig routes, String path, Handler handler) {
+    routes.head(path, handler);
+    allowed.add(path, "HEAD");
   }
 
   void post(RoutesConfig routes, String path, Handler handler) {
@@ -138,6 +167,7 @@ public final class HttpApi {
     MDC.put(LogFields.REQUEST_ID, requestId);
     ctx.header(RequestIds.HEADER, requestId);
     SecurityHeaders.apply(ctx::header);
+    demo.headers(ctx.path(), ctx::header);
     allowedOrigin(ctx)
         .ifPresent(
             origin -> {
@@ -205,10 +235,12 @@ public final class HttpApi {
    * frames, 30 of them Jetty, servlet and Javalin under the gateway's own; on a thread of its own
    * it is the gateway's 14. With the shared {@link JettyDisconnectWatcher}, this took the live heap
    * per waiting connect from 33 to 25 KiB ({@code HeapPerConnectBenchmark} in the benchmarks).
+   *
+   * @param mode the answer's shape the path fixes; empty: the configured one
    */
-  private void connect(Context ctx) {
+  private void connect(Context ctx, Optional<ResponseMode> mode) {
     String requestId = ctx.attribute(REQUEST_ID_ATTRIBUTE);
-    ConnectRequest request =
+    ConnectRequest configured =
         new ConnectRequest(
             requestId,
             name -> Optional.ofNullable(ctx.header(name)),
@@ -216,6 +248,7 @@ public final class HttpApi {
             Collections.list(ctx.req().getHeaders("X-Forwarded-For")),
             () -> ConnectBody.parse(body.read(ctx)).choice(),
             onGone -> c.disconnects().watch(ctx, onGone)::close);
+    ConnectRequest request = mode.map(configured::withResponseMode).orElse(configured);
     CompletableFuture<Void> answered = new CompletableFuture<>();
     ctx.future(() -> answered);
     Thread.startVirtualThread(

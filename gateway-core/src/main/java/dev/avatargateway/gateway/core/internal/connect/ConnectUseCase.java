@@ -96,7 +96,7 @@ public final class ConnectUseCase {
    * @param addresses the client's address, behind trusted proxies
    * @param catalog the allowed avatars and their session templates
    * @param verifier checks custom avatars upstream
-   * @param config deadlines and the response mode
+   * @param config deadlines, and the response mode of requests that do not ask for one
    * @param limiter per-principal and per-address rate limits and the concurrency cap
    * @param authFailures throttles addresses that keep sending invalid credentials
    * @param line the gateway-wide cap on creations in flight, with the line that waits for it
@@ -191,6 +191,7 @@ public final class ConnectUseCase {
     private final ConnectRequest request;
     private final IdempotentStarts.Operation operation;
     private final String connectId;
+    private final ConnectConfig.ResponseMode mode;
     private final ConnectTrace trace = new ConnectTrace();
     private final Instant received;
     private Optional<String> principal = Optional.empty();
@@ -209,6 +210,8 @@ public final class ConnectUseCase {
       this.request = request;
       this.operation = operation;
       this.connectId = request.connectId();
+      // The path the request came by may fix the answer's shape; else the configured one.
+      this.mode = request.responseMode().orElseGet(() -> parts.config().mode());
       this.received = now();
     }
 
@@ -231,6 +234,7 @@ public final class ConnectUseCase {
               .idempotency()
               .begin(
                   operation,
+                  mode,
                   who.name(),
                   request.headers(),
                   choice,
@@ -307,7 +311,7 @@ public final class ConnectUseCase {
                     address,
                     resolved.id(),
                     resolved.type(),
-                    parts.config().mode(),
+                    mode,
                     params.maxDuration().isPresent()
                         ? Optional.of(Duration.ofSeconds(params.maxDuration().getAsInt()))
                         : Optional.empty()));
@@ -457,7 +461,7 @@ public final class ConnectUseCase {
         record(handle, new ConnectEvent.Ready(connectId, now(), id, toReady));
         stage = CONSUME;
         ConnectResult result =
-            switch (parts.config().mode()) {
+            switch (mode) {
               case CREDENTIALS -> {
                 SessionCredentials credentials =
                     parts

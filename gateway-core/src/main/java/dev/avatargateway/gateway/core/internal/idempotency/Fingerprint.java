@@ -1,6 +1,7 @@
 package dev.avatargateway.gateway.core.internal.idempotency;
 
 import dev.avatargateway.gateway.core.AvatarChoice;
+import dev.avatargateway.gateway.core.ConnectConfig.ResponseMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,11 +9,13 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * What makes two requests with one key "the same request": the operation and the avatar choice as
- * the body expressed it, after parsing. So whitespace, the order of JSON members and members the
- * gateway ignores do not count (the draft, §2.2, leaves the fingerprint to the server; Stripe
- * compares the parameters, not the bytes), while another avatar, or the same avatar named in the
- * other field, does. Hex SHA-256 of a length-prefixed encoding, so no two choices share one.
+ * What makes two requests with one key "the same request": the operation, the answer's shape and
+ * the avatar choice as the body expressed it, after parsing. So whitespace, the order of JSON
+ * members and members the gateway ignores do not count (the draft, §2.2, leaves the fingerprint to
+ * the server; Stripe compares the parameters, not the bytes), while another avatar, the same avatar
+ * named in the other field, or another response mode (the paths of the two shapes, or a changed
+ * {@code connect.responseMode}) does: a replay must never hand out the other shape. Hex SHA-256 of
+ * a length-prefixed encoding, so no two choices share one.
  */
 public final class Fingerprint {
   /** Changes when the encoding below does, so that old rows never match new requests by chance. */
@@ -20,12 +23,22 @@ public final class Fingerprint {
 
   private Fingerprint() {}
 
-  /** The fingerprint of {@code choice} for {@code operation}. */
-  public static String of(IdempotentStarts.Operation operation, AvatarChoice choice) {
+  /**
+   * The fingerprint of {@code choice} for {@code operation}, answered in {@code mode}. The {@code
+   * credentials} mode adds nothing to the encoding the gateway used before the mode was part of it,
+   * so keys stored then in the default mode still replay; the {@code session-key} mode adds a field
+   * (a key stored before in that mode is, after the upgrade, 422 {@code idempotency_key_reused} for
+   * the rest of its retention: the safe way to be wrong).
+   */
+  public static String of(
+      IdempotentStarts.Operation operation, ResponseMode mode, AvatarChoice choice) {
     StringBuilder canonical = new StringBuilder(VERSION);
     field(canonical, operation.code());
     field(canonical, choice.avatarId());
     field(canonical, choice.customAvatarId());
+    if (mode != ResponseMode.CREDENTIALS) {
+      field(canonical, mode.configName());
+    }
     return sha256Hex(canonical.toString());
   }
 

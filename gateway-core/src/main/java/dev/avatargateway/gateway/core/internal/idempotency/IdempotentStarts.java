@@ -1,6 +1,7 @@
 package dev.avatargateway.gateway.core.internal.idempotency;
 
 import dev.avatargateway.gateway.core.AvatarChoice;
+import dev.avatargateway.gateway.core.ConnectConfig.ResponseMode;
 import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.IdempotencyConfig;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *   <li>the same request already answered: {@link IdempotentReplay} with that answer, nothing runs;
  *   <li>the same request is still running: 409 {@code idempotency_key_in_use}, with {@code
  *       Retry-After};
- *   <li>another request (another body or operation) holds the key: 422 {@code
+ *   <li>another request (another body, operation or response mode) holds the key: 422 {@code
  *       idempotency_key_reused};
  *   <li>the answer was stored but cannot be opened (the encryption key changed): 409 {@code
  *       idempotency_answer_unavailable}, and nothing runs, for the first request did start a
@@ -173,6 +174,8 @@ public final class IdempotentStarts implements AutoCloseable {
   /**
    * Begins a request: see the class comment.
    *
+   * @param mode the answer's shape, part of the fingerprint: a key used for one shape is refused
+   *     for the other, never replayed
    * @param principal the authenticated principal's name: the key's scope
    * @param choice the body's avatar choice, for the fingerprint
    * @param lease how long the claim holds at most: the operation's longest run and its clean-up
@@ -183,6 +186,7 @@ public final class IdempotentStarts implements AutoCloseable {
    */
   public Start begin(
       Operation operation,
+      ResponseMode mode,
       String principal,
       RequestHeaders headers,
       AvatarChoice choice,
@@ -196,7 +200,7 @@ public final class IdempotentStarts implements AutoCloseable {
     }
     String key = header.get();
     String scope = Fingerprint.scope(principal, key);
-    String fingerprint = Fingerprint.of(operation, choice);
+    String fingerprint = Fingerprint.of(operation, mode, choice);
     Instant now = clock.instant();
     IdempotencyStore.Claim claim;
     try {

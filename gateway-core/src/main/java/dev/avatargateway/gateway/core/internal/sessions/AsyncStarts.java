@@ -88,7 +88,8 @@ public final class AsyncStarts implements ConnectListener, AutoCloseable {
             request.forwardedFor(),
             request.body(),
             start.presence(),
-            id);
+            id,
+            request.responseMode());
     Thread.ofVirtual().name("avatar-gateway-start").start(() -> run(start, detached));
     try {
       start.awaitAccepted();

@@ -1,5 +1,7 @@
 package dev.avatargateway.gateway.core.internal.idempotency;
 
+import static dev.avatargateway.gateway.core.ConnectConfig.ResponseMode.CREDENTIALS;
+import static dev.avatargateway.gateway.core.ConnectConfig.ResponseMode.SESSION_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.avatargateway.gateway.core.AvatarChoice;
@@ -17,29 +19,45 @@ class FingerprintTest {
 
   @Test
   void theSameChoiceIsTheSameRequest() {
-    assertThat(Fingerprint.of(Operation.CONNECT, preset("cat-character")))
-        .isEqualTo(Fingerprint.of(Operation.CONNECT, preset("cat-character")))
+    assertThat(Fingerprint.of(Operation.CONNECT, CREDENTIALS, preset("cat-character")))
+        .isEqualTo(Fingerprint.of(Operation.CONNECT, CREDENTIALS, preset("cat-character")))
         .hasSize(64)
         .matches("[0-9a-f]{64}");
   }
 
   @Test
-  void anotherAvatarAnotherFieldOrAnotherOperationIsAnotherRequest() {
+  void anotherAvatarFieldOperationOrResponseModeIsAnotherRequest() {
     String uuid = "3f0b7a52-9c1e-4b5e-8f43-2d6a1c9e7b10";
     List<String> prints =
         List.of(
-            Fingerprint.of(Operation.CONNECT, preset("cat-character")),
-            Fingerprint.of(Operation.CONNECT, preset("influencer")),
-            Fingerprint.of(Operation.CONNECT, AvatarChoice.DEFAULT),
-            Fingerprint.of(Operation.CONNECT, preset(uuid)),
+            Fingerprint.of(Operation.CONNECT, CREDENTIALS, preset("cat-character")),
+            Fingerprint.of(Operation.CONNECT, CREDENTIALS, preset("influencer")),
+            Fingerprint.of(Operation.CONNECT, CREDENTIALS, AvatarChoice.DEFAULT),
+            Fingerprint.of(Operation.CONNECT, CREDENTIALS, preset(uuid)),
             Fingerprint.of(
-                Operation.CONNECT, new AvatarChoice(Optional.empty(), Optional.of(uuid))),
+                Operation.CONNECT,
+                CREDENTIALS,
+                new AvatarChoice(Optional.empty(), Optional.of(uuid))),
             Fingerprint.of(
-                Operation.CONNECT, new AvatarChoice(Optional.of(uuid), Optional.of(uuid))),
-            Fingerprint.of(Operation.SESSIONS, preset("cat-character")),
-            Fingerprint.of(Operation.SESSIONS, AvatarChoice.DEFAULT));
+                Operation.CONNECT,
+                CREDENTIALS,
+                new AvatarChoice(Optional.of(uuid), Optional.of(uuid))),
+            Fingerprint.of(Operation.SESSIONS, CREDENTIALS, preset("cat-character")),
+            Fingerprint.of(Operation.SESSIONS, CREDENTIALS, AvatarChoice.DEFAULT),
+            Fingerprint.of(Operation.CONNECT, SESSION_KEY, preset("cat-character")),
+            Fingerprint.of(Operation.CONNECT, SESSION_KEY, AvatarChoice.DEFAULT),
+            Fingerprint.of(Operation.SESSIONS, SESSION_KEY, preset("cat-character")));
 
     assertThat(new HashSet<>(prints)).hasSameSizeAs(prints);
+  }
+
+  @Test
+  void theCredentialsModeKeepsTheEncodingOfKeysStoredBeforeTheModeCounted() {
+    // The encoding before the response mode was part of it: operation, avatarId, customAvatarId.
+    assertThat(Fingerprint.of(Operation.CONNECT, CREDENTIALS, preset("cat-character")))
+        .isEqualTo(Fingerprint.sha256Hex("v1|7:connect|13:cat-character|-"));
+    assertThat(Fingerprint.of(Operation.CONNECT, SESSION_KEY, preset("cat-character")))
+        .isEqualTo(Fingerprint.sha256Hex("v1|7:connect|13:cat-character|-|11:session-key"));
   }
 
   @Test
@@ -47,13 +65,20 @@ class FingerprintTest {
     // Concatenated naively, both would read "a|b" + "" and "a" + "|b".
     assertThat(
             Fingerprint.of(
-                Operation.CONNECT, new AvatarChoice(Optional.of("a|b"), Optional.of(""))))
+                Operation.CONNECT,
+                CREDENTIALS,
+                new AvatarChoice(Optional.of("a|b"), Optional.of(""))))
         .isNotEqualTo(
             Fingerprint.of(
-                Operation.CONNECT, new AvatarChoice(Optional.of("a"), Optional.of("|b"))));
+                Operation.CONNECT,
+                CREDENTIALS,
+                new AvatarChoice(Optional.of("a"), Optional.of("|b"))));
     assertThat(
-            Fingerprint.of(Operation.CONNECT, new AvatarChoice(Optional.of("-"), Optional.empty())))
-        .isNotEqualTo(Fingerprint.of(Operation.CONNECT, AvatarChoice.DEFAULT));
+            Fingerprint.of(
+                Operation.CONNECT,
+                CREDENTIALS,
+                new AvatarChoice(Optional.of("-"), Optional.empty())))
+        .isNotEqualTo(Fingerprint.of(Operation.CONNECT, CREDENTIALS, AvatarChoice.DEFAULT));
   }
 
   @Test

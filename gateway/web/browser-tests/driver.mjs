@@ -172,6 +172,21 @@ const commands = {
     page = null;
     return {};
   },
+  /**
+   * From now on, fetches each event stream of an asynchronous start whole before the page gets it,
+   * and reports its body as a "stream" line: Chromium keeps no copy of a body the page reads as a
+   * stream, so its "response" line has none. Only for starts that end at once (READY at once),
+   * since the page sees nothing until the stream ends.
+   */
+  async captureEventStreams() {
+    await context.route(/\/api\/avatar\/sessions\/[^/]+\/events$/, async (route) => {
+      const response = await route.fetch();
+      const body = await response.text();
+      report('stream', { url: route.request().url(), status: response.status(), body });
+      await route.fulfill({ response, body });
+    });
+    return {};
+  },
   /** Runs these commands (e.g. a screenshot, then a click on End) when the next WebSocket opens. */
   async arm({ actions }) {
     armed = actions;

@@ -86,12 +86,17 @@ export function App() {
       current.ended = true;
       try {
         await requestJson(config, 'DELETE', `${config.paths.sessions}/${encodeURIComponent(current.id)}`);
-        if (why === 'end') {
-          setPhase('ended');
-          setNotice(text('sdk', 'callEnded'));
-        }
       } catch (e) {
-        setError(errorView(e));
+        // Nothing to end is what End wants (a start still waiting in the line, which leaves it
+        // once nobody reads its stream; a session that ended meanwhile).
+        if (e?.code !== 'not_found') {
+          setError(errorView(e));
+          return;
+        }
+      }
+      if (why === 'end') {
+        setPhase('ended');
+        setNotice(text('sdk', 'callEnded'));
       }
     },
     [config],

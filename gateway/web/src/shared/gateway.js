@@ -103,9 +103,18 @@ export function messageFor(code, { status, retryAfterSeconds } = {}) {
     text = messages.client.unknown.replace('{status}', status ? String(status) : '?').replace('{code}', code);
   }
   if (retryAfterSeconds) {
-    text += ' ' + messages.client.retryAfter.replace('{seconds}', String(retryAfterSeconds));
+    text += ' ' + messages.client.retryAfter.replace('{duration}', humanDuration(retryAfterSeconds));
   }
   return text;
+}
+
+/** A wait as people say it: "40 s", "3 min", "7 h 6 min". */
+export function humanDuration(seconds) {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const rest = minutes % 60;
+  return `${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ''}`;
 }
 
 /** The sentence for a `cancelled` event's reason. */

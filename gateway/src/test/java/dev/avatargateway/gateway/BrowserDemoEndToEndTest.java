@@ -118,6 +118,7 @@ class BrowserDemoEndToEndTest {
     start(FAST);
     openDemo();
     browser.command("select", "testid", "avatar-picker", "value", "music-superstar");
+    browser.command("captureEventStreams");
     // As the SDK opens its LiveKit connection: the call is on the page; then End.
     browser.arm(
         List.of(
@@ -135,7 +136,7 @@ class BrowserDemoEndToEndTest {
     browser.waitFor("progress-credentials");
     String id = startedId();
 
-    JsonNode events = browser.awaitResponse("GET", SESSIONS + "/" + id + "/events");
+    JsonNode events = browser.awaitEvent("stream", e -> e.path("url").asString().contains(id));
     List<Map.Entry<String, JsonNode>> stream =
         BrowserDriver.sseEvents(events.path("body").asString());
     assertThat(stream)
@@ -288,7 +289,8 @@ class BrowserDemoEndToEndTest {
             + "connect:\n  deadline: 5m\n  queuedDeadline: 5m\n"
             + "rateLimit:\n  perPrincipal: {capacity: 0}\n  perClientAddress: {capacity: 0}\n"
             + "  maxConcurrentConnectsPerPrincipal: 0\n  maxUpstreamCreatesInFlight: 1\n"
-            + "line:\n  maxWaitingPerPrincipal: 0\n");
+            + "line:\n  maxWaitingPerPrincipal: 0\n"
+            + "sessions:\n  readerGrace: 300ms\n");
     Duration held = Duration.ofMinutes(1);
     gateway.upstream().setReadyAfter(DelayDistribution.fixed(held));
     // Another caller's connect holds the only creation slot until the simulator's clock moves.
@@ -306,10 +308,12 @@ class BrowserDemoEndToEndTest {
     String id = startedId();
     assertThat(gateway.upstream().sessions()).hasSize(1);
 
-    // Leaving the line by End: nothing was created for this start, nor will be.
+    // Leaving the line by End: nothing was created for this start, nor will be. (The gateway
+    // answers the DELETE of a start still in the line 404, having no row for it yet; the page
+    // takes that as ended, and the start leaves the line as nobody reads its stream any more.)
     browser.click("end");
-    JsonNode ended = browser.awaitResponse("DELETE", SESSIONS + "/" + id);
-    assertThat(ended.path("status").asInt()).as(ended.toString()).isBetween(200, 299);
+    browser.waitFor("notice");
+    assertThat(browser.requests("DELETE", SESSIONS + "/" + id)).hasSize(1);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> gateway.metric("avatar_gateway_line_waiting").orElse(-1) == 0);

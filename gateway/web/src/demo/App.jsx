@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { AvatarCall, AvatarVideo, ControlBar, UserVideo, useAvatarSession } from '@runwayml/avatars-react';
 import {
   cancelledMessage,
+  humanDuration,
   loadConfig,
   messageFor,
   newIdempotencyKey,
@@ -255,7 +256,7 @@ export function App() {
               <span data-testid="queue-position">{queue?.position ?? 'unknown'}</span>
               {queue?.etaSeconds != null && (
                 <>
-                  , about <span data-testid="queue-eta">{queue.etaSeconds}</span> s
+                  , about <span data-testid="queue-eta">{humanDuration(queue.etaSeconds)}</span>
                 </>
               )}
             </li>

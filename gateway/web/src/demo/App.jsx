@@ -115,11 +115,16 @@ export function App() {
     setCall(null);
     setPhase('starting');
     let terminal = false;
+    // The start's request id: what the gateway's logs name this start by, when it fails later.
+    let requestId = null;
     try {
       const started = await requestJson(config, 'POST', config.paths.sessions, {
         body: { avatarId },
         headers: { 'Idempotency-Key': newIdempotencyKey() },
         signal: controller.signal,
+        onRequestId: (id) => {
+          requestId = id;
+        },
       });
       const current = { id: started.id, ended: false };
       session.current = current;
@@ -151,13 +156,14 @@ export function App() {
               code: data.code,
               failureCode: data.failureCode,
               detail: data.error,
+              requestId,
             });
             break;
           case 'cancelled':
             terminal = true;
             current.ended = true;
             setPhase('cancelled');
-            setError({ message: cancelledMessage(data.reason), code: data.reason });
+            setError({ message: cancelledMessage(data.reason), code: data.reason, requestId });
             break;
           case 'state':
             terminal = true;

@@ -127,8 +127,11 @@ export function text(section, key) {
   return messages[section][key];
 }
 
-/** Sends a JSON request to the gateway; answers the parsed body, or throws a GatewayError. */
-export async function requestJson(config, method, path, { body, headers = {}, signal } = {}) {
+/**
+ * Sends a JSON request to the gateway; answers the parsed body, or throws a GatewayError. With
+ * onRequestId, tells the request id the gateway gave its answer (to name it in later messages).
+ */
+export async function requestJson(config, method, path, { body, headers = {}, signal, onRequestId } = {}) {
   let response;
   try {
     response = await fetch(path, {
@@ -149,6 +152,7 @@ export async function requestJson(config, method, path, { body, headers = {}, si
   if (!response.ok) {
     throw await GatewayError.from(response);
   }
+  onRequestId?.(response.headers.get('X-Request-Id'));
   const textBody = await response.text();
   return textBody ? JSON.parse(textBody) : null;
 }

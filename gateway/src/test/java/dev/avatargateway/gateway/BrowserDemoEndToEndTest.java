@@ -161,6 +161,8 @@ class BrowserDemoEndToEndTest {
     assertThat(upstreamId).isEqualTo(credentials.path("sessionId").asString());
     assertThat(upstream.getFirst().consumedAt()).isPresent();
 
+    // One LiveKit connection, though the page renders under React's Strict Mode.
+    assertThat(browser.events("websocket")).hasSize(1);
     // End (clicked as the socket opened) ended the session upstream, with one DELETE.
     browser.waitFor("notice");
     assertThat(browser.events("armed").getLast().path("do").asString()).isEqualTo("click");
@@ -174,6 +176,76 @@ class BrowserDemoEndToEndTest {
     assertThat(upstreamDeletes(upstreamId)).hasSize(1);
     assertThat(gateway.get(SESSIONS + "/" + id).json().path("outcome").asString())
         .isEqualTo("end_requested");
+  }
+
+  @Test
+  void withApiKeysThePageSendsTheKeyTheUserTypedAndSaysWhenItIsMissing() throws Exception {
+    String key = TestIdentityProvider.randomSecret("gw_", 24);
+    start(FAST + "auth:\n  mode: api-key\n  apiKeys:\n    - {name: alice, key: " + key + "}\n");
+    openDemo();
+
+    browser.click("start");
+
+    browser.waitFor("error");
+    browser.screenshot("1-no-key");
+    assertThat(browser.attribute("error", "data-code")).isEqualTo("unauthenticated");
+    assertThat(browser.text("error-message"))
+        .startsWith(messages().path("errors").path("unauthenticated").asString());
+    assertThat(gateway.upstream().sessions()).isEmpty();
+
+    browser.command("fill", "testid", "api-key", "value", key);
+    browser.arm(
+        List.of(Map.of("do", "waitFor", "testid", "call"), Map.of("do", "click", "testid", "end")));
+    browser.click("start");
+
+    browser.awaitWebSocket();
+    browser.awaitArmed(2);
+    browser.waitFor("notice");
+    browser.screenshot("2-ended");
+    String id = startedIdOf(browser.requests("POST", SESSIONS).size() - 1);
+    String bearer = "Bearer " + key;
+    // Every request of the second start carries the key: the start, its stream, its end.
+    assertThat(browser.requests("POST", SESSIONS))
+        .extracting(r -> r.path("headers").path("authorization").asString(null))
+        .containsExactly(null, bearer);
+    assertThat(browser.requests("GET", SESSIONS + "/" + id + "/events"))
+        .extracting(r -> r.path("headers").path("authorization").asString(null))
+        .containsExactly(bearer);
+    assertThat(browser.requests("DELETE", SESSIONS + "/" + id))
+        .extracting(r -> r.path("headers").path("authorization").asString(null))
+        .containsExactly(bearer);
+    String upstreamId = gateway.upstream().sessions().getFirst().id();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> gateway.upstream().session(upstreamId).orElseThrow().status(),
+            "CANCELLED"::equals);
+  }
+
+  /** The gateway's id of the {@code index}th session the page started. */
+  private String startedIdOf(int index) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                browser.events("response").stream()
+                    .filter(r -> r.path("method").asString().equals("POST"))
+                    .filter(r -> r.path("url").asString().endsWith(SESSIONS))
+                    .filter(r -> r.has("body"))
+                    .count(),
+            n -> n > index);
+    JsonNode started =
+        browser.events("response").stream()
+            .filter(r -> r.path("method").asString().equals("POST"))
+            .filter(r -> r.path("url").asString().endsWith(SESSIONS))
+            .toList()
+            .get(index);
+    assertThat(started.path("status").asInt()).as(started.toString()).isEqualTo(202);
+    return JsonMapper.builder()
+        .build()
+        .readTree(started.path("body").asString())
+        .path("id")
+        .asString();
   }
 
   private List<RecordedRequest> upstreamDeletes(String upstreamId) {
@@ -245,6 +317,11 @@ class BrowserDemoEndToEndTest {
     assertThat(browser.attribute("error", "data-code")).isEqualTo("upstream_credits_exhausted");
     assertThat(browser.text("error-message"))
         .startsWith(messages().path("errors").path("upstream_credits_exhausted").asString());
+    // The start was accepted (202) and failed on its stream: named by the start's request id.
+    JsonNode started = browser.awaitResponse("POST", SESSIONS);
+    assertThat(started.path("status").asInt()).isEqualTo(202);
+    assertThat(browser.text("error-request-id"))
+        .isEqualTo(started.path("headers").path("x-request-id").asString());
     assertThat(gateway.upstream().sessions()).isEmpty();
   }
 

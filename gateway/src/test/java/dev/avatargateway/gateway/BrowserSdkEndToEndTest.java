@@ -89,7 +89,9 @@ class BrowserSdkEndToEndTest {
         .containsExactly("sessionId", "serverUrl", "token", "roomName");
     assertJoinsLiveKit(
         socket, credentials.path("serverUrl").asString(), credentials.path("token").asString());
-    // React Strict Mode runs the SDK's effect twice; its cache still fetches once: one session.
+    // React Strict Mode runs the SDK's effects twice; its cache still fetches once, and LiveKit
+    // connects once: one session, one socket.
+    assertThat(browser.events("websocket")).hasSize(1);
     List<SessionRecord> upstream = gateway.upstream().sessions();
     assertThat(upstream).hasSize(1);
     assertThat(upstream.getFirst().id()).isEqualTo(credentials.path("sessionId").asString());

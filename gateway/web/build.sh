@@ -6,16 +6,14 @@ set -eu
 cd "$(dirname "$0")"
 
 # Vite 8 needs Node 20.19 or newer; the build is checked with Node 20.
-MIN_NODE_MAJOR=20
-
 if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
-  echo "ERROR: building the gateway's demo page needs Node.js ${MIN_NODE_MAJOR}+ and npm on the PATH" >&2
+  echo "ERROR: building the gateway's demo page needs Node.js 20.19+ and npm on the PATH" >&2
   echo "       (README.md, Prerequisites). Install them, then run the build again." >&2
   exit 1
 fi
-major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$major" -lt "$MIN_NODE_MAJOR" ]; then
-  echo "ERROR: Node.js $(node --version) is too old for the demo page's build: ${MIN_NODE_MAJOR}+ is needed." >&2
+if ! node -e 'const [major, minor] = process.versions.node.split(".").map(Number);
+    process.exit(major > 20 || (major === 20 && minor >= 19) ? 0 : 1)'; then
+  echo "ERROR: Node.js $(node --version) is too old for the demo page's build: 20.19+ is needed." >&2
   exit 1
 fi
 

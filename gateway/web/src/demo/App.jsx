@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AvatarCall, AvatarVideo, ControlBar, UserVideo, useAvatarSession } from '@runwayml/avatars-react';
 import {
+  authHeaders,
   cancelledMessage,
   humanDuration,
   loadConfig,
@@ -76,6 +77,25 @@ export function App() {
     };
   }, []);
 
+  // Leaving the page during a call: after the hand-over the gateway cannot see the tab close, and
+  // the session would run (and cost) until Runway ends it. keepalive lets the DELETE outlive the
+  // page. Before the hand-over nothing is sent: the gateway sees the event stream close and
+  // cancels the start after sessions.readerGrace.
+  useEffect(() => {
+    const leave = () => {
+      const current = session.current;
+      if (!config || !current || current.ended || !current.handedOver) return;
+      current.ended = true;
+      fetch(`${config.paths.sessions}/${encodeURIComponent(current.id)}`, {
+        method: 'DELETE',
+        keepalive: true,
+        headers: authHeaders(config),
+      });
+    };
+    window.addEventListener('pagehide', leave);
+    return () => window.removeEventListener('pagehide', leave);
+  }, [config]);
+
   /** Ends the current session upstream (once), and takes the call off the page. */
   const end = useCallback(
     async (why) => {
@@ -143,6 +163,7 @@ export function App() {
             break;
           case 'credentials':
             terminal = true;
+            current.handedOver = true;
             setPhase('credentials');
             setReached((steps) => new Set(steps).add(event));
             setCall({ key: current.id, credentials: data, owner: current });

@@ -359,6 +359,27 @@ class BrowserDemoEndToEndTest {
   }
 
   @Test
+  void closingTheTabDuringTheCallEndsTheSessionUpstream() {
+    start(FAST);
+    openDemo();
+    // The tab goes as the SDK opens its LiveKit connection: after the hand-over.
+    browser.arm(List.of(Map.of("do", "waitFor", "testid", "call"), Map.of("do", "closePage")));
+
+    browser.click("start");
+
+    browser.awaitWebSocket();
+    browser.awaitArmed(2);
+    String upstreamId = gateway.upstream().sessions().getFirst().id();
+    assertThat(gateway.upstream().session(upstreamId).orElseThrow().consumedAt()).isPresent();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> gateway.upstream().session(upstreamId).orElseThrow().status(),
+            "CANCELLED"::equals);
+    assertThat(upstreamDeletes(upstreamId)).hasSize(1);
+  }
+
+  @Test
   void aStartThatWaitsInTheLineShowsItsPlace() throws Exception {
     start(
         ALLOWED

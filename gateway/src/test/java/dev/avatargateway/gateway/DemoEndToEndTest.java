@@ -52,6 +52,10 @@ class DemoEndToEndTest {
     GatewayHarness.Response index = gateway.get("/demo/index.html");
     assertThat(index.status()).isEqualTo(200);
     assertThat(index.body()).isEqualTo(page.body());
+    GatewayHarness.Response head = gateway.request("HEAD", "/demo/");
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.header("Content-Type")).startsWith("text/html");
+    assertThat(head.body()).isEmpty();
   }
 
   @Test
@@ -64,6 +68,9 @@ class DemoEndToEndTest {
 
     assertThat(folder.status()).isEqualTo(301);
     assertThat(folder.header("Location")).isEqualTo("/demo/");
+    GatewayHarness.Response folderHead = gateway.request("HEAD", "/demo");
+    assertThat(folderHead.status()).isEqualTo(301);
+    assertThat(folderHead.header("Location")).isEqualTo("/demo/");
     assertThat(root.status()).isEqualTo(302);
     assertThat(root.header("Location")).isEqualTo("/demo/");
     assertThat(rootHead.status()).isEqualTo(302);
@@ -267,6 +274,14 @@ class DemoEndToEndTest {
       assertThat(logs.events())
           .noneMatch(e -> e.path("message").asString().startsWith("Demo page: "));
     }
+  }
+
+  @Test
+  void theLoggedAddressIsOneABrowserCanOpen() {
+    assertThat(GatewayApp.displayHost("0.0.0.0")).isEqualTo("localhost");
+    assertThat(GatewayApp.displayHost("::")).isEqualTo("localhost");
+    assertThat(GatewayApp.displayHost("::1")).isEqualTo("[::1]");
+    assertThat(GatewayApp.displayHost("gateway.internal")).isEqualTo("gateway.internal");
   }
 
   @Test

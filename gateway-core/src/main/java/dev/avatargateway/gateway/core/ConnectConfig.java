@@ -12,12 +12,13 @@ import java.util.Locale;
  *     default 90 s (Runway's own examples poll 90 s when queued, client-contract.md §6.2)
  * @param responseMode {@code credentials} (default: the gateway consumes and answers {sessionId,
  *     serverUrl, token, roomName}) or {@code session-key} (answers {sessionId, sessionKey} and the
- *     browser consumes); env {@code GATEWAY_RESPONSE_MODE}
+ *     browser consumes); env {@code GATEWAY_RESPONSE_MODE}. The mode of requests that do not ask
+ *     for one ({@link ConnectRequest#responseMode()}: the transport's paths of a fixed shape do)
  * @param customAvatarCacheTtl how long a custom avatar's upstream status is trusted; default 60 s
- * @param handOutTimeout in session-key mode, how long a browser has to use the key it was handed: a
- *     session not RUNNING by then is cancelled; default 30 s (the browser consumes at once; Runway
- *     itself fails an unused READY session only after its READY window, so waiting longer would pay
- *     for nothing)
+ * @param handOutTimeout for a session-key answer (this mode, or a request that asked for it), how
+ *     long a browser has to use the key it was handed: a session not RUNNING by then is cancelled;
+ *     default 30 s (the browser consumes at once; Runway itself fails an unused READY session only
+ *     after its READY window, so waiting longer would pay for nothing)
  */
 public record ConnectConfig(
     Duration deadline,

@@ -109,6 +109,7 @@ class BrowserDemoEndToEndTest {
     assertThat(browser.requests("GET", "/demo/config.json")).hasSize(1);
     assertThat(browser.requests("GET", "/api/avatar/presets")).hasSize(1);
     assertThat(browser.events("pageerror")).isEmpty();
+    assertThat(browser.cspViolations()).isEmpty();
     browser.screenshot("1-loaded");
     assertThat(gateway.upstream().sessions()).isEmpty();
   }
@@ -161,6 +162,8 @@ class BrowserDemoEndToEndTest {
     assertThat(upstreamId).isEqualTo(credentials.path("sessionId").asString());
     assertThat(upstream.getFirst().consumedAt()).isPresent();
 
+    // The page's Content-Security-Policy let the SDK, its styles and LiveKit do all of that.
+    assertThat(browser.cspViolations()).isEmpty();
     // One LiveKit connection, though the page renders under React's Strict Mode.
     assertThat(browser.events("websocket")).hasSize(1);
     // End (clicked as the socket opened) ended the session upstream, with one DELETE.

@@ -65,8 +65,11 @@ final class BrowserDriver implements AutoCloseable {
   private final AtomicInteger ids = new AtomicInteger();
   private final Thread reader;
 
-  private BrowserDriver(Process process) {
+  private final Path transcript;
+
+  private BrowserDriver(Process process, Path transcript) {
     this.process = process;
+    this.transcript = transcript;
     this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     this.reader = Thread.ofPlatform().daemon().name("browser-driver-stdout").start(this::read);
   }
@@ -97,7 +100,8 @@ final class BrowserDriver implements AutoCloseable {
       builder.environment().put("SCREENSHOT_DIR", screenshots.toString());
       builder.environment().put("CHROMIUM", CHROMIUM);
       builder.environment().put("HOLD_WEBSOCKETS", Boolean.toString(holdWebSockets));
-      BrowserDriver driver = new BrowserDriver(builder.start());
+      BrowserDriver driver =
+          new BrowserDriver(builder.start(), SCREENSHOTS.resolve(name + ".lines.jsonl"));
       driver.awaitEvent("ready", e -> true);
       return driver;
     } catch (IOException e) {
@@ -383,5 +387,23 @@ final class BrowserDriver implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // Everything the page did, for whoever reads a failure (test output only; it holds tokens).
+    List<String> all;
+    synchronized (lines) {
+      all = lines.stream().map(JsonNode::toString).toList();
+    }
+    try {
+      Files.write(transcript, all, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The console lines in which Chromium reported a Content-Security-Policy violation. */
+  List<String> cspViolations() {
+    return events("console").stream()
+        .map(line -> line.path("text").asString())
+        .filter(text -> text.contains("Content Security Policy"))
+        .toList();
   }
 }

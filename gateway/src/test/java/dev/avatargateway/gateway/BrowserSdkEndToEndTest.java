@@ -138,6 +138,8 @@ class BrowserSdkEndToEndTest {
     JsonNode room = JSON.readTree(consumed.path("body").asString());
     assertJoinsLiveKit(socket, room.path("url").asString(), room.path("token").asString());
     assertThat(gateway.upstream().session(upstreamId).orElseThrow().consumedAt()).isPresent();
+    // The page's Content-Security-Policy let it consume at the simulator's origin.
+    assertThat(browser.cspViolations()).isEmpty();
 
     // End: the page ended the handed-out session at the gateway, which ended it upstream.
     await()

@@ -96,6 +96,11 @@ async function start() {
   status('connecting', 'Session key received; the SDK consumes it and joins the call…');
   try {
     const session = await streamTo({ credentials, target: $('avatar-video') });
+    if (handedOut !== credentials.sessionId) {
+      // Ended while it connected: leave the call the page no longer shows.
+      await session.end().catch(() => {});
+      return;
+    }
     avatarSession = session;
     status('active', 'In the call.');
     session.on('stateChanged', (state) => {

@@ -8,7 +8,7 @@ import { createRoot } from 'react-dom/client';
 import { AvatarCall } from '@runwayml/avatars-react';
 import '@runwayml/avatars-react/styles.css';
 import '../shared/style.css';
-import { loadConfig, requestJson, text } from '../shared/gateway.js';
+import { fromSdkConnectError, loadConfig, requestJson, text } from '../shared/gateway.js';
 import { ErrorBox, errorView } from '../shared/ui.jsx';
 
 function App() {
@@ -92,13 +92,23 @@ function App() {
             setCalling(false);
             setEnded(true);
           }}
-          onError={(e) =>
-            setError({
-              message: config.simulated ? text('sdk', 'simulatedNoMedia') : text('sdk', 'connectionFailed'),
-              code: 'sdk_error',
-              detail: e?.message ?? String(e),
-            })
-          }
+          onError={(e) => {
+            // The gateway refused the SDK's POST (its JSON error rides in the SDK's message), or
+            // the call itself could not connect.
+            const refused = fromSdkConnectError(e);
+            // The SDK keeps this failure for these props, like an answer: reload to try again.
+            setCalling(false);
+            setEnded(true);
+            setError(
+              refused
+                ? errorView(refused)
+                : {
+                    message: config.simulated ? text('sdk', 'simulatedNoMedia') : text('sdk', 'connectionFailed'),
+                    code: 'sdk_error',
+                    detail: e?.message ?? String(e),
+                  },
+            );
+          }}
         />
       )}
     </main>

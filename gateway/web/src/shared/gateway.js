@@ -117,6 +117,29 @@ export function humanDuration(seconds) {
   return `${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ''}`;
 }
 
+/**
+ * The React SDK's own connect failure (connectUrl: `Error("Failed to connect: <status> <body>")`)
+ * as the gateway's error it carries, or null when it is something else.
+ */
+export function fromSdkConnectError(e) {
+  const match = /^Failed to connect: (\d+) ([\s\S]*)$/.exec(e?.message ?? '');
+  if (!match) return null;
+  const status = Number(match[1]);
+  let body = null;
+  try {
+    body = JSON.parse(match[2]);
+  } catch {
+    // Not the gateway's JSON: a proxy's page.
+  }
+  return new GatewayError({
+    code: typeof body?.code === 'string' ? body.code : `http_${status}`,
+    status,
+    detail: typeof body?.error === 'string' ? body.error : null,
+    requestId: body?.requestId ?? null,
+    retryAfterSeconds: null,
+  });
+}
+
 /** The sentence for a `cancelled` event's reason. */
 export function cancelledMessage(reason) {
   return messages.cancelled[reason] ?? messages.cancelled.unknown.replace('{reason}', String(reason));

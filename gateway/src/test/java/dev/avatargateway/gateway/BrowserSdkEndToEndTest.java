@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.avatargateway.simulator.RecordedRequest;
 import dev.avatargateway.simulator.SessionRecord;
 import java.net.URI;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +97,30 @@ class BrowserSdkEndToEndTest {
     assertThat(upstream).hasSize(1);
     assertThat(upstream.getFirst().id()).isEqualTo(credentials.path("sessionId").asString());
     assertThat(upstream.getFirst().status()).isEqualTo("RUNNING");
+  }
+
+  @Test
+  void aRefusalOfTheSdksOwnConnectShowsTheGatewaysMessageWithItsRequestId() throws Exception {
+    gateway.upstream().setCreditsExhausted(true);
+    browser.open("/demo/connect-url.html");
+    browser.command("waitForEnabled", "testid", "start");
+
+    browser.click("start");
+
+    browser.waitFor("error");
+    browser.screenshot("1-refused");
+    JsonNode refused = browser.awaitResponse("POST", "/api/avatar/connect");
+    assertThat(refused.path("status").asInt()).isEqualTo(503);
+    String expected =
+        JSON.readTree(Files.readString(BrowserDriver.WEB.resolve("src/shared/messages.json")))
+            .path("errors")
+            .path("upstream_credits_exhausted")
+            .asString();
+    assertThat(browser.attribute("error", "data-code")).isEqualTo("upstream_credits_exhausted");
+    assertThat(browser.text("error-message")).isEqualTo(expected);
+    assertThat(browser.text("error-request-id"))
+        .isEqualTo(JSON.readTree(refused.path("body").asString()).path("requestId").asString());
+    assertThat(gateway.upstream().sessions()).isEmpty();
   }
 
   @Test

@@ -108,8 +108,8 @@ export function App() {
       try {
         await requestJson(config, 'DELETE', `${config.paths.sessions}/${encodeURIComponent(current.id)}`);
       } catch (e) {
-        // Nothing to end is what End wants (a start still waiting in the line, which leaves it
-        // once nobody reads its stream; a session that ended meanwhile).
+        // Nothing to end is what End wants: the gateway no longer knows the session (its record
+        // expired), so nothing of it is left running.
         if (e?.code !== 'not_found') {
           setError(errorView(e));
           return;

@@ -390,8 +390,7 @@ class BrowserDemoEndToEndTest {
             + "connect:\n  deadline: 5m\n  queuedDeadline: 5m\n"
             + "rateLimit:\n  perPrincipal: {capacity: 0}\n  perClientAddress: {capacity: 0}\n"
             + "  maxConcurrentConnectsPerPrincipal: 0\n  maxUpstreamCreatesInFlight: 1\n"
-            + "line:\n  maxWaitingPerPrincipal: 0\n"
-            + "sessions:\n  readerGrace: 300ms\n");
+            + "line:\n  maxWaitingPerPrincipal: 0\n");
     Duration held = Duration.ofMinutes(1);
     gateway.upstream().setReadyAfter(DelayDistribution.fixed(held));
     // Another caller's connect holds the only creation slot until the simulator's clock moves.
@@ -409,12 +408,15 @@ class BrowserDemoEndToEndTest {
     String id = startedId();
     assertThat(gateway.upstream().sessions()).hasSize(1);
 
-    // Leaving the line by End: nothing was created for this start, nor will be. (The gateway
-    // answers the DELETE of a start still in the line 404, having no row for it yet; the page
-    // takes that as ended, and the start leaves the line as nobody reads its stream any more.)
+    // Leaving the line by End: the DELETE takes the start out of the line (well within the
+    // readers' grace), and nothing was created for it, nor will be.
     browser.click("end");
     browser.waitFor("notice");
     assertThat(browser.requests("DELETE", SESSIONS + "/" + id)).hasSize(1);
+    JsonNode ended = browser.awaitResponse("DELETE", SESSIONS + "/" + id);
+    assertThat(ended.path("status").asInt()).as(ended.toString()).isEqualTo(200);
+    JsonNode endedBody = JsonMapper.builder().build().readTree(ended.path("body").asString());
+    assertThat(endedBody.path("state").asString()).isEqualTo("cancelled");
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> gateway.metric("avatar_gateway_line_waiting").orElse(-1) == 0);

@@ -114,6 +114,15 @@ public final class GatewayHarness implements AutoCloseable {
     return simulator().admin();
   }
 
+  /** {@code DELETE path} with these header name/value pairs. */
+  public Response delete(String path, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl().resolve(path)).DELETE();
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request.build());
+  }
+
   /** The gateway's base URL. */
   public URI baseUrl() {
     return URI.create("http://127.0.0.1:" + app.port());

@@ -151,6 +151,38 @@ class LineSessionsEndToEndTest {
   }
 
   @Test
+  void endingAStartThatStillWaitsTakesItOutOfTheLineAndCreatesNothing() throws Exception {
+    start("");
+    CompletableFuture<GatewayHarness.Response> holder = holdTheSlot();
+    String waiting = startedId("influencer");
+
+    try (EventStream stream = EventStream.open(gateway, SESSIONS + "/" + waiting + "/events")) {
+      next(stream, "queued");
+      GatewayHarness.Response ended = gateway.delete(SESSIONS + "/" + waiting);
+      assertThat(ended.status()).as(ended.body()).isEqualTo(200);
+      assertThat(ended.json().get("id").asString()).isEqualTo(waiting);
+      assertThat(ended.json().get("state").asString()).isEqualTo("cancelled");
+      assertThat(ended.json().get("outcome").asString()).isEqualTo("end_requested");
+      assertThat(ended.json().get("sessionId").isNull()).isTrue();
+      EventStream.Event last = next(stream, "cancelled");
+      assertThat(last.data().get("reason").asString()).isEqualTo("end_requested");
+    }
+    assertThat(lineLength()).isZero();
+    // Asked again: answered as it ended, not as unknown.
+    GatewayHarness.Response again = gateway.delete(SESSIONS + "/" + waiting);
+    assertThat(again.status()).as(again.body()).isEqualTo(200);
+    assertThat(again.json().get("state").asString()).isEqualTo("cancelled");
+
+    gateway.upstream().advanceClock(HELD);
+    assertThat(holder.get().status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> gateway.app().connectsInFlight() == 0);
+    assertThat(gateway.upstream().sessions())
+        .hasSize(1)
+        .extracting(SessionRecord::createBody)
+        .noneMatch(create -> create.contains("influencer"));
+  }
+
+  @Test
   void aPrincipalWaitsInNoMorePlacesThanItsConcurrentBudgetStillAllows() throws Exception {
     start(
         "auth:\n  mode: api-key\n  apiKeys:\n"

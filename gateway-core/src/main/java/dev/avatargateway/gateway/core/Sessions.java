@@ -56,7 +56,8 @@ public interface Sessions {
 
   /**
    * Ends the session upstream, for its owner or an admin; a start still running is stopped and its
-   * session cancelled. Idempotent: a session that has ended is answered as it is.
+   * session cancelled, and one still waiting in the line leaves it (answered with no Runway id and
+   * no instants: nothing was created). Idempotent: a session that has ended is answered as it is.
    *
    * @return the session after the end was recorded
    * @throws GatewayException {@code NOT_FOUND} as for {@link #get}; {@code SESSION_STARTING} when

@@ -140,22 +140,36 @@ public final class SessionService implements Sessions {
   public SessionInfo end(Caller caller, String id) {
     String address = address(caller);
     authFailures.check(address);
-    SessionRow row;
-    if (isAdmin(caller)) {
-      row = ledger.find(canonical(id)).orElseThrow(SessionService::notFound);
-    } else {
-      row = owned(authenticate(caller, address), id);
+    // An admin may end anyone's session; everyone else only their own.
+    Optional<String> owner =
+        isAdmin(caller) ? Optional.empty() : Optional.of(authenticate(caller, address).name());
+    String key = canonical(id);
+    Optional<Start> local =
+        starts.find(key).filter(s -> owner.isEmpty() || s.principal().equals(owner));
+    if (local.isEmpty()) {
+      SessionRow row =
+          ledger
+              .find(key)
+              .filter(r -> owner.isEmpty() || r.principal().equals(owner.get()))
+              .orElseThrow(SessionService::notFound);
+      return info(ender.end(row.gatewayId(), StopReason.END_REQUESTED));
     }
-    Optional<Start> local = starts.find(row.gatewayId());
-    if (local.isPresent() && !local.get().requestEnd()) {
+    Start start = local.get();
+    boolean endInLedger = start.requestEnd();
+    if (!endInLedger) {
       try {
-        local.get().awaitFlowDone(END_WAIT);
+        start.awaitFlowDone(END_WAIT);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return info(ledger.find(row.gatewayId()).orElse(row));
     }
-    return info(ender.end(row.gatewayId(), StopReason.END_REQUESTED));
+    Optional<SessionRow> row = ledger.find(key);
+    if (row.isEmpty()) {
+      // Stopped before its intent was recorded (while it waited in the line): nothing was ever
+      // created upstream, so there is nothing to end; the start itself says how it ended.
+      return start.unrecorded();
+    }
+    return info(endInLedger ? ender.end(key, StopReason.END_REQUESTED) : row.get());
   }
 
   @Override

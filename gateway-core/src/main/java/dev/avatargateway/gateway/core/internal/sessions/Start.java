@@ -6,7 +6,9 @@ import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.SessionEvent;
 import dev.avatargateway.gateway.core.SessionEvents;
+import dev.avatargateway.gateway.core.SessionInfo;
 import dev.avatargateway.gateway.core.StopReason;
+import dev.avatargateway.gateway.core.internal.ledger.SessionState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -350,6 +352,46 @@ final class Start {
       lock.unlock();
     }
     return endNow;
+  }
+
+  /**
+   * This start as the session endpoints show a session, for one that ended before the ledger had a
+   * row of it (it left the waiting line, or was refused there): no Runway id, no instants; its
+   * state and outcome are those of its stream's last event ({@code pending} while it still runs).
+   */
+  SessionInfo unrecorded() {
+    lock.lock();
+    try {
+      SessionEvent last = ended ? events.getLast() : null;
+      String state =
+          last == null
+              ? SessionState.PENDING.code()
+              : SessionEvent.CANCELLED.equals(last.name())
+                  ? SessionState.CANCELLED.code()
+                  : SessionState.FAILED.code();
+      Object outcome =
+          last == null ? null : last.data().getOrDefault("reason", last.data().get("code"));
+      return new SessionInfo(
+          id,
+          principal,
+          null,
+          state,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          false,
+          outcome == null ? null : outcome.toString(),
+          null);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Waits until the flow is done, at most {@code timeout}. */

@@ -9,7 +9,7 @@ import { AvatarCall } from '@runwayml/avatars-react';
 import '@runwayml/avatars-react/styles.css';
 import '../shared/style.css';
 import { fromSdkConnectError, loadConfig, requestJson, text } from '../shared/gateway.js';
-import { ErrorBox, errorView } from '../shared/ui.jsx';
+import { AvatarPicker, ErrorBox, SimulatedBanner, errorView } from '../shared/ui.jsx';
 
 function App() {
   const [config, setConfig] = useState(null);
@@ -49,28 +49,9 @@ function App() {
           <> This gateway wants an API key, which connectUrl cannot send: use the demo instead.</>
         )}
       </p>
-      {config?.simulated && (
-        <p className="banner" data-testid="simulated">
-          Simulated Runway: no credits are used, and the call's media server is fake.
-        </p>
-      )}
+      <SimulatedBanner config={config} />
       <div className="controls">
-        <p className="field">
-          <label htmlFor="avatar">Avatar</label>
-          <select
-            id="avatar"
-            data-testid="avatar-picker"
-            value={avatarId}
-            disabled={!avatars || calling}
-            onChange={(e) => setAvatarId(e.target.value)}
-          >
-            {(avatars ?? []).map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-              </option>
-            ))}
-          </select>
-        </p>
+        <AvatarPicker avatars={avatars} value={avatarId} onChange={setAvatarId} disabled={!avatars || calling} />
         <button type="button" data-testid="start" disabled={!avatarId || calling || ended} onClick={() => setCalling(true)}>
           Start
         </button>

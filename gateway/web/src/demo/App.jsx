@@ -14,7 +14,7 @@ import {
   requestJson,
   text,
 } from '../shared/gateway.js';
-import { ApiKeyField, ErrorBox, errorView } from '../shared/ui.jsx';
+import { ApiKeyField, AvatarPicker, ErrorBox, SimulatedBanner, errorView } from '../shared/ui.jsx';
 
 /** The steps of a start, in order, as the progress list shows them. */
 const STEPS = [
@@ -243,29 +243,10 @@ export function App() {
         <a href="./core.html">Core package (session key)</a>
         <a href="./connect-url.html">React connectUrl</a>
       </nav>
-      {config?.simulated && (
-        <p className="banner" data-testid="simulated">
-          Simulated Runway: no credits are used, and the call's media server is fake.
-        </p>
-      )}
+      <SimulatedBanner config={config} />
       <ApiKeyField config={config} />
       <div className="controls">
-        <p className="field">
-          <label htmlFor="avatar">Avatar</label>
-          <select
-            id="avatar"
-            data-testid="avatar-picker"
-            value={avatarId}
-            disabled={!avatars || busy}
-            onChange={(e) => setAvatarId(e.target.value)}
-          >
-            {(avatars ?? []).map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-              </option>
-            ))}
-          </select>
-        </p>
+        <AvatarPicker avatars={avatars} value={avatarId} onChange={setAvatarId} disabled={!avatars || busy} />
         <button type="button" data-testid="start" disabled={!avatarId || busy} onClick={start}>
           Start
         </button>

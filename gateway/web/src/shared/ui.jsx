@@ -63,3 +63,37 @@ export function errorView(e) {
     detail: e?.detail ?? null,
   };
 }
+
+/** Says that the upstream is the simulator: nothing costs money, and the media server is fake. */
+export function SimulatedBanner({ config }) {
+  if (!config?.simulated) {
+    return null;
+  }
+  return (
+    <p className="banner" data-testid="simulated">
+      Simulated Runway: no credits are used, and the call's media server is fake.
+    </p>
+  );
+}
+
+/** The gateway's allowed avatars (GET /api/avatar/presets), one to choose. */
+export function AvatarPicker({ avatars, value, onChange, disabled }) {
+  return (
+    <p className="field">
+      <label htmlFor="avatar">Avatar</label>
+      <select
+        id="avatar"
+        data-testid="avatar-picker"
+        value={value}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.value)}
+      >
+        {(avatars ?? []).map((a) => (
+          <option key={a.id} value={a.id}>
+            {a.name}
+          </option>
+        ))}
+      </select>
+    </p>
+  );
+}

@@ -189,11 +189,7 @@ class BrowserDemoEndToEndTest {
 
     browser.click("start");
 
-    browser.waitFor("error");
-    browser.screenshot("1-no-key");
-    assertThat(browser.attribute("error", "data-code")).isEqualTo("unauthenticated");
-    assertThat(browser.text("error-message"))
-        .startsWith(messages().path("errors").path("unauthenticated").asString());
+    assertShowsError("unauthenticated", "1-no-key");
     assertThat(gateway.upstream().sessions()).isEmpty();
 
     browser.command("fill", "testid", "api-key", "value", key);
@@ -315,11 +311,7 @@ class BrowserDemoEndToEndTest {
 
     browser.click("start");
 
-    browser.waitFor("error");
-    browser.screenshot("1-credits-exhausted");
-    assertThat(browser.attribute("error", "data-code")).isEqualTo("upstream_credits_exhausted");
-    assertThat(browser.text("error-message"))
-        .startsWith(messages().path("errors").path("upstream_credits_exhausted").asString());
+    assertShowsError("upstream_credits_exhausted", "1-credits-exhausted");
     // The start was accepted (202) and failed on its stream: named by the start's request id.
     JsonNode started = browser.awaitResponse("POST", SESSIONS);
     assertThat(started.path("status").asInt()).isEqualTo(202);
@@ -423,5 +415,17 @@ class BrowserDemoEndToEndTest {
     gateway.upstream().advanceClock(held);
     assertThat(holder.get().status()).isEqualTo(200);
     assertThat(gateway.upstream().sessions()).hasSize(1);
+  }
+
+  /**
+   * Waits for the page's error box, screenshots it as {@code screenshot}, and checks that it names
+   * {@code code} with the sentence messages.json has for it.
+   */
+  private void assertShowsError(String code, String screenshot) throws Exception {
+    browser.waitFor("error");
+    browser.screenshot(screenshot);
+    assertThat(browser.attribute("error", "data-code")).isEqualTo(code);
+    assertThat(browser.text("error-message"))
+        .startsWith(messages().path("errors").path(code).asString());
   }
 }

@@ -69,6 +69,21 @@ class LineSessionsEndToEndTest {
     return holder;
   }
 
+  /**
+   * Lets the slot's holder reach READY, then checks that its session is the only one Runway created
+   * and that none was created for {@code avatar}.
+   */
+  private void releaseTheSlotAndAssertNothingElseWasCreated(
+      CompletableFuture<GatewayHarness.Response> holder, String avatar) throws Exception {
+    gateway.upstream().advanceClock(HELD);
+    assertThat(holder.get().status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> gateway.app().connectsInFlight() == 0);
+    assertThat(gateway.upstream().sessions())
+        .hasSize(1)
+        .extracting(SessionRecord::createBody)
+        .noneMatch(create -> create.contains(avatar));
+  }
+
   private String startedId(String avatar) {
     GatewayHarness.Response started = gateway.postJson(SESSIONS, body(avatar));
     assertThat(started.status()).as(started.body()).isEqualTo(202);
@@ -140,13 +155,7 @@ class LineSessionsEndToEndTest {
       assertThat(events).extracting(EventStream.Event::name).containsExactly("queued", "cancelled");
       assertThat(events.getLast().data().get("reason").asString()).isEqualTo("client_gone");
     }
-    gateway.upstream().advanceClock(HELD);
-    assertThat(holder.get().status()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(10)).until(() -> gateway.app().connectsInFlight() == 0);
-    assertThat(gateway.upstream().sessions())
-        .hasSize(1)
-        .extracting(SessionRecord::createBody)
-        .noneMatch(create -> create.contains("influencer"));
+    releaseTheSlotAndAssertNothingElseWasCreated(holder, "influencer");
     assertThat(metrics()).contains("avatar_gateway_line_wait_seconds_count{outcome=\"gave_up\"} 1");
   }
 
@@ -173,13 +182,7 @@ class LineSessionsEndToEndTest {
     assertThat(again.status()).as(again.body()).isEqualTo(200);
     assertThat(again.json().get("state").asString()).isEqualTo("cancelled");
 
-    gateway.upstream().advanceClock(HELD);
-    assertThat(holder.get().status()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(10)).until(() -> gateway.app().connectsInFlight() == 0);
-    assertThat(gateway.upstream().sessions())
-        .hasSize(1)
-        .extracting(SessionRecord::createBody)
-        .noneMatch(create -> create.contains("influencer"));
+    releaseTheSlotAndAssertNothingElseWasCreated(holder, "influencer");
   }
 
   @Test

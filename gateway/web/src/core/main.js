@@ -43,14 +43,14 @@ function clearError() {
 }
 
 /**
- * Ends the handed-out session at the gateway. The session-key answer names Runway's session id;
- * the gateway's own id (which DELETE takes) is found in the caller's list of sessions.
+ * Ends the handed-out session at the gateway, which takes the answer's id (Runway's) as well as its
+ * own. Already ended (or no longer known) is what End wants.
  */
 async function endAtGateway(runwayId) {
-  const page = await requestJson(config, 'GET', `${config.paths.sessions}?limit=20`);
-  const row = page.sessions.find((s) => s.sessionId === runwayId);
-  if (row) {
-    await requestJson(config, 'DELETE', `${config.paths.sessions}/${encodeURIComponent(row.id)}`);
+  try {
+    await requestJson(config, 'DELETE', `${config.paths.sessions}/${encodeURIComponent(runwayId)}`);
+  } catch (e) {
+    if (e?.code !== 'not_found') throw e;
   }
 }
 

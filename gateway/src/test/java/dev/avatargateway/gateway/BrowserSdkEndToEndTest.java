@@ -166,7 +166,8 @@ class BrowserSdkEndToEndTest {
     // The page's Content-Security-Policy let it consume at the simulator's origin.
     assertThat(browser.cspViolations()).isEmpty();
 
-    // End: the page ended the handed-out session at the gateway, which ended it upstream.
+    // End: the page ended the handed-out session at the gateway by the id the answer named
+    // (Runway's), and the gateway ended it upstream.
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
@@ -175,7 +176,7 @@ class BrowserSdkEndToEndTest {
     browser.screenshot("2-ended");
     assertThat(browser.requests("DELETE", "")).hasSize(1);
     assertThat(browser.requests("DELETE", "").getFirst().path("url").asString())
-        .contains(SESSIONS + "/");
+        .endsWith(SESSIONS + "/" + upstreamId);
   }
 
   private static String origin(URI base) {

@@ -295,6 +295,35 @@ class SessionsEndToEndTest {
   }
 
   @Test
+  void runwaysSessionIdNamesTheSessionTooForItsOwnerOnly() {
+    start(KEYS);
+    GatewayHarness.Response connected =
+        gateway.postJson("/api/avatar/session-key", CAT, bearer(ALICE_KEY));
+    assertThat(connected.status()).as(connected.body()).isEqualTo(200);
+    String upstreamId = connected.json().get("sessionId").asString();
+
+    // Another principal is told what it would be told of a session that does not exist.
+    assertThat(send("GET", SESSIONS + "/" + upstreamId, bearer(BOB_KEY)).code())
+        .isEqualTo("not_found");
+    assertThat(send("DELETE", SESSIONS + "/" + upstreamId, bearer(BOB_KEY)).code())
+        .isEqualTo("not_found");
+    assertThat(send("GET", SESSIONS + "/not%20an%20id", bearer(ALICE_KEY)).code())
+        .isEqualTo("not_found");
+
+    GatewayHarness.Response read = send("GET", SESSIONS + "/" + upstreamId, bearer(ALICE_KEY));
+    assertThat(read.status()).as(read.body()).isEqualTo(200);
+    assertThat(read.json().get("sessionId").asString()).isEqualTo(upstreamId);
+    String id = read.json().get("id").asString();
+    assertThat(id).isNotEqualTo(upstreamId);
+
+    GatewayHarness.Response ended = send("DELETE", SESSIONS + "/" + upstreamId, bearer(ALICE_KEY));
+    assertThat(ended.status()).as(ended.body()).isEqualTo(200);
+    assertThat(ended.json().get("id").asString()).isEqualTo(id);
+    assertThat(ended.json().get("outcome").asString()).isEqualTo("end_requested");
+    assertThat(upstream(upstreamId).status()).isEqualTo("CANCELLED");
+  }
+
+  @Test
   void deleteEndsAHandedOverSessionUpstreamAndIsIdempotent() {
     start("");
     GatewayHarness.Response connected = gateway.postJson("/api/avatar/connect", CAT);

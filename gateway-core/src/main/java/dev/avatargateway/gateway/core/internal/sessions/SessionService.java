@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The session endpoints over the ledger and this process's {@link AsyncStarts}: who is asking,
@@ -65,6 +66,12 @@ public final class SessionService implements Sessions {
     /** The principals with the most minutes, most first. */
     List<Usage> top(int limit);
   }
+
+  /**
+   * What a Runway session id may look like before the ledger is asked: its column holds 128
+   * characters, and Runway's ids are UUIDs; anything else names no session without a query.
+   */
+  private static final Pattern UPSTREAM_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
   private final AsyncStarts starts;
   private final JdbcSessionLedger ledger;
@@ -117,11 +124,16 @@ public final class SessionService implements Sessions {
   @Override
   public SessionEvents events(Caller caller, String id, Optional<String> lastEventId) {
     Principal who = authenticate(caller);
-    Optional<Start> local = starts.find(id);
-    if (local.isPresent() && local.get().principal().filter(who.name()::equals).isPresent()) {
+    Optional<String> owner = Optional.of(who.name());
+    Optional<Start> local = local(id, owner);
+    if (local.isPresent()) {
       return local.get().open(lastEventId);
     }
     SessionRow row = owned(who, id);
+    local = local(row.gatewayId(), owner);
+    if (local.isPresent()) {
+      return local.get().open(lastEventId);
+    }
     return new LedgerOnly(row, lastEventId.filter(SessionEvent.END_ID::equals).isPresent());
   }
 
@@ -143,18 +155,19 @@ public final class SessionService implements Sessions {
     // An admin may end anyone's session; everyone else only their own.
     Optional<String> owner =
         isAdmin(caller) ? Optional.empty() : Optional.of(authenticate(caller, address).name());
-    String key = canonical(id);
-    Optional<Start> local =
-        starts.find(key).filter(s -> owner.isEmpty() || s.principal().equals(owner));
+    Optional<Start> local = local(id, owner);
     if (local.isEmpty()) {
       SessionRow row =
-          ledger
-              .find(key)
+          lookup(id)
               .filter(r -> owner.isEmpty() || r.principal().equals(owner.get()))
               .orElseThrow(SessionService::notFound);
-      return info(ender.end(row.gatewayId(), StopReason.END_REQUESTED));
+      local = local(row.gatewayId(), owner);
+      if (local.isEmpty()) {
+        return info(ender.end(row.gatewayId(), StopReason.END_REQUESTED));
+      }
     }
     Start start = local.get();
+    String key = start.id();
     boolean endInLedger = start.requestEnd();
     if (!endInLedger) {
       try {
@@ -266,23 +279,38 @@ public final class SessionService implements Sessions {
   }
 
   private SessionRow owned(Principal who, String id) {
-    return ledger
-        .find(canonical(id))
+    return lookup(id)
         .filter(row -> row.principal().equals(who.name()))
         .orElseThrow(SessionService::notFound);
   }
 
-  /** The id as the ledger keeps it; anything that is not a UUID names no session. */
-  private static String canonical(String id) {
-    try {
-      String canonical = UUID.fromString(id).toString();
-      if (canonical.equals(id)) {
-        return canonical;
+  /**
+   * The session an id names: the gateway's own id, or Runway's, which is what every connect answer
+   * and both SDKs carry as {@code sessionId} (so a page that has only the answer can end its call).
+   * Ids of the two kinds cannot collide: each is a random UUID.
+   */
+  private Optional<SessionRow> lookup(String id) {
+    if (isCanonicalUuid(id)) {
+      Optional<SessionRow> own = ledger.find(id);
+      if (own.isPresent()) {
+        return own;
       }
-    } catch (IllegalArgumentException e) {
-      // not a UUID
     }
-    throw notFound();
+    return UPSTREAM_ID.matcher(id).matches() ? ledger.findByUpstreamId(id) : Optional.empty();
+  }
+
+  /** The start this process follows under the gateway's id {@code id}, if {@code owner}'s. */
+  private Optional<Start> local(String id, Optional<String> owner) {
+    return starts.find(id).filter(s -> owner.isEmpty() || s.principal().equals(owner));
+  }
+
+  /** Whether {@code id} is a UUID in the canonical lower-case form the gateway's ids take. */
+  private static boolean isCanonicalUuid(String id) {
+    try {
+      return UUID.fromString(id).toString().equals(id);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   static GatewayException notFound() {

@@ -160,13 +160,18 @@ class LineSessionsEndToEndTest {
   }
 
   @Test
-  void endingAStartThatStillWaitsTakesItOutOfTheLineAndCreatesNothing() throws Exception {
+  void aStartThatStillWaitsIsShownWaitingAndEndingItTakesItOutOfTheLineCreatingNothing()
+      throws Exception {
     start("");
     CompletableFuture<GatewayHarness.Response> holder = holdTheSlot();
     String waiting = startedId("influencer");
 
     try (EventStream stream = EventStream.open(gateway, SESSIONS + "/" + waiting + "/events")) {
       next(stream, "queued");
+      GatewayHarness.Response read = gateway.get(SESSIONS + "/" + waiting);
+      assertThat(read.status()).as(read.body()).isEqualTo(200);
+      assertThat(read.json().get("state").asString()).isEqualTo("waiting");
+      assertThat(read.json().get("sessionId").isNull()).isTrue();
       GatewayHarness.Response ended = gateway.delete(SESSIONS + "/" + waiting);
       assertThat(ended.status()).as(ended.body()).isEqualTo(200);
       assertThat(ended.json().get("id").asString()).isEqualTo(waiting);

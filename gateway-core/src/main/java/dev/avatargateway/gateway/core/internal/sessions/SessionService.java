@@ -139,7 +139,15 @@ public final class SessionService implements Sessions {
 
   @Override
   public SessionInfo get(Caller caller, String id) {
-    return info(owned(authenticate(caller), id));
+    Principal who = authenticate(caller);
+    Optional<SessionRow> row = lookup(id).filter(r -> r.principal().equals(who.name()));
+    if (row.isPresent()) {
+      return info(row.get());
+    }
+    // A start in the waiting line has no ledger row yet; this process knows it.
+    return local(id, Optional.of(who.name()))
+        .map(Start::unrecorded)
+        .orElseThrow(SessionService::notFound);
   }
 
   @Override

@@ -59,6 +59,12 @@ final class Start {
     void cancel();
   }
 
+  /**
+   * The state the session endpoints show for a start in the waiting line: not a ledger state, since
+   * the ledger records a start only once it leaves the line to create its session.
+   */
+  static final String WAITING = "waiting";
+
   private final String id;
   private final Duration readerGrace;
   private final Hooks hooks;
@@ -356,8 +362,8 @@ final class Start {
 
   /**
    * This start as the session endpoints show a session, for one that ended before the ledger had a
-   * row of it (it left the waiting line, or was refused there): no Runway id, no instants; its
-   * state and outcome are those of its stream's last event ({@code pending} while it still runs).
+   * row of it, or that has none yet: no Runway id, no instants. {@value #WAITING} while it waits in
+   * the line; once it left, the state and outcome of its stream's last event.
    */
   SessionInfo unrecorded() {
     lock.lock();
@@ -365,7 +371,7 @@ final class Start {
       SessionEvent last = ended ? events.getLast() : null;
       String state =
           last == null
-              ? SessionState.PENDING.code()
+              ? WAITING
               : SessionEvent.CANCELLED.equals(last.name())
                   ? SessionState.CANCELLED.code()
                   : SessionState.FAILED.code();

@@ -83,20 +83,30 @@ public record RedisConfig(String url, String keyPrefix, String onFailure, Durati
 
   /** The password in the URL, to mask in logs; null when there is none. */
   public String password() {
-    if (url == null) {
+    int at = userInfoEnd();
+    if (at < 0) {
       return null;
     }
-    try {
-      String userInfo = new URI(url).getRawUserInfo();
-      if (userInfo == null || userInfo.isEmpty()) {
-        return null;
-      }
-      int colon = userInfo.indexOf(':');
-      // redis://secret@host: Lettuce reads a lone user-info part as the password.
-      return colon < 0 ? userInfo : userInfo.substring(colon + 1);
-    } catch (URISyntaxException e) {
-      return null;
+    String userInfo = url.substring(url.indexOf("://") + 3, at);
+    int colon = userInfo.indexOf(':');
+    // redis://secret@host: Lettuce reads a lone user-info part as the password.
+    String password = colon < 0 ? userInfo : userInfo.substring(colon + 1);
+    return password.isEmpty() ? null : password;
+  }
+
+  /**
+   * Where the URL's user-info part ends (its {@code @}), or -1 when it has none. Found by hand
+   * rather than with {@link URI}, so that even a URL too broken to parse is masked.
+   */
+  private int userInfoEnd() {
+    if (url == null || !url.contains("://")) {
+      return -1;
     }
+    int start = url.indexOf("://") + 3;
+    int slash = url.indexOf('/', start);
+    String authority = slash < 0 ? url.substring(start) : url.substring(start, slash);
+    int at = authority.lastIndexOf('@');
+    return at < 0 ? -1 : start + at;
   }
 
   /**
@@ -112,11 +122,12 @@ public record RedisConfig(String url, String keyPrefix, String onFailure, Durati
             SECTION + ".url", "must start with redis:// or rediss://, was " + masked());
       }
       try {
-        RedisURI uri = RedisURI.create(url);
-        if (uri.getHost() == null || uri.getHost().isBlank()) {
-          throw new IllegalArgumentException("no host");
+        // java.net.URI is the stricter parser: Lettuce takes a missing host or port as defaults.
+        if (new URI(url).getHost() == null) {
+          throw new IllegalArgumentException("no host, or a port that is not a number");
         }
-      } catch (IllegalArgumentException e) {
+        RedisURI.create(url);
+      } catch (URISyntaxException | IllegalArgumentException e) {
         throw new ConfigException(
             SECTION + ".url",
             "must be redis://[user:password@]host[:port][/database], was " + masked());
@@ -141,11 +152,15 @@ public record RedisConfig(String url, String keyPrefix, String onFailure, Durati
 
   /** The URL with its password replaced by {@code ***}: for messages and logs. */
   public String masked() {
-    String password = password();
-    if (url == null || password == null) {
+    if (password() == null) {
       return url;
     }
-    return url.replace(password + "@", "***@");
+    int at = userInfoEnd();
+    int start = url.indexOf("://") + 3;
+    String userInfo = url.substring(start, at);
+    int colon = userInfo.indexOf(':');
+    String shown = colon < 0 ? "***" : userInfo.substring(0, colon + 1) + "***";
+    return url.substring(0, start) + shown + url.substring(at);
   }
 
   /** Shows everything but the URL's password. */

@@ -90,7 +90,8 @@ public final class AuthFailureLimiter {
    *
    * @param clientAddress the client's address, from {@link ClientAddressResolver#resolve}
    * @throws GatewayException {@link ErrorCode#TOO_MANY_AUTH_FAILURES}, with {@code retryAfter} when
-   *     the next token arrives (whole seconds, at least 1)
+   *     the next token arrives (whole seconds, at least 1), or {@link ErrorCode#LIMITS_UNAVAILABLE}
+   *     when shared buckets cannot be checked ({@code redis.onFailure: refuse})
    */
   public void check(String clientAddress) {
     if (buckets == null) {

@@ -123,7 +123,9 @@ public final class ConnectLimiter {
    * @throws GatewayException {@link ErrorCode#RATE_LIMITED} (a token bucket is empty; {@code
    *     retryAfter} is when the next token arrives, whole seconds, at least 1), {@link
    *     ErrorCode#TOO_MANY_CONCURRENT_CONNECTS} (retry after 1 s), or {@link
-   *     ErrorCode#UPSTREAM_BUSY} when the concurrency table is full of busy keys
+   *     ErrorCode#UPSTREAM_BUSY} when the concurrency table is full of busy keys, or {@link
+   *     ErrorCode#LIMITS_UNAVAILABLE} when shared buckets cannot be checked ({@code
+   *     redis.onFailure: refuse})
    */
   public Permit admit(Principal principal, String clientAddress) {
     Objects.requireNonNull(principal, "principal");

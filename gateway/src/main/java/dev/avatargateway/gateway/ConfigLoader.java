@@ -77,6 +77,7 @@ public final class ConfigLoader {
     // Sized to the container's memory, as -Xmx often is, so set the same way.
     env.put("GATEWAY_MAX_CONNECTS_IN_FLIGHT", "admission.maxConnectsInFlight");
     env.put("GATEWAY_IDEMPOTENCY_KEY", "idempotency.encryptionKey");
+    env.put("GATEWAY_REDIS_URL", "redis.url");
     env.put("GATEWAY_DEMO", "demo.enabled");
     return Collections.unmodifiableMap(env);
   }

@@ -182,6 +182,7 @@ public final class GatewayApp implements AutoCloseable {
         .ifPresent(LogMasking::registerSecret);
     Optional.ofNullable(config.ledger().password()).ifPresent(LogMasking::registerSecret);
     Optional.ofNullable(config.idempotency().encryptionKey()).ifPresent(LogMasking::registerSecret);
+    Optional.ofNullable(config.redis().password()).ifPresent(LogMasking::registerSecret);
   }
 
   private static GatewayApp assemble(
@@ -217,6 +218,7 @@ public final class GatewayApp implements AutoCloseable {
               .ledger(config.ledger())
               .budgets(config.budgets())
               .idempotency(config.idempotency(), runwaySecret)
+              .redis(config.redis())
               .answers(new ConnectAnswers())
               .instanceName(instanceName(config))
               .simulatedUpstream(simulator.isPresent())

@@ -11,6 +11,7 @@ import dev.avatargateway.gateway.core.LedgerConfig;
 import dev.avatargateway.gateway.core.LineConfig;
 import dev.avatargateway.gateway.core.RateLimitConfig;
 import dev.avatargateway.gateway.core.ReadinessConfig;
+import dev.avatargateway.gateway.core.RedisConfig;
 import dev.avatargateway.gateway.core.SessionsConfig;
 import java.util.List;
 
@@ -35,6 +36,7 @@ import java.util.List;
  *     may use a day (docs/budgets.md)
  * @param idempotency idempotent starts: how long {@code Idempotency-Key}s are kept, and the key
  *     that encrypts their stored answers
+ * @param redis the Redis that several instances share their rate limits through; none by default
  * @param demo the demo page at {@code /demo/}
  */
 public record GatewayConfig(
@@ -52,6 +54,7 @@ public record GatewayConfig(
     SessionsConfig sessions,
     BudgetsConfig budgets,
     IdempotencyConfig idempotency,
+    RedisConfig redis,
     DemoConfig demo) {
 
   /** Fills in defaults for absent sections. */
@@ -70,13 +73,15 @@ public record GatewayConfig(
     sessions = sessions == null ? SessionsConfig.defaults() : sessions;
     budgets = budgets == null ? BudgetsConfig.defaults() : budgets;
     idempotency = idempotency == null ? IdempotencyConfig.defaults() : idempotency;
+    redis = redis == null ? RedisConfig.defaults() : redis;
     demo = demo == null ? DemoConfig.defaults() : demo;
   }
 
   /** Every default. */
   public static GatewayConfig defaults() {
     return new GatewayConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null);
   }
 
   /**
@@ -107,5 +112,6 @@ public record GatewayConfig(
     problems.check(sessions::validate);
     problems.check(budgets::validate);
     problems.check(idempotency::validate);
+    problems.check(redis::validate);
   }
 }

@@ -111,6 +111,12 @@ public enum ErrorCode {
    * that the books would not know about, and one already started is cancelled.
    */
   LEDGER_UNAVAILABLE(503, "ledger_unavailable"),
+  /**
+   * The shared store of the rate limits (Redis, {@code redis.url}) cannot be reached, so the
+   * gateway cannot check its limits and starts nothing ({@code redis.onFailure: refuse}); see
+   * {@code Retry-After}.
+   */
+  LIMITS_UNAVAILABLE(503, "limits_unavailable"),
   /** The gateway is shutting down and takes no new connects. */
   SHUTTING_DOWN(503, "shutting_down"),
   /**

@@ -22,6 +22,7 @@ import dev.avatargateway.gateway.core.internal.ledger.LedgerException;
 import dev.avatargateway.gateway.core.internal.limits.AuthFailureLimiter;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
+import dev.avatargateway.gateway.core.internal.limits.RedisBuckets;
 import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
 import dev.avatargateway.gateway.core.internal.line.LedgerHistory;
 import dev.avatargateway.gateway.core.internal.line.WaitEstimator;
@@ -86,14 +87,17 @@ public final class GatewayCore implements AutoCloseable {
   private final Sessions sessions;
   private final BudgetReport budgetReport;
   private final IdempotentStarts idempotency;
+  private final RedisBuckets redis; // null: every limit is per instance
 
   private GatewayCore(
       Builder b,
       Books books,
       Admission admission,
       BudgetLimits budgetLimits,
-      IdempotentStarts idempotency) {
+      IdempotentStarts idempotency,
+      RedisBuckets redis) {
     this.books = books;
+    this.redis = redis;
     this.admission = admission;
     this.idempotency = idempotency;
     Clock clock = b.clock;
@@ -151,8 +155,23 @@ public final class GatewayCore implements AutoCloseable {
     // takes from its address's one bucket.
     ClientAddressResolver addresses = new ClientAddressResolver(b.rateLimit.trustedProxies());
     AuthFailureLimiter authFailures =
-        AuthFailureLimiter.inMemory(
-            b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag()));
+        redis == null
+            ? AuthFailureLimiter.inMemory(
+                b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag()))
+            : AuthFailureLimiter.shared(
+                b.rateLimit,
+                redis,
+                System::nanoTime,
+                limit -> metrics.rateLimitRejected(limit.tag()));
+    ConnectLimiter connectLimiter =
+        redis == null
+            ? ConnectLimiter.inMemory(
+                b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag()))
+            : ConnectLimiter.shared(
+                b.rateLimit,
+                redis,
+                System::nanoTime,
+                limit -> metrics.rateLimitRejected(limit.tag()));
     SessionEnder ender = new SessionEnder(books.ledger(), runway.realtimeSessions(), clock);
     this.asyncStarts = new AsyncStarts(this::startFlow, b.sessions, ender::endQuietly);
     listeners.add(asyncStarts);
@@ -165,8 +184,7 @@ public final class GatewayCore implements AutoCloseable {
                 catalog,
                 new CustomAvatarVerifier(runway.avatars(), b.connect.customAvatarCacheTtl(), clock),
                 b.connect,
-                ConnectLimiter.inMemory(
-                    b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag())),
+                connectLimiter,
                 authFailures,
                 line,
                 runway.realtimeSessions(),
@@ -380,6 +398,9 @@ public final class GatewayCore implements AutoCloseable {
     readiness.close();
     admission.close();
     idempotency.close();
+    if (redis != null) {
+      redis.close();
+    }
     books.close();
   }
 
@@ -404,6 +425,7 @@ public final class GatewayCore implements AutoCloseable {
     private RunwayClient observedRunway;
     private IdempotencyConfig idempotency = IdempotencyConfig.defaults();
     private Optional<String> idempotencySecret = Optional.empty();
+    private RedisConfig redis = RedisConfig.defaults();
     private AnswerRenderer answers;
     private final List<ConnectListener> listeners = new ArrayList<>();
 
@@ -534,6 +556,15 @@ public final class GatewayCore implements AutoCloseable {
     }
 
     /**
+     * The Redis that the rate limits are shared through; default {@link RedisConfig#defaults()}:
+     * none, every limit per instance.
+     */
+    public Builder redis(RedisConfig redis) {
+      this.redis = Objects.requireNonNull(redis, "redis");
+      return this;
+    }
+
+    /**
      * How the transport renders answers: with it, requests with an {@code Idempotency-Key} get the
      * first answer replayed; without it (the default) the header is ignored.
      */
@@ -564,6 +595,7 @@ public final class GatewayCore implements AutoCloseable {
       sessions.validate();
       budgets.validate();
       idempotency.validate();
+      redis.validate();
       metrics = new GatewayMetrics(meterRegistry);
       observedRunway = observed(runway, clock, metrics);
       String name =
@@ -581,7 +613,9 @@ public final class GatewayCore implements AutoCloseable {
       // It listens to the JVM's collectors until closed.
       Admission admitting = null;
       IdempotentStarts starts = null;
+      RedisBuckets buckets = null;
       try {
+        buckets = redis.enabled() ? RedisBuckets.create(redis, System::nanoTime) : null;
         admitting = Admission.start(admission, reason -> metrics.admissionRejected(reason.tag()));
         starts =
             answers == null
@@ -592,12 +626,15 @@ public final class GatewayCore implements AutoCloseable {
                     idempotency,
                     books.runId(),
                     clock);
-        GatewayCore core = new GatewayCore(this, books, admitting, budgetLimits, starts);
+        GatewayCore core = new GatewayCore(this, books, admitting, budgetLimits, starts, buckets);
         books.start();
         return core;
       } catch (RuntimeException e) {
         if (starts != null) {
           starts.close();
+        }
+        if (buckets != null) {
+          buckets.close();
         }
         if (admitting != null) {
           admitting.close();

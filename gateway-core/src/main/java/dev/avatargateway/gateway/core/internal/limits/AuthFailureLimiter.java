@@ -3,7 +3,6 @@ package dev.avatargateway.gateway.core.internal.limits;
 import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.RateLimitConfig;
-import io.github.bucket4j.Bucket;
 import io.github.bucket4j.EstimationProbe;
 import java.util.Map;
 import java.util.Objects;
@@ -24,9 +23,8 @@ import java.util.function.LongSupplier;
  * giving it back on success would bound it exactly, but would let a burst of genuine users behind
  * one address use up the bucket for each other.
  *
- * <p>The buckets live in a {@link BucketStore}: in this JVM now, in a shared store (Bucket4j's
- * Redis proxy managers hand out the same {@link Bucket}s) once several instances must share them.
- * Thread-safe; never blocks.
+ * <p>The buckets live in a {@link BucketStore}: in this JVM ({@link #inMemory}), or in a Redis that
+ * several instances share ({@link #shared}).
  */
 public final class AuthFailureLimiter {
   private final BucketStore buckets; // null: limit switched off
@@ -63,17 +61,43 @@ public final class AuthFailureLimiter {
   }
 
   /**
+   * A limiter whose buckets live in a Redis that several instances share.
+   *
+   * @param config as for {@link #inMemory}; validated here
+   * @param redis where the buckets live
+   * @param nanoTime a monotonic clock in nanoseconds, for the fallback buckets
+   * @param onRejection as for {@link #inMemory}
+   */
+  public static AuthFailureLimiter shared(
+      RateLimitConfig config,
+      RedisBuckets redis,
+      LongSupplier nanoTime,
+      Consumer<Limit> onRejection) {
+    config.validate();
+    return new AuthFailureLimiter(
+        ConnectLimiter.sharedStore(
+            redis,
+            "auth-failures",
+            config.authFailuresPerClientAddress(),
+            new ConnectLimiter.SuppliedTimeMeter(nanoTime),
+            config.maxTrackedKeys()),
+        config.ipv6PrefixLength(),
+        onRejection);
+  }
+
+  /**
    * Refuses a connect whose address has used up its failures; takes nothing.
    *
    * @param clientAddress the client's address, from {@link ClientAddressResolver#resolve}
    * @throws GatewayException {@link ErrorCode#TOO_MANY_AUTH_FAILURES}, with {@code retryAfter} when
-   *     the next token arrives (whole seconds, at least 1)
+   *     the next token arrives (whole seconds, at least 1), or {@link ErrorCode#LIMITS_UNAVAILABLE}
+   *     when shared buckets cannot be checked ({@code redis.onFailure: refuse})
    */
   public void check(String clientAddress) {
     if (buckets == null) {
       return;
     }
-    EstimationProbe probe = bucket(clientAddress).estimateAbilityToConsume(1);
+    EstimationProbe probe = buckets.use(key(clientAddress), b -> b.estimateAbilityToConsume(1));
     if (!probe.canBeConsumed()) {
       onRejection.accept(Limit.AUTH_FAILURES);
       throw new GatewayException(
@@ -91,13 +115,19 @@ public final class AuthFailureLimiter {
    * @param clientAddress the client's address, from {@link ClientAddressResolver#resolve}
    */
   public void failed(String clientAddress) {
-    if (buckets != null) {
-      bucket(clientAddress).tryConsume(1);
+    if (buckets == null) {
+      return;
+    }
+    try {
+      buckets.use(key(clientAddress), b -> b.tryConsume(1));
+    } catch (GatewayException e) {
+      // A shared store that cannot be used (logged by it, once per outage): the caller's 401
+      // stands, and the next check answers the outage.
     }
   }
 
-  private Bucket bucket(String clientAddress) {
+  private String key(String clientAddress) {
     Objects.requireNonNull(clientAddress, "clientAddress");
-    return buckets.bucket(ConnectLimiter.addressKey(clientAddress, ipv6PrefixLength));
+    return ConnectLimiter.addressKey(clientAddress, ipv6PrefixLength);
   }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -66,9 +67,46 @@ public final class ConnectLimiter {
     config.validate();
     TimeMeter time = new SuppliedTimeMeter(nanoTime);
     int maxKeys = config.maxTrackedKeys();
-    return new ConnectLimiter(
+    return create(
+        config,
         localStore(config.perClientAddress(), time, maxKeys),
         localStore(config.perPrincipal(), time, maxKeys),
+        onRejection);
+  }
+
+  /**
+   * A limiter whose token buckets live in a Redis that several instances share; the concurrency
+   * slots stay per instance.
+   *
+   * @param config the limits; validated here
+   * @param redis where the buckets live
+   * @param nanoTime a monotonic clock in nanoseconds, for the fallback buckets
+   * @param onRejection as for {@link #inMemory}
+   */
+  public static ConnectLimiter shared(
+      RateLimitConfig config,
+      RedisBuckets redis,
+      LongSupplier nanoTime,
+      Consumer<Limit> onRejection) {
+    config.validate();
+    TimeMeter time = new SuppliedTimeMeter(nanoTime);
+    int maxKeys = config.maxTrackedKeys();
+    return create(
+        config,
+        sharedStore(redis, "connect-address", config.perClientAddress(), time, maxKeys),
+        sharedStore(redis, "connect-principal", config.perPrincipal(), time, maxKeys),
+        onRejection);
+  }
+
+  private static ConnectLimiter create(
+      RateLimitConfig config,
+      BucketStore addressBuckets,
+      BucketStore principalBuckets,
+      Consumer<Limit> onRejection) {
+    int maxKeys = config.maxTrackedKeys();
+    return new ConnectLimiter(
+        addressBuckets,
+        principalBuckets,
         config.maxConcurrentConnectsPerPrincipal() > 0
             ? new InFlightCounters(config.maxConcurrentConnectsPerPrincipal(), maxKeys)
             : null,
@@ -85,17 +123,19 @@ public final class ConnectLimiter {
    * @throws GatewayException {@link ErrorCode#RATE_LIMITED} (a token bucket is empty; {@code
    *     retryAfter} is when the next token arrives, whole seconds, at least 1), {@link
    *     ErrorCode#TOO_MANY_CONCURRENT_CONNECTS} (retry after 1 s), or {@link
-   *     ErrorCode#UPSTREAM_BUSY} when the concurrency table is full of busy keys
+   *     ErrorCode#UPSTREAM_BUSY} when the concurrency table is full of busy keys, or {@link
+   *     ErrorCode#LIMITS_UNAVAILABLE} when shared buckets cannot be checked ({@code
+   *     redis.onFailure: refuse})
    */
   public Permit admit(Principal principal, String clientAddress) {
     Objects.requireNonNull(principal, "principal");
     Objects.requireNonNull(clientAddress, "clientAddress");
     String addressKey = addressKey(clientAddress);
 
-    Bucket addressBucket = null;
+    boolean addressTaken = false;
     if (addressBuckets != null) {
-      addressBucket = addressBuckets.bucket(addressKey);
-      ConsumptionProbe probe = addressBucket.tryConsumeAndReturnRemaining(1);
+      ConsumptionProbe probe = addressBuckets.use(addressKey, TAKE_ONE);
+      addressTaken = probe.isConsumed();
       if (!probe.isConsumed()) {
         throw rateLimited(
             Limit.CLIENT_ADDRESS,
@@ -104,12 +144,18 @@ public final class ConnectLimiter {
       }
     }
 
-    Bucket principalBucket = null;
+    boolean principalTaken = false;
     if (principalBuckets != null && !principal.isAnonymous()) {
-      principalBucket = principalBuckets.bucket(principal.name());
-      ConsumptionProbe probe = principalBucket.tryConsumeAndReturnRemaining(1);
+      ConsumptionProbe probe;
+      try {
+        probe = principalBuckets.use(principal.name(), TAKE_ONE);
+      } catch (GatewayException e) {
+        refund(addressBuckets, addressTaken, addressKey);
+        throw e;
+      }
+      principalTaken = probe.isConsumed();
       if (!probe.isConsumed()) {
-        refund(addressBucket);
+        refund(addressBuckets, addressTaken, addressKey);
         throw rateLimited(
             Limit.PRINCIPAL,
             "Too many connection attempts for your account. Please wait and try again.",
@@ -127,8 +173,8 @@ public final class ConnectLimiter {
     if (outcome == ConcurrencySlots.Outcome.ACQUIRED) {
       return new Permit(() -> slots.release(slotKey));
     }
-    refund(addressBucket);
-    refund(principalBucket);
+    refund(addressBuckets, addressTaken, addressKey);
+    refund(principalBuckets, principalTaken, principal.name());
     onRejection.accept(Limit.CONCURRENCY);
     if (outcome == ConcurrencySlots.Outcome.FULL) {
       // Not this caller's fault: the gateway tracks as many busy keys as it may.
@@ -184,23 +230,60 @@ public final class ConnectLimiter {
     return Duration.ofSeconds(Math.max(MIN_RETRY_AFTER_SECONDS, seconds));
   }
 
-  private static void refund(Bucket bucket) {
-    if (bucket != null) {
-      bucket.addTokens(1);
+  /**
+   * Gives back a token taken by this check. Best effort: when a shared store fails now, the token
+   * stays taken (the bucket refills anyway), and the caller's own answer stands.
+   */
+  private static void refund(BucketStore store, boolean taken, String key) {
+    if (!taken) {
+      return;
     }
+    try {
+      store.use(
+          key,
+          bucket -> {
+            bucket.addTokens(1);
+            return null;
+          });
+    } catch (GatewayException e) {
+      // Already logged by the store, once per outage.
+    }
+  }
+
+  private static final Function<Bucket, ConsumptionProbe> TAKE_ONE =
+      bucket -> bucket.tryConsumeAndReturnRemaining(1);
+
+  /** The bandwidth of {@code limit}, or null when it limits nothing. */
+  static Bandwidth bandwidth(RateLimitConfig.TokenBucket limit) {
+    if (!limit.limits()) {
+      return null;
+    }
+    return Bandwidth.builder()
+        .capacity(limit.capacity())
+        .refillGreedy(limit.refillTokens(), limit.refillPeriod())
+        .build();
+  }
+
+  /**
+   * A store of {@code limit}'s buckets in {@code redis} under {@code name}, falling back to an
+   * in-memory one; null when it limits nothing.
+   */
+  static BucketStore sharedStore(
+      RedisBuckets redis,
+      String name,
+      RateLimitConfig.TokenBucket limit,
+      TimeMeter time,
+      int maxKeys) {
+    Bandwidth bandwidth = bandwidth(limit);
+    return bandwidth == null
+        ? null
+        : redis.store(name, bandwidth, new LocalBucketStore(bandwidth, time, maxKeys));
   }
 
   /** An in-memory store of {@code limit}'s buckets, or null when it limits nothing. */
   static BucketStore localStore(RateLimitConfig.TokenBucket limit, TimeMeter time, int maxKeys) {
-    if (!limit.limits()) {
-      return null;
-    }
-    Bandwidth bandwidth =
-        Bandwidth.builder()
-            .capacity(limit.capacity())
-            .refillGreedy(limit.refillTokens(), limit.refillPeriod())
-            .build();
-    return new LocalBucketStore(bandwidth, time, maxKeys);
+    Bandwidth bandwidth = bandwidth(limit);
+    return bandwidth == null ? null : new LocalBucketStore(bandwidth, time, maxKeys);
   }
 
   /** Bucket4j's clock, from any nanosecond source; monotonic, so not wall-clock based. */

@@ -3,6 +3,7 @@ package dev.avatargateway.gateway.core.internal.limits;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
+import java.util.function.Function;
 
 /**
  * Token buckets in this JVM's memory, at most {@code maxKeys} of them. The trade-off of the bound:
@@ -22,7 +23,12 @@ final class LocalBucketStore implements BucketStore {
   }
 
   @Override
-  public Bucket bucket(String key) {
+  public <T> T use(String key, Function<Bucket, T> operation) {
+    return operation.apply(bucket(key));
+  }
+
+  /** The bucket for {@code key}, created full when the key is new (or was evicted). */
+  Bucket bucket(String key) {
     return buckets.computeIfAbsent(
         key,
         unused ->

@@ -126,6 +126,10 @@ class SharedLimitsEndToEndTest {
     assertThat(refused.retryAfterSeconds()).isEqualTo(5);
     assertThat(refused.json().get("error").asString()).contains("cannot check its limits");
     assertThat(gateway.upstream().sessions()).isEmpty();
+    // Not ready: a load balancer sends connects to an instance that can check its limits.
+    GatewayHarness.Response readiness = gateway.get("/readyz");
+    assertThat(readiness.status()).isEqualTo(503);
+    assertThat(readiness.json().get("detail").asString()).contains("Redis unreachable");
   }
 
   @Test
@@ -140,6 +144,8 @@ class SharedLimitsEndToEndTest {
     assertThat(connect(gateway, aliceKey).status()).isEqualTo(200);
     assertThat(connect(gateway, aliceKey).code()).isEqualTo("rate_limited");
     assertThat(gateway.upstream().sessions()).hasSize(1);
+    // Still serving, with per-instance limits: ready.
+    assertThat(gateway.get("/readyz").status()).isEqualTo(200);
   }
 
   private GatewayHarness start(String yaml) {

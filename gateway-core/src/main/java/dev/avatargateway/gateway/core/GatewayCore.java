@@ -284,6 +284,11 @@ public final class GatewayCore implements AutoCloseable {
     if (!books.reachable()) {
       return new Readiness(false, "session ledger unreachable");
     }
+    // With redis.onFailure: local the gateway still serves (per-instance limits), so it is ready.
+    if (redis != null && redis.refusesWhenDown() && !redis.answers()) {
+      return new Readiness(
+          false, "Redis unreachable: connects are refused (limits_unavailable) until it is back");
+    }
     return probe.check();
   }
 

@@ -129,12 +129,42 @@ public final class RedisBuckets implements AutoCloseable {
               Map.of(),
               e);
         }
-        if (down.compareAndSet(true, false)) {
-          LOG.warn("Redis answers again: rate limits are shared again");
-        }
+        recovered();
         return result;
       }
     };
+  }
+
+  /**
+   * Whether Redis answers a {@code PING} now, connecting first if need be (within the pause between
+   * connection attempts): what readiness reports. A failure is an outage, as a failed bucket
+   * command is.
+   */
+  public boolean answers() {
+    try {
+      proxies();
+      StatefulRedisConnection<String, byte[]> current;
+      synchronized (connecting) {
+        current = connection;
+      }
+      current.sync().ping();
+    } catch (RuntimeException e) {
+      failed(e, config.failureMode() == RedisConfig.OnFailure.LOCAL);
+      return false;
+    }
+    recovered();
+    return true;
+  }
+
+  /** Whether connects are refused while Redis fails ({@code redis.onFailure: refuse}). */
+  public boolean refusesWhenDown() {
+    return config.failureMode() == RedisConfig.OnFailure.REFUSE;
+  }
+
+  private void recovered() {
+    if (down.compareAndSet(true, false)) {
+      LOG.warn("Redis answers again: rate limits are shared again");
+    }
   }
 
   private void failed(RuntimeException e, boolean local) {

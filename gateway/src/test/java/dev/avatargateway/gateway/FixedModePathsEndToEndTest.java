@@ -107,14 +107,9 @@ class FixedModePathsEndToEndTest {
     // The connect path answers credentials here (the default mode): the same request.
     GatewayHarness.Response sameShapeOnConnect = gateway.postJson(CONNECT, CAT, KEY_HEADER, key);
 
-    assertThat(otherShape.status()).isEqualTo(422);
-    assertThat(otherShape.code()).isEqualTo("idempotency_key_reused");
-    assertThat(otherShape.body()).doesNotContain(first.json().get("token").asString());
-    for (GatewayHarness.Response replayed : List.of(sameShape, sameShapeOnConnect)) {
-      assertThat(replayed.status()).isEqualTo(200);
-      assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
-      assertThat(replayed.body()).isEqualTo(first.body());
-    }
+    assertRefusedAsReused(otherShape, first.json().get("token").asString());
+    assertReplayOf(sameShape, first);
+    assertReplayOf(sameShapeOnConnect, first);
     assertThat(gateway.upstream().sessions()).hasSize(1);
   }
 
@@ -128,12 +123,8 @@ class FixedModePathsEndToEndTest {
     GatewayHarness.Response onConnect = gateway.postJson(CONNECT, CAT, KEY_HEADER, key);
     GatewayHarness.Response again = gateway.postJson(SESSION_KEY, CAT, KEY_HEADER, key);
 
-    assertThat(onConnect.status()).isEqualTo(422);
-    assertThat(onConnect.code()).isEqualTo("idempotency_key_reused");
-    assertThat(onConnect.body()).doesNotContain(first.json().get("sessionKey").asString());
-    assertThat(again.status()).isEqualTo(200);
-    assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
-    assertThat(again.body()).isEqualTo(first.body());
+    assertRefusedAsReused(onConnect, first.json().get("sessionKey").asString());
+    assertReplayOf(again, first);
     assertThat(gateway.upstream().sessions()).hasSize(1);
   }
 
@@ -228,5 +219,20 @@ class FixedModePathsEndToEndTest {
               .build(),
           HttpResponse.BodyHandlers.ofString());
     }
+  }
+
+  /** A key used for the other answer's shape: 422, without the first answer's {@code secret}. */
+  private static void assertRefusedAsReused(GatewayHarness.Response refused, String secret) {
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.code()).isEqualTo("idempotency_key_reused");
+    assertThat(refused.body()).doesNotContain(secret);
+  }
+
+  /** The first answer again, byte for byte, marked as replayed. */
+  private static void assertReplayOf(
+      GatewayHarness.Response replayed, GatewayHarness.Response first) {
+    assertThat(replayed.status()).isEqualTo(200);
+    assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(replayed.body()).isEqualTo(first.body());
   }
 }

@@ -39,7 +39,18 @@ import org.slf4j.LoggerFactory;
  *       hand-out timeout is cancelled ({@code hand_out_expired}).
  * </ul>
  *
- * Rounds are serialised: the background schedule and a caller's {@link #runOnce()} never overlap.
+ * Each round first writes what the connects could not record while the database did not answer
+ * ({@link PendingWrites}), and does nothing else until all of it is written: the rows it acts on
+ * must show what happened to their sessions.
+ *
+ * <p>The keeper's own writes are not kept for later: a step that fails leaves its row due, and the
+ * next round does it again from what the upstream says then (a second cancel of a cancelled session
+ * changes nothing, runway-api.md §2.3). Every step applies only while the row is this run's ({@link
+ * JdbcSessionLedger#ownRowsOnly()}): a run that lost rows to another while it could not renew its
+ * lease leaves them to their new owner.
+ *
+ * <p>Rounds are serialised: the background schedule and a caller's {@link #runOnce()} never
+ * overlap.
  */
 final class SessionKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(SessionKeeper.class);
@@ -53,6 +64,7 @@ final class SessionKeeper {
   private final LedgerRecorder.Schedules schedules;
   private final Settings settings;
   private final Clock clock;
+  private final PendingWrites pending;
   private Instant nextHeartbeat = Instant.MIN;
   private Instant nextRecovery = Instant.MIN;
 
@@ -74,8 +86,10 @@ final class SessionKeeper {
       AvatarConversations conversations,
       LedgerRecorder.Schedules schedules,
       Settings settings,
-      Clock clock) {
-    this.ledger = ledger;
+      Clock clock,
+      PendingWrites pending) {
+    this.ledger = ledger.ownRowsOnly();
+    this.pending = pending;
     this.sessions = sessions;
     this.conversations = conversations;
     this.schedules = schedules;
@@ -83,8 +97,16 @@ final class SessionKeeper {
     this.clock = clock;
   }
 
-  /** One round: the lease, the orphans, the due rows. Never throws; failures are logged. */
+  /**
+   * One round: the kept writes, the lease, the orphans, the due rows. Never throws; failures are
+   * logged.
+   */
   synchronized void runOnce() {
+    if (!pending.replay()) {
+      // The database still fails: the rest would fail too. The lease is not renewed meanwhile, as
+      // it could not be; see docs/ledger.md, "When the database is unreachable".
+      return;
+    }
     Instant now = clock.instant();
     try {
       if (!now.isBefore(nextHeartbeat)) {

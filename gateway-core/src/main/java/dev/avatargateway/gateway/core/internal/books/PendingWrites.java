@@ -4,6 +4,7 @@ import dev.avatargateway.gateway.core.internal.ledger.LedgerException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +43,34 @@ final class PendingWrites {
    */
   static final int MAX_PENDING_WRITES = 10_000;
 
+  /**
+   * How many rounds a kept write may fail while the database otherwise answers before it is
+   * dropped: a write that fails against a working database (a lock it keeps waiting for, a row it
+   * cannot take) would otherwise hold up every write behind it, and the keeper's other work, for
+   * good. Three rounds (about three seconds) ride out a passing lock.
+   */
+  static final int MAX_FAILURES_WHILE_ANSWERING = 3;
+
   /** One deferred write; throws {@link LedgerException} when the database fails it. */
   @FunctionalInterface
   interface Write {
     void apply();
   }
 
-  private record Entry(String connectId, String what, Write write) {}
+  private static final class Entry {
+    final String connectId;
+    final String what;
+    final Write write;
+
+    /** Rounds in which it failed while the database answered; only the keeper touches it. */
+    int failures;
+
+    Entry(String connectId, String what, Write write) {
+      this.connectId = connectId;
+      this.what = what;
+      this.write = write;
+    }
+  }
 
   private final int capacity;
   private final ArrayDeque<Entry> queue = new ArrayDeque<>();
@@ -127,9 +149,12 @@ final class PendingWrites {
    * Writes what waits, oldest first, and stops at the first write the database fails. Called by one
    * thread at a time (the keeper's round).
    *
+   * @param databaseAnswers asked only when a write fails: whether the database answers all the
+   *     same, and then the write counts one failure of its own (see {@link
+   *     #MAX_FAILURES_WHILE_ANSWERING})
    * @return whether nothing waits any more
    */
-  boolean replay() {
+  boolean replay(BooleanSupplier databaseAnswers) {
     int written = 0;
     while (true) {
       Entry head;
@@ -141,21 +166,29 @@ final class PendingWrites {
         }
       }
       try {
-        head.write().apply();
+        head.write.apply();
       } catch (LedgerException e) {
-        if (written > 0) {
-          LOG.info("Recorded {} kept ledger write(s); {} still wait", written, size());
+        if (!databaseAnswers.getAsBoolean() || ++head.failures < MAX_FAILURES_WHILE_ANSWERING) {
+          if (written > 0) {
+            LOG.info("Recorded {} kept ledger write(s); {} still wait", written, size());
+          }
+          LOG.debug("The ledger still fails the kept writes", e);
+          return false;
         }
-        LOG.debug("The ledger still fails the kept writes", e);
-        return false;
+        LOG.error(
+            "Dropping a kept ledger write ({} of connect {}) that the database, which answers,"
+                + " failed {} times; recovery settles its row once this run ends",
+            head.what,
+            head.connectId,
+            head.failures,
+            e);
       } catch (RuntimeException e) {
         // Not the database: the write itself is wrong, and trying it again would block the rest.
-        LOG.error(
-            "Dropping a kept ledger write ({} of connect {})", head.what(), head.connectId(), e);
+        LOG.error("Dropping a kept ledger write ({} of connect {})", head.what, head.connectId, e);
       }
       synchronized (this) {
         queue.pollFirst();
-        perConnect.computeIfPresent(head.connectId(), (id, n) -> n == 1 ? null : n - 1);
+        perConnect.computeIfPresent(head.connectId, (id, n) -> n == 1 ? null : n - 1);
       }
       written++;
     }

@@ -102,7 +102,7 @@ final class SessionKeeper {
    * logged.
    */
   synchronized void runOnce() {
-    if (!pending.replay()) {
+    if (!pending.replay(this::databaseAnswers)) {
       // The database still fails: the rest would fail too. The lease is not renewed meanwhile, as
       // it could not be; see docs/ledger.md, "When the database is unreachable".
       return;
@@ -128,6 +128,14 @@ final class SessionKeeper {
       }
     } catch (RuntimeException e) {
       LOG.warn("The session keeper's round failed; it tries again", e);
+    }
+  }
+
+  private boolean databaseAnswers() {
+    try {
+      return ledger.findRun(ledger.runId()).isPresent();
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 

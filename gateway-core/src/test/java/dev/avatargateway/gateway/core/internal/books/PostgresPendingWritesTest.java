@@ -39,7 +39,6 @@ import org.junit.jupiter.api.Test;
  * {@code CI=true}).
  */
 class PostgresPendingWritesTest {
-  private static final Instant START = Instant.now().truncatedTo(ChronoUnit.SECONDS);
   private static final Duration LEASE = Duration.ofSeconds(30);
 
   /**
@@ -57,8 +56,13 @@ class PostgresPendingWritesTest {
           Duration.ofMinutes(5),
           () -> 0.5);
 
+  /**
+   * Starts at the real time, for each test: the keeper's calls upstream take their deadlines from
+   * it, and the HTTP client holds them against the real time.
+   */
   private final LedgerRecorderContract.ManualClock clock =
-      new LedgerRecorderContract.ManualClock(START);
+      new LedgerRecorderContract.ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private TestDatabases.OutageRole role;
   private RunwaySimulator simulator;

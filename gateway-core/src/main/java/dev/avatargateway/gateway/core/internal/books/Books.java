@@ -188,6 +188,13 @@ public final class Books implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       scheduler = null;
+      int unwritten = keeper.flushPending();
+      if (unwritten > 0) {
+        LOG.warn(
+            "{} ledger write(s) kept while the database did not answer could not be written before"
+                + " stopping; the next run settles their rows from what Runway says",
+            unwritten);
+      }
       try {
         ledger.retireRun(ledger.runId(), clock.instant());
       } catch (RuntimeException e) {

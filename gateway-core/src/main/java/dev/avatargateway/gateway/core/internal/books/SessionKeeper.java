@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  *       hand-out timeout is cancelled ({@code hand_out_expired}).
  * </ul>
  *
- * Each round first writes what the connects could not record while the database did not answer
- * ({@link PendingWrites}), and does nothing else until all of it is written: the rows it acts on
- * must show what happened to their sessions.
+ * Each round, once the lease is renewed, first writes what the connects could not record while the
+ * database did not answer ({@link PendingWrites}), and acts on no row until all of it is written:
+ * the rows it acts on must show what happened to their sessions.
  *
  * <p>The keeper's own writes are not kept for later: a step that fails leaves its row due, and the
  * next round does it again from what the upstream says then (a second cancel of a cancelled session
@@ -98,21 +98,24 @@ final class SessionKeeper {
   }
 
   /**
-   * One round: the kept writes, the lease, the orphans, the due rows. Never throws; failures are
+   * One round: the lease, the kept writes, the orphans, the due rows. Never throws; failures are
    * logged.
    */
   synchronized void runOnce() {
-    if (!pending.replay(this::databaseAnswers)) {
-      // The database still fails: the rest would fail too. The lease is not renewed meanwhile, as
-      // it could not be; see docs/ledger.md, "When the database is unreachable".
-      return;
-    }
-    Instant now = clock.instant();
     try {
+      Instant now = clock.instant();
+      // The lease first: it touches no session row, and a long replay after an outage must not
+      // let it run out (another run would then take this run's sessions over).
       if (!now.isBefore(nextHeartbeat)) {
         ledger.heartbeat(ledger.runId(), now, now.plus(settings.leaseDuration()));
         nextHeartbeat = now.plus(settings.heartbeatInterval());
       }
+      if (!pending.replay(this::databaseAnswers)) {
+        // The database still fails them: the rows must show what the kept writes say before the
+        // keeper acts on them. See docs/ledger.md, "When the database is unreachable".
+        return;
+      }
+      now = clock.instant();
       if (!now.isBefore(nextRecovery)) {
         List<SessionRow> claimed = ledger.claimOrphans(ledger.runId(), now, settings.batchSize());
         if (!claimed.isEmpty()) {
@@ -129,6 +132,17 @@ final class SessionKeeper {
     } catch (RuntimeException e) {
       LOG.warn("The session keeper's round failed; it tries again", e);
     }
+  }
+
+  /**
+   * Writes what the connects could not record, once, stopping at the first write the database fails
+   * (for a clean stop: nothing runs after it).
+   *
+   * @return how many writes are still kept
+   */
+  synchronized int flushPending() {
+    pending.replay(() -> false);
+    return pending.size();
   }
 
   private boolean databaseAnswers() {

@@ -93,11 +93,6 @@ final class LedgerRecorder implements ConnectRecorder {
     this.pending = pending;
   }
 
-  /** The writes kept while the database failed them; the keeper replays them. */
-  PendingWrites pending() {
-    return pending;
-  }
-
   @Override
   public void record(ConnectEvent event) {
     switch (event) {

@@ -66,6 +66,13 @@ final class SessionKeeper {
   private final Clock clock;
   private final PendingWrites pending;
   private Instant nextHeartbeat = Instant.MIN;
+
+  /**
+   * Whether the last round failed: during an outage every round does, once a second, and one WARN
+   * for the first is enough (the rest are DEBUG) until a round goes through again.
+   */
+  private boolean failing;
+
   private Instant nextRecovery = Instant.MIN;
 
   /**
@@ -129,8 +136,17 @@ final class SessionKeeper {
       for (SessionRow row : ledger.due(ledger.runId(), now, settings.batchSize())) {
         act(row, now);
       }
+      if (failing) {
+        failing = false;
+        LOG.info("The session keeper's rounds go through again");
+      }
     } catch (RuntimeException e) {
-      LOG.warn("The session keeper's round failed; it tries again", e);
+      if (failing) {
+        LOG.debug("The session keeper's round failed again", e);
+      } else {
+        failing = true;
+        LOG.warn("The session keeper's round failed; it tries again every round", e);
+      }
     }
   }
 

@@ -45,9 +45,11 @@ final class PendingWrites {
 
   /**
    * How many rounds a kept write may fail while the database otherwise answers before it is
-   * dropped: a write that fails against a working database (a lock it keeps waiting for, a row it
-   * cannot take) would otherwise hold up every write behind it, and the keeper's other work, for
-   * good. Three rounds (about three seconds) ride out a passing lock.
+   * dropped: a write that fails against a working database (a lock it keeps waiting for, a
+   * constraint it breaks) would otherwise hold up every write behind it, and the keeper's other
+   * work, for good. A write that waits on a lock already waited up to the statement time-out
+   * ({@link dev.avatargateway.gateway.core.internal.ledger.LedgerJdbc#STATEMENT_TIMEOUT_SECONDS})
+   * in each round, so three rounds ride out any passing lock.
    */
   static final int MAX_FAILURES_WHILE_ANSWERING = 3;
 

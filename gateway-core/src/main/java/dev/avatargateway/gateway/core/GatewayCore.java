@@ -121,6 +121,7 @@ public final class GatewayCore implements AutoCloseable {
     this.inFlight = new InFlightConnects();
     this.simulatedUpstream = b.simulatedUpstream;
     metrics.connectsInFlight(inFlight::size);
+    metrics.ledgerPendingWrites(books::pendingWrites);
     metrics.upstreamConnections(runway::connectionUsage);
     ReadinessModel model = ReadinessModel.create(b.readiness);
     LedgerSeed.seed(model, books.ledger(), b.readiness, clock);
@@ -282,7 +283,9 @@ public final class GatewayCore implements AutoCloseable {
    */
   public Readiness readiness() {
     if (!books.reachable()) {
-      return new Readiness(false, "session ledger unreachable");
+      return new Readiness(
+          false,
+          "session ledger unreachable: connects are refused (ledger_unavailable) until it answers");
     }
     // With redis.onFailure: local the gateway still serves (per-instance limits), so it is ready.
     if (redis != null && redis.refusesWhenDown() && !redis.answers()) {

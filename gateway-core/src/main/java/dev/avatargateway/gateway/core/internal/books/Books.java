@@ -38,6 +38,7 @@ public final class Books implements AutoCloseable {
   private final LedgerRecorder recorder;
   private final SessionKeeper keeper;
   private final Clock clock;
+  private final PendingWrites pending = new PendingWrites();
   private ScheduledExecutorService scheduler;
 
   private Books(
@@ -61,7 +62,7 @@ public final class Books implements AutoCloseable {
             config.cancelRetryInitialBackoff(),
             config.cancelRetryMaxBackoff(),
             () -> ThreadLocalRandom.current().nextDouble());
-    this.recorder = new LedgerRecorder(ledger, schedules, intentGuard);
+    this.recorder = new LedgerRecorder(ledger, schedules, intentGuard, pending);
     this.keeper =
         new SessionKeeper(
             ledger,
@@ -73,7 +74,8 @@ public final class Books implements AutoCloseable {
                 config.leaseDuration(),
                 config.recoveryInterval(),
                 config.batchSize()),
-            clock);
+            clock,
+            pending);
   }
 
   /**
@@ -144,6 +146,14 @@ public final class Books implements AutoCloseable {
     }
   }
 
+  /**
+   * How many writes of connects wait in memory for the database to answer again (see {@link
+   * PendingWrites}): 0 while the database answers.
+   */
+  public int pendingWrites() {
+    return pending.size();
+  }
+
   /** This process's run id, the owner of the rows it writes. */
   public String runId() {
     return ledger.runId();
@@ -178,6 +188,13 @@ public final class Books implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       scheduler = null;
+      int unwritten = keeper.flushPending();
+      if (unwritten > 0) {
+        LOG.warn(
+            "{} ledger write(s) kept while the database did not answer could not be written before"
+                + " stopping; the next run settles their rows from what Runway says",
+            unwritten);
+      }
       try {
         ledger.retireRun(ledger.runId(), clock.instant());
       } catch (RuntimeException e) {

@@ -27,6 +27,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * key). READY's instant waits in memory for the hand-over. {@link ConnectEvent.Ended} writes only
  * the upstream requests the row does not hold yet (none after a hand-over, unless a request came
  * after it).
+ *
+ * <p><b>When the database does not answer.</b> The steps the flow waits on (the intent, the
+ * upstream id, the hand-over) throw, and the flow stops: 503 {@code ledger_unavailable} before
+ * {@code create}, a cancel of the session after it. The others ({@link ConnectEvent.CreateFailed},
+ * {@link ConnectEvent.Cancelled}, {@link ConnectEvent.CancelFailed}, {@link ConnectEvent.Failed},
+ * {@link ConnectEvent.Ended}) record what already happened upstream: they go through {@link
+ * PendingWrites}, which keeps them, in order, until the database answers again, so that a session
+ * cancelled while the database was away is recorded cancelled once it is back. When the upstream id
+ * itself could not be recorded, the cancel or failure that follows records it first: the keeper
+ * cannot retry a cancel, nor anyone look the session up, without it.
  */
 final class LedgerRecorder implements ConnectRecorder {
   private final JdbcSessionLedger ledger;
@@ -47,6 +57,14 @@ final class LedgerRecorder implements ConnectRecorder {
    */
   private final Map<String, Integer> requestsWritten = new ConcurrentHashMap<>();
 
+  /**
+   * The connects whose upstream id the ledger could not record ({@link ConnectEvent.Created}
+   * threw), with the id and when create answered, until {@link ConnectEvent.Ended}.
+   */
+  private final Map<String, ConnectEvent.Created> createdUnrecorded = new ConcurrentHashMap<>();
+
+  private final PendingWrites pending;
+
   LedgerRecorder(JdbcSessionLedger ledger, Schedules schedules) {
     this(ledger, schedules, null);
   }
@@ -57,9 +75,22 @@ final class LedgerRecorder implements ConnectRecorder {
    */
   LedgerRecorder(
       JdbcSessionLedger ledger, Schedules schedules, JdbcSessionLedger.IntentGuard intentGuard) {
+    this(ledger, schedules, intentGuard, new PendingWrites());
+  }
+
+  /**
+   * @param pending where the writes the flow does not wait on are kept while the database fails
+   *     them
+   */
+  LedgerRecorder(
+      JdbcSessionLedger ledger,
+      Schedules schedules,
+      JdbcSessionLedger.IntentGuard intentGuard,
+      PendingWrites pending) {
     this.ledger = ledger;
     this.schedules = schedules;
     this.intentGuard = intentGuard;
+    this.pending = pending;
   }
 
   @Override
@@ -78,23 +109,34 @@ final class LedgerRecorder implements ConnectRecorder {
                   a.maxDuration().map(d -> (int) d.toSeconds()).orElse(null),
                   a.at()),
               intentGuard);
-      case ConnectEvent.Created c ->
-          require(ledger.recordCreated(c.connectId(), c.sessionId(), c.at()), c);
-      case ConnectEvent.CreateFailed f -> {
-        if (f.mayExist()) {
-          // Its id is unknown, so nobody can cancel it: Runway fails an unconsumed session after
-          // its READY window by itself (runway-api.md §2.4), which bounds what it costs.
-          ledger.transition(
-              f.connectId(),
-              Set.of(SessionState.PENDING),
-              SessionState.LOST,
-              f.at(),
-              f.code().code(),
-              null);
-        } else {
-          ledger.recordRejected(f.connectId(), f.code().code(), f.at());
+      case ConnectEvent.Created c -> {
+        boolean applied;
+        try {
+          applied = ledger.recordCreated(c.connectId(), c.sessionId(), c.at());
+        } catch (RuntimeException e) {
+          createdUnrecorded.put(c.connectId(), c);
+          throw e;
         }
+        require(applied, c);
       }
+      case ConnectEvent.CreateFailed f ->
+          later(
+              f,
+              () -> {
+                if (f.mayExist()) {
+                  // Its id is unknown, so nobody can cancel it: Runway fails an unconsumed session
+                  // after its READY window by itself (runway-api.md §2.4), which bounds its cost.
+                  ledger.transition(
+                      f.connectId(),
+                      Set.of(SessionState.PENDING),
+                      SessionState.LOST,
+                      f.at(),
+                      f.code().code(),
+                      null);
+                } else {
+                  ledger.recordRejected(f.connectId(), f.code().code(), f.at());
+                }
+              });
       case ConnectEvent.Queued q -> {}
       // Waiting in line writes nothing: no row exists before the intent, and nothing is paid.
       case ConnectEvent.Waiting w -> {}
@@ -106,40 +148,78 @@ final class LedgerRecorder implements ConnectRecorder {
       case ConnectEvent.HandedOut h ->
           handOver(
               h, SessionState.HANDED_OUT, schedules.handOutCheck(h.at()), h.upstreamRequests());
-      case ConnectEvent.Cancelled c ->
-          ledger.transition(
-              c.connectId(),
-              SessionState.nonTerminal(),
-              SessionState.CANCELLED,
-              c.at(),
-              c.reason().code(),
-              null);
-      case ConnectEvent.CancelFailed c -> {
-        ledger.transition(
-            c.connectId(),
-            SessionState.nonTerminal(),
-            SessionState.CANCELLING,
-            c.at(),
-            c.reason().code(),
-            null);
-        ledger.scheduleCheck(c.connectId(), schedules.cancelRetry(c.at(), 0));
+      case ConnectEvent.Cancelled c -> {
+        ConnectEvent.Created unrecorded = createdUnrecorded.remove(c.connectId());
+        later(
+            c,
+            () -> {
+              recordUpstreamId(unrecorded);
+              ledger.transition(
+                  c.connectId(),
+                  SessionState.nonTerminal(),
+                  SessionState.CANCELLED,
+                  c.at(),
+                  c.reason().code(),
+                  null);
+            });
       }
-      case ConnectEvent.Failed f ->
-          ledger.transition(
-              f.connectId(),
-              SessionState.nonTerminal(),
-              terminalState(f.status()),
-              f.at(),
-              "upstream_" + f.status().name().toLowerCase(java.util.Locale.ROOT),
-              f.failureCode().orElse(null));
+      case ConnectEvent.CancelFailed c -> {
+        ConnectEvent.Created unrecorded = createdUnrecorded.remove(c.connectId());
+        later(
+            c,
+            () -> {
+              recordUpstreamId(unrecorded);
+              ledger.transition(
+                  c.connectId(),
+                  SessionState.nonTerminal(),
+                  SessionState.CANCELLING,
+                  c.at(),
+                  c.reason().code(),
+                  null);
+              ledger.scheduleCheck(c.connectId(), schedules.cancelRetry(c.at(), 0));
+            });
+      }
+      case ConnectEvent.Failed f -> {
+        ConnectEvent.Created unrecorded = createdUnrecorded.remove(f.connectId());
+        later(
+            f,
+            () -> {
+              recordUpstreamId(unrecorded);
+              ledger.transition(
+                  f.connectId(),
+                  SessionState.nonTerminal(),
+                  terminalState(f.status()),
+                  f.at(),
+                  "upstream_" + f.status().name().toLowerCase(java.util.Locale.ROOT),
+                  f.failureCode().orElse(null));
+            });
+      }
       case ConnectEvent.Ended e -> {
         readyAt.remove(e.connectId());
+        createdUnrecorded.remove(e.connectId());
         Integer written = requestsWritten.remove(e.connectId());
         int unwritten = e.upstreamRequests() - (written == null ? 0 : written);
         if (e.sessionId().isPresent() && unwritten > 0) {
-          ledger.recordUpstreamRequests(e.connectId(), unwritten);
+          later(e, () -> ledger.recordUpstreamRequests(e.connectId(), unwritten));
         }
       }
+    }
+  }
+
+  /** A write the flow does not wait on: now, or once the database answers again. */
+  private void later(ConnectEvent event, PendingWrites.Write write) {
+    pending.write(event.connectId(), event.getClass().getSimpleName(), write);
+  }
+
+  /**
+   * Records the upstream id that {@link ConnectEvent.Created} could not, before the step that
+   * follows it: a {@code pending} row becomes {@code created} (and then cancelled, or failed), a
+   * row given up as {@code lost} meanwhile becomes {@code cancelling}. Nothing when it was
+   * recorded.
+   */
+  private void recordUpstreamId(ConnectEvent.Created unrecorded) {
+    if (unrecorded != null) {
+      ledger.recordCreated(unrecorded.connectId(), unrecorded.sessionId(), unrecorded.at());
     }
   }
 

@@ -39,7 +39,18 @@ import org.slf4j.LoggerFactory;
  *       hand-out timeout is cancelled ({@code hand_out_expired}).
  * </ul>
  *
- * Rounds are serialised: the background schedule and a caller's {@link #runOnce()} never overlap.
+ * Each round, once the lease is renewed, first writes what the connects could not record while the
+ * database did not answer ({@link PendingWrites}), and acts on no row until all of it is written:
+ * the rows it acts on must show what happened to their sessions.
+ *
+ * <p>The keeper's own writes are not kept for later: a step that fails leaves its row due, and the
+ * next round does it again from what the upstream says then (a second cancel of a cancelled session
+ * changes nothing, runway-api.md §2.3). Every step applies only while the row is this run's ({@link
+ * JdbcSessionLedger#ownRowsOnly()}): a run that lost rows to another while it could not renew its
+ * lease leaves them to their new owner.
+ *
+ * <p>Rounds are serialised: the background schedule and a caller's {@link #runOnce()} never
+ * overlap.
  */
 final class SessionKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(SessionKeeper.class);
@@ -53,7 +64,15 @@ final class SessionKeeper {
   private final LedgerRecorder.Schedules schedules;
   private final Settings settings;
   private final Clock clock;
+  private final PendingWrites pending;
   private Instant nextHeartbeat = Instant.MIN;
+
+  /**
+   * Whether the last round failed: during an outage every round does, once a second, and one WARN
+   * for the first is enough (the rest are DEBUG) until a round goes through again.
+   */
+  private boolean failing;
+
   private Instant nextRecovery = Instant.MIN;
 
   /**
@@ -74,8 +93,10 @@ final class SessionKeeper {
       AvatarConversations conversations,
       LedgerRecorder.Schedules schedules,
       Settings settings,
-      Clock clock) {
-    this.ledger = ledger;
+      Clock clock,
+      PendingWrites pending) {
+    this.ledger = ledger.ownRowsOnly();
+    this.pending = pending;
     this.sessions = sessions;
     this.conversations = conversations;
     this.schedules = schedules;
@@ -83,14 +104,25 @@ final class SessionKeeper {
     this.clock = clock;
   }
 
-  /** One round: the lease, the orphans, the due rows. Never throws; failures are logged. */
+  /**
+   * One round: the lease, the kept writes, the orphans, the due rows. Never throws; failures are
+   * logged.
+   */
   synchronized void runOnce() {
-    Instant now = clock.instant();
     try {
+      Instant now = clock.instant();
+      // The lease first: it touches no session row, and a long replay after an outage must not
+      // let it run out (another run would then take this run's sessions over).
       if (!now.isBefore(nextHeartbeat)) {
         ledger.heartbeat(ledger.runId(), now, now.plus(settings.leaseDuration()));
         nextHeartbeat = now.plus(settings.heartbeatInterval());
       }
+      if (!pending.replay(this::databaseAnswers)) {
+        // The database still fails them: the rows must show what the kept writes say before the
+        // keeper acts on them. See docs/ledger.md, "When the database is unreachable".
+        return;
+      }
+      now = clock.instant();
       if (!now.isBefore(nextRecovery)) {
         List<SessionRow> claimed = ledger.claimOrphans(ledger.runId(), now, settings.batchSize());
         if (!claimed.isEmpty()) {
@@ -104,8 +136,36 @@ final class SessionKeeper {
       for (SessionRow row : ledger.due(ledger.runId(), now, settings.batchSize())) {
         act(row, now);
       }
+      if (failing) {
+        failing = false;
+        LOG.info("The session keeper's rounds go through again");
+      }
     } catch (RuntimeException e) {
-      LOG.warn("The session keeper's round failed; it tries again", e);
+      if (failing) {
+        LOG.debug("The session keeper's round failed again", e);
+      } else {
+        failing = true;
+        LOG.warn("The session keeper's round failed; it tries again every round", e);
+      }
+    }
+  }
+
+  /**
+   * Writes what the connects could not record, once, stopping at the first write the database fails
+   * (for a clean stop: nothing runs after it).
+   *
+   * @return how many writes are still kept
+   */
+  synchronized int flushPending() {
+    pending.replay(() -> false);
+    return pending.size();
+  }
+
+  private boolean databaseAnswers() {
+    try {
+      return ledger.findRun(ledger.runId()).isPresent();
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 

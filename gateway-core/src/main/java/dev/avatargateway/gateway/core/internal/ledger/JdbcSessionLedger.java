@@ -127,14 +127,17 @@ public final class JdbcSessionLedger {
   /**
    * The hand-over in one write: READY's instant (which the connect did not write on its own), the
    * hand-over's, the first check and the upstream requests so far. From {@code created} (the
-   * connect's own path) or {@code ready} (a row whose READY was recorded on its own).
+   * connect's own path) or {@code ready} (a row whose READY was recorded on its own), and only
+   * while the row is still this run's: a run whose lease ran out (a database outage longer than the
+   * lease) may have lost the row to another run, which cancels it as not handed over; handing it
+   * over all the same would give a browser a session that is being cancelled.
    */
   private static final String RECORD_HAND_OVER =
       """
       UPDATE ledger_sessions
          SET state = ?, ready_at = COALESCE(?, ready_at), handed_over_at = ?, updated_at = ?,
              next_check_at = ?, attempt_count = 0, upstream_requests = upstream_requests + ?
-       WHERE gateway_id = ? AND state IN ('created', 'ready')
+       WHERE gateway_id = ? AND state IN ('created', 'ready') AND owner_run_id = ?
       """;
 
   /** The first status read that saw the call running, and the next check, in one write. */
@@ -327,15 +330,57 @@ public final class JdbcSessionLedger {
   private final Clock clock;
 
   /**
+   * Whether the steps on a row ({@link #transition}, {@link #scheduleCheck}, {@link #clearCheck},
+   * {@link #recordAttempt}, {@link #recordRunning}, {@link #recordDuration}) apply only to rows
+   * this run owns; see {@link #ownRowsOnly()}.
+   */
+  private final boolean ownRowsOnly;
+
+  /**
    * @param database where the books are
    * @param runId this process's run: the owner of the sessions it records (register it with {@link
    *     #registerRun} before recording any)
    * @param clock gives "now" where a method takes no instant (the {@code updated_at} of a row)
    */
   public JdbcSessionLedger(LedgerDatabase database, String runId, Clock clock) {
+    this(database, runId, clock, false);
+  }
+
+  private JdbcSessionLedger(
+      LedgerDatabase database, String runId, Clock clock, boolean ownRowsOnly) {
     this.database = Objects.requireNonNull(database, "database");
     this.runId = requireText("runId", runId, MAX_RUN_ID);
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.ownRowsOnly = ownRowsOnly;
+  }
+
+  /**
+   * The same ledger, whose steps on a row ({@link #transition}, {@link #scheduleCheck}, {@link
+   * #clearCheck}, {@link #recordAttempt}, {@link #recordRunning}, {@link #recordDuration}) apply
+   * only while the row's owner is this run: a compare-and-set on the owner, for the keeper. A run
+   * whose lease expired while it could not reach the database (an outage longer than the lease) may
+   * have lost some of its rows to another run; from then on only the new owner acts on them, and
+   * this run's keeper passes them by (its steps return false), even those it had read as due a
+   * moment before. The plain ledger keeps writing whatever the owner, for what a connect or an
+   * operator learned of a session (it was cancelled, it failed) is true whoever looks after it.
+   */
+  public JdbcSessionLedger ownRowsOnly() {
+    return ownRowsOnly ? this : new JdbcSessionLedger(database, runId, clock, true);
+  }
+
+  /**
+   * {@code sql} (an update of one session row ending in its {@code WHERE} clause), narrowed to the
+   * rows of this run when {@link #ownRowsOnly()}; its owner parameter comes last.
+   */
+  private String onRow(String sql) {
+    return ownRowsOnly ? sql.stripTrailing() + " AND owner_run_id = ?" : sql;
+  }
+
+  /** Binds the owner parameter {@link #onRow} added, after {@code bound} parameters. */
+  private void bindOwner(PreparedStatement s, int bound) throws SQLException {
+    if (ownRowsOnly) {
+      s.setString(bound + 1, runId);
+    }
   }
 
   /** This process's run, the owner of the sessions it records. */
@@ -560,7 +605,7 @@ public final class JdbcSessionLedger {
     return inTransaction(
         "move session " + gatewayId + " to " + to.code(),
         c -> {
-          try (PreparedStatement s = prepare(c, sql)) {
+          try (PreparedStatement s = prepare(c, onRow(sql))) {
             int i = 0;
             s.setString(++i, to.code());
             setInstant(s, ++i, at);
@@ -571,6 +616,7 @@ public final class JdbcSessionLedger {
             for (SessionState state : expected) {
               s.setString(++i, state.code());
             }
+            bindOwner(s, i);
             return s.executeUpdate() == 1;
           }
         });
@@ -619,7 +665,9 @@ public final class JdbcSessionLedger {
    * @param to {@link SessionState#CONSUMED} or {@link SessionState#HANDED_OUT}
    * @param readyAt when the connect saw READY; null keeps what is recorded
    * @param upstreamRequests requests sent upstream about this session so far, added to the total
-   * @return whether the row was {@code created} or {@code ready} (and is now {@code to})
+   * @return whether the row was {@code created} or {@code ready} and owned by this run (and is now
+   *     {@code to}); false also when another run took the row over, and then the caller must not
+   *     hand the session over
    */
   public boolean recordHandOver(
       String gatewayId,
@@ -652,6 +700,7 @@ public final class JdbcSessionLedger {
           setInstant(s, 5, nextCheckAt);
           s.setInt(6, upstreamRequests);
           s.setString(7, gatewayId);
+          s.setString(8, runId);
         });
   }
 
@@ -668,12 +717,13 @@ public final class JdbcSessionLedger {
     Objects.requireNonNull(nextCheckAt, "nextCheckAt");
     return updateOne(
         "record that session " + gatewayId + " is running",
-        RECORD_RUNNING,
+        onRow(RECORD_RUNNING),
         s -> {
           setInstant(s, 1, at);
           setInstant(s, 2, at);
           setInstant(s, 3, nextCheckAt);
           s.setString(4, gatewayId);
+          bindOwner(s, 4);
         });
   }
 
@@ -690,11 +740,12 @@ public final class JdbcSessionLedger {
     Objects.requireNonNull(nextCheckAt, "nextCheckAt");
     return updateOne(
         "schedule a check of session " + gatewayId,
-        SCHEDULE_CHECK,
+        onRow(SCHEDULE_CHECK),
         s -> {
           setInstant(s, 1, nextCheckAt);
           setInstant(s, 2, clock.instant());
           s.setString(3, gatewayId);
+          bindOwner(s, 3);
         });
   }
 
@@ -707,10 +758,11 @@ public final class JdbcSessionLedger {
     SessionIntent.requireGatewayId(gatewayId);
     return updateOne(
         "clear the next check of session " + gatewayId,
-        CLEAR_CHECK,
+        onRow(CLEAR_CHECK),
         s -> {
           setInstant(s, 1, clock.instant());
           s.setString(2, gatewayId);
+          bindOwner(s, 2);
         });
   }
 
@@ -725,11 +777,12 @@ public final class JdbcSessionLedger {
     Objects.requireNonNull(nextCheckAt, "nextCheckAt");
     return updateOne(
         "record an attempt on session " + gatewayId,
-        RECORD_ATTEMPT,
+        onRow(RECORD_ATTEMPT),
         s -> {
           setInstant(s, 1, nextCheckAt);
           setInstant(s, 2, clock.instant());
           s.setString(3, gatewayId);
+          bindOwner(s, 3);
         });
   }
 
@@ -753,10 +806,12 @@ public final class JdbcSessionLedger {
         "record the duration of session " + gatewayId,
         c -> {
           try (PreparedStatement s =
-              prepare(c, confirmed ? RECORD_CONFIRMED_DURATION : RECORD_ESTIMATED_DURATION)) {
+              prepare(
+                  c, onRow(confirmed ? RECORD_CONFIRMED_DURATION : RECORD_ESTIMATED_DURATION))) {
             s.setLong(1, seconds);
             setInstant(s, 2, clock.instant());
             s.setString(3, gatewayId);
+            bindOwner(s, 3);
             return s.executeUpdate() == 1;
           }
         });

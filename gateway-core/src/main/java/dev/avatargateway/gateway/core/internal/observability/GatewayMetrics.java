@@ -64,6 +64,9 @@ import java.util.stream.Stream;
  *       <td>gauge</td><td>{@code budget} ({@code global.minutesPerDay} in minutes, {@code
  *       global.spendPerDay} in currency), registered when configured: today's (UTC) use and the
  *       limit</td></tr>
+ *   <tr><td>{@code avatar_gateway_ledger_pending_writes}</td><td>gauge</td><td>none: ledger
+ *       writes of connects kept in memory because the database did not answer (a cancel, a
+ *       failure, an end), written once it answers again; 0 while it answers</td></tr>
  *   <tr><td>{@code avatar_gateway_upstream_sessions_cancelled_total}</td><td>counter</td>
  *       <td>{@code reason} ({@code timeout}, {@code failed}, {@code consume_failed}, {@code
  *       client_gone}, {@code shutdown}, {@code error})</td></tr>
@@ -91,6 +94,9 @@ public final class GatewayMetrics {
 
   /** Exposed as {@code avatar_gateway_sessions_awaiting_ready}. */
   public static final String SESSIONS_AWAITING_READY = "avatar.gateway.sessions.awaiting.ready";
+
+  /** Exposed as {@code avatar_gateway_ledger_pending_writes}. */
+  public static final String LEDGER_PENDING_WRITES = "avatar.gateway.ledger.pending.writes";
 
   /** Exposed as {@code avatar_gateway_readiness_reads_per_second}. */
   public static final String READINESS_READS_PER_SECOND =
@@ -305,6 +311,14 @@ public final class GatewayMetrics {
   public void sessionsAwaitingReady(IntSupplier waiting) {
     Gauge.builder(SESSIONS_AWAITING_READY, waiting, IntSupplier::getAsInt)
         .description("Sessions whose READY the gateway's one poller is waiting for")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /** Exposes the ledger writes kept in memory while the database does not answer as a gauge. */
+  public void ledgerPendingWrites(IntSupplier pending) {
+    Gauge.builder(LEDGER_PENDING_WRITES, pending, IntSupplier::getAsInt)
+        .description("Ledger writes kept in memory until the database answers again")
         .strongReference(true)
         .register(registry);
   }

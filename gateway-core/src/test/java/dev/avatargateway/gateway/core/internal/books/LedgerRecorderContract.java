@@ -1,6 +1,7 @@
 package dev.avatargateway.gateway.core.internal.books;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.avatargateway.gateway.core.ConnectConfig.ResponseMode;
 import dev.avatargateway.gateway.core.ConnectEvent;
@@ -8,6 +9,7 @@ import dev.avatargateway.gateway.core.LedgerConfig;
 import dev.avatargateway.gateway.core.StopReason;
 import dev.avatargateway.gateway.core.internal.ledger.JdbcSessionLedger;
 import dev.avatargateway.gateway.core.internal.ledger.LedgerDatabase;
+import dev.avatargateway.gateway.core.internal.ledger.LedgerException;
 import dev.avatargateway.gateway.core.internal.ledger.SessionRow;
 import dev.avatargateway.gateway.core.internal.ledger.SessionState;
 import dev.avatargateway.runway.AvatarPreset;
@@ -191,6 +193,73 @@ abstract class LedgerRecorderContract {
   }
 
   @Test
+  void aRunThatLostItsLeaseNeverHandsOverNorTouchesTheRowsAnotherRunTookOver() {
+    // Run A created two sessions; one was handed over, the other waits for READY. Then A could not
+    // renew its lease (the database was away longer than the lease) and run B took both over.
+    String waiting = runway.realtimeSessions().create(params());
+    runway
+        .realtimeSessions()
+        .awaitReady(waiting, Instant.now().plusSeconds(10), PollSchedule.defaults());
+    String waitingId = UUID.randomUUID().toString();
+    recorder.record(accepted(waitingId));
+    recorder.record(new ConnectEvent.Created(waitingId, clock.instant(), waiting));
+    String inCall = consumedUpstream();
+    String inCallId = UUID.randomUUID().toString();
+    handOver(inCallId, inCall);
+    SessionKeeper keeperOfA = keeper(ledger);
+    keeperOfA.runOnce(); // A's lease renewed, nothing due yet
+
+    clock.advance(LEASE.plusSeconds(1));
+    JdbcSessionLedger b = new JdbcSessionLedger(database, "run-b", clock);
+    b.registerRun("run-b", "gateway-b", clock.instant(), clock.instant().plus(LEASE));
+    assertThat(b.claimOrphans("run-b", clock.instant(), 10))
+        .extracting(SessionRow::gatewayId)
+        .containsExactlyInAnyOrder(waitingId, inCallId);
+
+    // A's connect got READY and tries to hand over: the row is no longer A's, so it must not.
+    assertThatThrownBy(
+            () ->
+                recorder.record(new ConnectEvent.Consumed(waitingId, clock.instant(), waiting, 3)))
+        .isInstanceOf(LedgerException.class);
+    assertThat(row(waitingId).state()).isEqualTo(SessionState.CREATED);
+    assertThat(row(waitingId).ownerRunId()).isEqualTo("run-b");
+
+    // A's keeper renews its lease and finds nothing of its own to act on; what it would have
+    // written on the rows it had read as due before B took them does not apply either.
+    long readsBefore = upstream(inCall).getCount();
+    keeperOfA.runOnce();
+    assertThat(upstream(inCall).getCount()).isEqualTo(readsBefore);
+    JdbcSessionLedger ownRowsOfA = ledger.ownRowsOnly();
+    Instant now = clock.instant();
+    assertThat(ownRowsOfA.recordRunning(inCallId, now, now.plus(FOLLOW))).isFalse();
+    assertThat(ownRowsOfA.scheduleCheck(inCallId, now.plus(FOLLOW))).isFalse();
+    assertThat(ownRowsOfA.recordAttempt(inCallId, now.plus(FOLLOW))).isFalse();
+    assertThat(ownRowsOfA.recordDuration(inCallId, Duration.ofSeconds(9), true)).isFalse();
+    assertThat(ownRowsOfA.clearCheck(inCallId)).isFalse();
+    assertThat(
+            ownRowsOfA.transition(
+                waitingId,
+                SessionState.nonTerminal(),
+                SessionState.CANCELLED,
+                now,
+                StopReason.RECOVERED.code(),
+                null))
+        .isFalse();
+    assertThat(row(inCallId).state()).isEqualTo(SessionState.CONSUMED);
+    assertThat(row(inCallId).nextCheckAt()).isEqualTo(now); // as B's claim set it
+    assertThat(row(inCallId).duration()).isNull();
+
+    // B, the owner now, cancels the session nobody holds a key to and follows the one in a call.
+    keeper(b).runOnce();
+    assertThat(upstream(waiting).status()).isEqualTo("CANCELLED");
+    assertThat(row(waitingId).state()).isEqualTo(SessionState.CANCELLED);
+    assertThat(row(waitingId).outcomeCode()).isEqualTo(StopReason.RECOVERED.code());
+    assertThat(upstream(inCall).status()).isEqualTo("RUNNING");
+    assertThat(row(inCallId).state()).isEqualTo(SessionState.RUNNING);
+    assertThat(row(inCallId).ownerRunId()).isEqualTo("run-b");
+  }
+
+  @Test
   void aRunningCallIsReadEverFurtherApartUpToItsLatestEnd() {
     // A 5-minute call: read at 30, 60, 120 and 240 s after the hand-over, then at the latest end.
     String upstreamId = consumedUpstream();
@@ -288,7 +357,8 @@ abstract class LedgerRecorderContract {
         runway.avatarConversations(),
         SCHEDULES,
         new SessionKeeper.Settings(Duration.ofSeconds(5), LEASE, Duration.ofSeconds(5), 100),
-        clock);
+        clock,
+        new PendingWrites());
   }
 
   /** A session consumed upstream, as a browser in a call holds it. */

@@ -39,6 +39,7 @@ abstract class IdempotencyStoreContract {
   /** More threads than the pool has connections: the claims queue for them, as under load. */
   static final int RACERS = 16;
 
+  LedgerConfig config;
   LedgerDatabase database;
   IdempotencyStore store;
   JdbcSessionLedger ledger;
@@ -49,7 +50,8 @@ abstract class IdempotencyStoreContract {
 
   @BeforeEach
   final void open() throws Exception {
-    database = LedgerDatabase.open(newConfig());
+    config = newConfig();
+    database = LedgerDatabase.open(config);
     store = new IdempotencyStore(database);
     ledger = new JdbcSessionLedger(database, "run-a", Clock.fixed(T0, ZoneOffset.UTC));
     ledger.registerRun("run-a", "instance-a", T0, T0.plus(RUN_LEASE));
@@ -92,6 +94,9 @@ abstract class IdempotencyStoreContract {
   @Test
   void ofManyClaimsAtOnceExactlyOneWins() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(RACERS);
+    // Run b claims through a pool of its own, as a second gateway instance on the same books.
+    LedgerDatabase secondInstance = LedgerDatabase.open(config);
+    IdempotencyStore storeOfB = new IdempotencyStore(secondInstance);
     try {
       for (int round = 0; round < 5; round++) {
         String scope = "race-" + round;
@@ -99,11 +104,12 @@ abstract class IdempotencyStoreContract {
         List<Future<Claim>> claims = new ArrayList<>();
         for (int i = 0; i < RACERS; i++) {
           String run = i % 2 == 0 ? "run-a" : "run-b";
+          IdempotencyStore through = i % 2 == 0 ? store : storeOfB;
           claims.add(
               pool.submit(
                   () -> {
                     start.await(10, TimeUnit.SECONDS);
-                    return store.claim(request(scope, "fp", run, T0));
+                    return through.claim(request(scope, "fp", run, T0));
                   }));
         }
         List<Claim> results = new ArrayList<>();
@@ -119,6 +125,7 @@ abstract class IdempotencyStoreContract {
       }
     } finally {
       pool.shutdownNow();
+      secondInstance.close();
     }
   }
 

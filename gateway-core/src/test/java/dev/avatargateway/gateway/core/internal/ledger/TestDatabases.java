@@ -206,6 +206,122 @@ public final class TestDatabases {
   }
 
   /**
+   * A login role of its own in the test PostgreSQL, owning a fresh schema: a ledger that logs in as
+   * it can be cut off the database and let back in, a real outage for that ledger alone while every
+   * other test goes on. {@link OutageRole#close()} drops the schema and the role.
+   */
+  public static OutageRole newOutageRole() {
+    String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    OutageRole role =
+        new OutageRole(
+            "ledger_outage_" + suffix,
+            // Random, so that a test can check that no answer or log shows it.
+            "pw-" + UUID.randomUUID(),
+            new PostgresSchema("ledger_test_" + suffix));
+    try {
+      role.schema()
+          .execute(
+              "CREATE ROLE " + role.name() + " LOGIN PASSWORD '" + role.password() + "'",
+              "CREATE SCHEMA " + role.schema().name() + " AUTHORIZATION " + role.name());
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create the test role " + role.name(), e);
+    }
+    return role;
+  }
+
+  /**
+   * A role of {@link #newOutageRole()} and its schema.
+   *
+   * @param password the role's password (the test PostgreSQL may trust local logins; then it is
+   *     sent and not needed)
+   */
+  public record OutageRole(String name, String password, PostgresSchema schema)
+      implements AutoCloseable {
+    /** A backend signalled to stop exits within milliseconds; this is for a loaded machine. */
+    private static final java.time.Duration CUT_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    /**
+     * The ledger's defaults on the role's schema, logging in as the role, with this connection
+     * time-out: how long a ledger call waits for a connection the database refuses.
+     */
+    public LedgerConfig config(java.time.Duration connectionTimeout) {
+      return new LedgerConfig(
+          postgresUrl(),
+          name,
+          password,
+          schema.name(),
+          4,
+          connectionTimeout,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
+    }
+
+    /**
+     * Cuts the role off: it may no longer log in, and its open connections are closed by the
+     * server, as a database that went away would leave them.
+     */
+    public void cut() throws SQLException {
+      schema.execute("ALTER ROLE " + name + " NOLOGIN", terminate());
+      // pg_terminate_backend only signals: wait until the server has closed them all.
+      long deadline = System.nanoTime() + CUT_TIMEOUT.toNanos();
+      while (!query("SELECT pid FROM pg_stat_activity WHERE usename = '" + name + "'").isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the connections of " + name + " did not close");
+        }
+        Thread.onSpinWait();
+      }
+    }
+
+    /** Lets the role log in again. */
+    public void restore() throws SQLException {
+      schema.execute("ALTER ROLE " + name + " LOGIN");
+    }
+
+    /** Rows of a query on the role's schema, run as the test's own user; each row's columns. */
+    public List<List<String>> query(String sql) throws SQLException {
+      List<List<String>> rows = new ArrayList<>();
+      try (Connection c = connectPostgres();
+          Statement s = c.createStatement()) {
+        s.execute("SET search_path TO " + schema.name());
+        try (var rs = s.executeQuery(sql)) {
+          int columns = rs.getMetaData().getColumnCount();
+          while (rs.next()) {
+            List<String> row = new ArrayList<>();
+            for (int i = 1; i <= columns; i++) {
+              row.add(rs.getString(i));
+            }
+            rows.add(row);
+          }
+        }
+      }
+      return rows;
+    }
+
+    private String terminate() {
+      return "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '"
+          + name
+          + "'";
+    }
+
+    /** Drops the schema and the role (closing what is still connected as it first). */
+    @Override
+    public void close() throws SQLException {
+      schema.execute(
+          "ALTER ROLE " + name + " NOLOGIN",
+          terminate(),
+          "DROP SCHEMA IF EXISTS " + schema.name() + " CASCADE",
+          "DROP ROLE IF EXISTS " + name);
+    }
+  }
+
+  /**
    * The versions of the ledger's migrations on the class path ({@code V<version>__*.sql}), in
    * order: what a migrated schema must show, whichever migrations this build has.
    */

@@ -38,9 +38,15 @@ import java.util.function.Consumer;
  * full, the head's own session is reported queued and the line closes again. At most the gate's
  * free slots are created into a full organisation per reopening.
  *
+ * <p>With a gate shared through Redis ({@link UpstreamCreateGate#shared}) the line is shared too:
+ * one line across every instance, in global arrival order, with its bounds and its closed state
+ * held across instances ({@code SharedLine}, docs/line.md "Shared through Redis"); that needs one
+ * poller thread per instance, stopped by {@link #close()}.
+ *
  * <p>Thread-safe. Waiting parks the caller (a virtual thread in the gateway) on a condition of its
- * own; nothing polls and no thread is started. Memory is bounded: at most {@code line.maxWaiting}
- * waiters and as many principal counts, and one entry per slot holder whose session is queued.
+ * own; without Redis nothing polls and no thread is started. Memory is bounded: at most {@code
+ * line.maxWaiting} waiters and as many principal counts, and one entry per slot holder whose
+ * session is queued.
  */
 public final class WaitingLine {
   /** The metrics tag of a start refused because the line was full (the gate's own tag). */

@@ -513,15 +513,19 @@ public final class WaitingLine {
      */
     public void upstreamQueued(boolean queued) {
       if (sharedPlace) {
-        lock.lock();
-        try {
-          if (closed) {
-            return;
+        // The place's own monitor orders this against close(): a queued mark added after the
+        // close took its own away would keep every instance's line closed for good.
+        synchronized (this) {
+          lock.lock();
+          try {
+            if (closed) {
+              return;
+            }
+          } finally {
+            lock.unlock();
           }
-        } finally {
-          lock.unlock();
+          shared.upstreamQueued(this, queued);
         }
-        shared.upstreamQueued(this, queued);
         return;
       }
       lock.lock();
@@ -542,6 +546,10 @@ public final class WaitingLine {
     /** Gives the slot back (to the head of the line, if one waits); later calls do nothing. */
     @Override
     public void close() {
+      if (sharedPlace) {
+        closeShared();
+        return;
+      }
       lock.lock();
       try {
         if (closed) {
@@ -549,15 +557,24 @@ public final class WaitingLine {
         }
         closed = true;
         upstreamQueued.remove(this);
-        if (!sharedPlace) {
-          slot.close();
-          grant();
-          return;
-        }
+        slot.close();
+        grant();
       } finally {
         lock.unlock();
       }
-      // Redis calls outside the line's lock; the release is announced to every instance's poller.
+    }
+
+    /** Redis calls outside the line's lock; the release is announced to every instance's poller. */
+    private synchronized void closeShared() {
+      lock.lock();
+      try {
+        if (closed) {
+          return;
+        }
+        closed = true;
+      } finally {
+        lock.unlock();
+      }
       shared.upstreamQueued(this, false);
       slot.close();
     }

@@ -10,6 +10,7 @@ import dev.avatargateway.gateway.core.LineConfig;
 import dev.avatargateway.gateway.core.RateLimitConfig;
 import dev.avatargateway.gateway.core.RateLimitConfig.TokenBucket;
 import dev.avatargateway.gateway.core.RedisConfig;
+import dev.avatargateway.gateway.core.internal.limits.CuttableRedis;
 import dev.avatargateway.gateway.core.internal.limits.RedisBuckets;
 import dev.avatargateway.gateway.core.internal.limits.RedisLeases;
 import dev.avatargateway.gateway.core.internal.limits.TestRedis;
@@ -39,6 +40,7 @@ class SharedWaitingLineTest {
   private final List<AutoCloseable> opened = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
   private final List<String> granted = new CopyOnWriteArrayList<>();
+  private boolean usedRedis;
 
   @AfterEach
   void cleanUp() throws Exception {
@@ -50,7 +52,9 @@ class SharedWaitingLineTest {
     for (int i = opened.size() - 1; i >= 0; i--) {
       opened.get(i).close();
     }
-    TestRedis.deleteUnder(prefix);
+    if (usedRedis) {
+      TestRedis.deleteUnder(prefix);
+    }
   }
 
   @Test
@@ -166,6 +170,34 @@ class SharedWaitingLineTest {
     await().atMost(AWAIT).until(() -> granted.contains("principal:bob"));
   }
 
+  @Test
+  void aSlotReleasedDuringAnOutageFreesByItselfAndNothingIsLeakedOnceRedisIsBack()
+      throws Exception {
+    TestRedis.assumeRedis();
+    CuttableRedis relay = CuttableRedis.start();
+    opened.add(relay);
+    Instance instance = new Instance(relay.url(), "refuse");
+    usedRedis = true;
+    WaitingLine line = instance.line(1, config(10, 1));
+    WaitingLine.Place holder = line.enter("principal:holder", (p, eta) -> {});
+    Waiter next = join(line, "principal:next");
+    await().atMost(AWAIT).until(() -> next.positions.contains(1));
+
+    relay.cut();
+    holder.close(); // the release fails: counted, and the lease expires by itself
+    assertThatThrownBy(() -> line.enter("principal:late", (p, eta) -> {}))
+        .isInstanceOfSatisfying(
+            GatewayException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.LIMITS_UNAVAILABLE));
+    relay.restore();
+
+    await().atMost(AWAIT).until(() -> granted.contains("principal:next"));
+    await().atMost(AWAIT).until(() -> live(gateKey()) == 0);
+    assertThat(members(waitersKey())).isZero();
+    assertThat(instance.leases.held()).isZero();
+    assertThat(next.failure.get()).isNull();
+  }
+
   /** One gateway instance: its own Redis client, renewer and (through its lines) poller. */
   private final class Instance {
     final RedisBuckets redis;
@@ -173,6 +205,7 @@ class SharedWaitingLineTest {
     final List<WaitingLine> lines = new ArrayList<>();
 
     Instance(String url, String onFailure) {
+      usedRedis |= url.equals(TestRedis.URL);
       redis =
           RedisBuckets.create(
               new RedisConfig(url, prefix, onFailure, null, LEASE), System::nanoTime);

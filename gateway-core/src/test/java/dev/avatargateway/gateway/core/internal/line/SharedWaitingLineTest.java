@@ -76,13 +76,14 @@ class SharedWaitingLineTest {
 
     await().atMost(AWAIT).until(() -> granted.size() == 4);
     assertThat(granted).containsExactly("principal:1", "principal:2", "principal:3", "principal:4");
-    // A poll may come after two grants (4 then 2): positions only ever move up, to 1.
-    assertThat(arrivals.get(3).positions)
-        .startsWith(4)
-        .endsWith(1)
-        .doesNotHaveDuplicates()
-        .isSortedAccordingTo(java.util.Comparator.reverseOrder());
-    assertThat(arrivals.get(1).positions).containsExactly(2, 1);
+    // Positions only ever move up. A poll may come after two grants (4 then 2), and a waiter may
+    // be granted before a poll tells it 1 (as in the in-memory line, a grant outruns a position).
+    for (int i = 0; i < arrivals.size(); i++) {
+      assertThat(arrivals.get(i).positions)
+          .startsWith(i + 1)
+          .doesNotHaveDuplicates()
+          .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    }
     await().atMost(AWAIT).until(() -> live(gateKey()) == 0 && members(waitersKey()) == 0);
     assertThat(rejections).isEmpty();
   }

@@ -1,0 +1,298 @@
+package dev.avatargateway.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.avatargateway.simulator.DelayDistribution;
+import dev.avatargateway.simulator.RunwaySimulator;
+import dev.avatargateway.simulator.SessionRecord;
+import dev.avatargateway.simulator.SimulatorConfig;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two gateway instances in separate processes ({@link GatewayJvm}) sharing one Redis through a TCP
+ * proxy in the test's JVM ({@link TcpProxy}), so that Redis can be made unreachable for them and
+ * back while it keeps running, and one PostgreSQL ledger (a schema of this run's own). The first
+ * instance has {@code redis.onFailure: refuse} (the default), the second {@code local}: the same
+ * outage shows both behaviours. Also the per-principal concurrency cap shared through Redis.
+ * Without PostgreSQL or Redis the tests are skipped, saying how to run them; with {@code CI=true}
+ * they fail.
+ *
+ * <p>The concurrency cap across instances and the slots' clean-up need the shared slots of {@code
+ * rateLimit.maxConcurrentConnectsPerPrincipal} in Redis (with {@code redis.url} set); with
+ * per-instance caps, two instances admit twice the cap.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MultiInstanceRedisEndToEndTest {
+  private static final String SECRET = "key_multi_instance_redis_test";
+  private static final String CONNECT = "/api/avatar/connect";
+  private static final String CAT = "{\"avatarId\":\"cat-character\"}";
+
+  /** {@code rateLimit.maxConcurrentConnectsPerPrincipal}: K for the whole gateway. */
+  private static final int CAP = 2;
+
+  /**
+   * A bucket large enough never to refuse here, so that every connect asks Redis (with no bucket
+   * and no cap in Redis a connect would not touch it, and an outage would go unseen).
+   */
+  private static final int BUCKET = 1_000;
+
+  /** Long enough that the connects admitted are still waiting while the test sends more. */
+  private static final Duration HELD_READY = Duration.ofSeconds(5);
+
+  private static final Duration FAST_READY = Duration.ofMillis(100);
+
+  /**
+   * {@code redis.timeout}: a command through a cut proxy fails at once (connection refused), so
+   * this only bounds the odd command caught half-way by the cut.
+   */
+  private static final Duration REDIS_TIMEOUT = Duration.ofMillis(300);
+
+  /**
+   * How long a slot whose holder could not release it (Redis was cut) may stay taken: the slots'
+   * lease ({@code redis.leaseDuration}, 15 s by default), plus a margin for a loaded machine.
+   */
+  private static final Duration SLOT_LEASE_AND_MARGIN = Duration.ofSeconds(30);
+
+  /** A cold JVM on a loaded machine answers its first connects slowly. */
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
+
+  /** The bucket stores' names (ConnectLimiter, AuthFailureLimiter): their keys stay, by design. */
+  private static final List<String> BUCKET_KEY_NAMES =
+      List.of("connect-principal:", "connect-address:", "auth-failures:");
+
+  @TempDir static Path dir;
+
+  private final Map<String, String> keys = new LinkedHashMap<>();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final List<GatewayJvm> gateways = new ArrayList<>();
+  private final String schema = SharedStores.newSchemaName();
+  private final String prefix = SharedStores.newKeyPrefix();
+  private RunwaySimulator simulator;
+  private TcpProxy proxy;
+  private GatewayJvm refusing;
+  private GatewayJvm local;
+
+  @BeforeAll
+  void startTwoGateways() {
+    SharedStores.assumePostgresAndRedis(getClass());
+    simulator =
+        RunwaySimulator.start(
+            SimulatorConfig.builder()
+                .apiKey(SECRET)
+                .readyAfter(DelayDistribution.fixed(FAST_READY))
+                .build());
+    proxy = TcpProxy.start(SharedStores.REDIS_HOST, SharedStores.REDIS_PORT);
+    for (String name : List.of("ivan", "judy")) {
+      keys.put(name, TestIdentityProvider.randomSecret("gw_", 24));
+    }
+    refusing = start("refusing", "refuse");
+    local = start("local", "local");
+  }
+
+  @AfterEach
+  void restoreRedis() {
+    proxy.restore();
+    simulator.admin().setReadyAfter(DelayDistribution.fixed(FAST_READY));
+  }
+
+  @AfterAll
+  void stopAndCleanUp() throws Exception {
+    GatewayJvm.stopAll(gateways);
+    if (simulator != null) {
+      proxy.close();
+      simulator.close();
+      SharedStores.dropSchema(schema);
+      SharedStores.deleteKeysUnder(prefix);
+    }
+    http.close();
+  }
+
+  @Test
+  @Order(1)
+  void aConcurrencyCapOfKAdmitsExactlyKAcrossBothInstancesAndFreesThemAfter() throws Exception {
+    simulator.admin().setReadyAfter(DelayDistribution.fixed(HELD_READY));
+    Set<String> before = sessionIds();
+    List<CompletableFuture<GatewayHarness.Response>> admitted = new ArrayList<>();
+    for (int i = 0; i < CAP; i++) {
+      admitted.add(connect(i % 2 == 0 ? refusing : local, "ivan"));
+    }
+    await().atMost(ANSWER_TIMEOUT).until(() -> newSessions(before).size() == CAP);
+
+    GatewayJvm.explainingFailure(
+        gateways,
+        () -> {
+          for (GatewayJvm gateway : gateways) {
+            GatewayHarness.Response refused = connect(gateway, "ivan").join();
+            assertThat(refused.status()).as(refused.body()).isEqualTo(429);
+            assertThat(refused.code()).isEqualTo("too_many_concurrent_connects");
+          }
+          admitted.forEach(answer -> assertThat(answer.join().status()).isEqualTo(200));
+          assertThat(newSessions(before)).hasSize(CAP);
+          // Nothing left taken once they ended: K again, at once.
+          assertThat(slotKeys()).isEmpty();
+          List<CompletableFuture<GatewayHarness.Response>> again = new ArrayList<>();
+          for (int i = 0; i < CAP; i++) {
+            again.add(connect(i % 2 == 0 ? local : refusing, "ivan"));
+          }
+          again.forEach(answer -> assertThat(answer.join().status()).isEqualTo(200));
+        });
+  }
+
+  @Test
+  @Order(2)
+  void whileRedisIsUnreachableRefuseAnswers503WithACodeAndLocalServesAndAfterwardsNoSlotIsLeft()
+      throws Exception {
+    // Connects in flight on both instances when Redis goes: their slots cannot be given back then.
+    simulator.admin().setReadyAfter(DelayDistribution.fixed(HELD_READY));
+    Set<String> before = sessionIds();
+    List<CompletableFuture<GatewayHarness.Response>> inFlight =
+        List.of(connect(refusing, "judy"), connect(local, "judy"));
+    await().atMost(ANSWER_TIMEOUT).until(() -> newSessions(before).size() == inFlight.size());
+    simulator.admin().setReadyAfter(DelayDistribution.fixed(FAST_READY));
+
+    proxy.cut();
+
+    GatewayJvm.explainingFailure(
+        gateways,
+        () -> {
+          GatewayHarness.Response refused = connect(refusing, "judy").join();
+          assertThat(refused.status()).isEqualTo(503);
+          assertThat(refused.code()).isEqualTo("limits_unavailable");
+          assertThat(refused.retryAfterSeconds()).isPositive();
+          // A load balancer sends connects to an instance that can check its limits.
+          await().atMost(ANSWER_TIMEOUT).until(() -> get(refusing, "/readyz").status() == 503);
+          assertThat(get(refusing, "/readyz").json().path("status").asString())
+              .isEqualTo("not_ready");
+          // The local instance serves on per-instance limits, and says it is ready.
+          assertThat(get(local, "/readyz").status()).isEqualTo(200);
+          assertThat(connect(local, "judy").join().status()).isEqualTo(200);
+          // The connects already admitted are not Redis's business any more: they end well.
+          inFlight.forEach(answer -> assertThat(answer.join().status()).isEqualTo(200));
+        });
+
+    proxy.restore();
+
+    GatewayJvm.explainingFailure(
+        gateways,
+        () -> {
+          // Back within a few of Lettuce's reconnects; every 5xx meanwhile is a coded one.
+          await()
+              .atMost(ANSWER_TIMEOUT)
+              .pollInterval(Duration.ofSeconds(1))
+              .until(
+                  () -> {
+                    GatewayHarness.Response answer = connect(refusing, "judy").join();
+                    if (answer.status() >= 500) {
+                      assertThat(answer.code()).isEqualTo("limits_unavailable");
+                    }
+                    return answer.status() == 200;
+                  });
+          await().atMost(ANSWER_TIMEOUT).until(() -> get(refusing, "/readyz").status() == 200);
+          assertThat(connect(local, "judy").join().status()).isEqualTo(200);
+          // The slots the outage kept their holders from giving back expire with their lease.
+          await().atMost(SLOT_LEASE_AND_MARGIN).until(() -> slotKeys().isEmpty());
+          List<CompletableFuture<GatewayHarness.Response>> again = new ArrayList<>();
+          for (int i = 0; i < CAP; i++) {
+            again.add(connect(i % 2 == 0 ? refusing : local, "judy"));
+          }
+          again.forEach(answer -> assertThat(answer.join().status()).isEqualTo(200));
+        });
+  }
+
+  private GatewayJvm start(String name, String onFailure) {
+    GatewayJvm gateway =
+        GatewayJvm.named(name)
+            .in(dir)
+            .yaml(yaml(onFailure))
+            .env(ConfigLoader.SECRET_ENV, SECRET)
+            .env("RUNWAYML_BASE_URL", simulator.baseUrl().toString())
+            .env("GATEWAY_INSTANCE_NAME", "multi-instance-redis-test-" + name)
+            .start();
+    gateways.add(gateway);
+    return gateway;
+  }
+
+  private String yaml(String onFailure) {
+    StringBuilder apiKeys = new StringBuilder();
+    keys.forEach(
+        (name, key) ->
+            apiKeys
+                .append("    - {name: ")
+                .append(name)
+                .append(", key: ")
+                .append(key)
+                .append("}\n"));
+    return "auth:\n  mode: api-key\n  apiKeys:\n"
+        + apiKeys
+        + "rateLimit:\n"
+        + ("  perPrincipal: {capacity: " + BUCKET + ", refillTokens: 1, refillPeriod: 1h}\n")
+        + "  perClientAddress: {capacity: 0}\n"
+        + ("  maxConcurrentConnectsPerPrincipal: " + CAP + "\n")
+        + "redis:\n"
+        + ("  url: \"redis://127.0.0.1:" + proxy.port() + "\"\n")
+        + ("  keyPrefix: \"" + prefix + "\"\n")
+        + ("  onFailure: " + onFailure + "\n")
+        + ("  timeout: " + REDIS_TIMEOUT.toMillis() + "ms\n")
+        + SharedStores.ledgerYaml(schema, "");
+  }
+
+  private CompletableFuture<GatewayHarness.Response> connect(GatewayJvm gateway, String principal) {
+    HttpRequest request =
+        HttpRequest.newBuilder(gateway.baseUrl().resolve(CONNECT))
+            .timeout(ANSWER_TIMEOUT)
+            .header("X-Api-Key", keys.get(principal))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(CAT))
+            .build();
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .thenApply(GatewayHarness.Response::new);
+  }
+
+  private GatewayHarness.Response get(GatewayJvm gateway, String path) throws Exception {
+    return new GatewayHarness.Response(
+        http.send(
+            HttpRequest.newBuilder(gateway.baseUrl().resolve(path)).timeout(ANSWER_TIMEOUT).build(),
+            HttpResponse.BodyHandlers.ofString()));
+  }
+
+  /** Every key under this run's prefix that is not a token bucket's: the slots and the line. */
+  private List<String> slotKeys() {
+    return SharedStores.keysUnder(prefix).stream()
+        .filter(key -> BUCKET_KEY_NAMES.stream().noneMatch(name -> key.startsWith(prefix + name)))
+        .toList();
+  }
+
+  private Set<String> sessionIds() {
+    return simulator.admin().sessions().stream()
+        .map(SessionRecord::id)
+        .collect(Collectors.toCollection(HashSet::new));
+  }
+
+  private List<SessionRecord> newSessions(Set<String> before) {
+    return simulator.admin().sessions().stream().filter(s -> !before.contains(s.id())).toList();
+  }
+}

@@ -24,10 +24,11 @@ class RedisSettingsTest {
     assertThat(config.redis().keyPrefix()).isEqualTo("avatar-gateway:");
     assertThat(config.redis().failureMode()).isEqualTo(RedisConfig.OnFailure.REFUSE);
     assertThat(config.redis().timeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(config.redis().leaseDuration()).isEqualTo(Duration.ofSeconds(15));
     assertThat(ConfigLoader.defaultsAsYaml())
         .contains(
             "redis:\n  url: null\n  keyPrefix: \"avatar-gateway:\"\n  onFailure: \"refuse\"\n"
-                + "  timeout: \"500ms\"");
+                + "  timeout: \"500ms\"\n  leaseDuration: \"15s\"");
   }
 
   @Test
@@ -38,7 +39,9 @@ class RedisSettingsTest {
                     "GATEWAY_REDIS_URL",
                     "redis://gateway:s3cret-pass@redis.internal:6380/2",
                     "GATEWAY_CONFIG",
-                    write("redis:\n  keyPrefix: \"eu:\"\n  onFailure: local\n  timeout: 250ms\n")
+                    write(
+                            "redis:\n  keyPrefix: \"eu:\"\n  onFailure: local\n  timeout: 250ms\n"
+                                + "  leaseDuration: 1m\n")
                         .toString()))
             .config();
 
@@ -49,6 +52,7 @@ class RedisSettingsTest {
     assertThat(redis.redisUri().getDatabase()).isEqualTo(2);
     assertThat(redis.redisUri().getTimeout()).isEqualTo(Duration.ofMillis(250));
     assertThat(redis.keyPrefix()).isEqualTo("eu:");
+    assertThat(redis.leaseDuration()).isEqualTo(Duration.ofMinutes(1));
     assertThat(redis.failureMode()).isEqualTo(RedisConfig.OnFailure.LOCAL);
     assertThat(redis.password()).isEqualTo("s3cret-pass");
     assertThat(redis.toString()).doesNotContain("s3cret-pass").contains("gateway:***@");
@@ -63,6 +67,8 @@ class RedisSettingsTest {
     assertInvalid("redis:\n  timeout: 5ms\n", "redis.timeout", "10ms to 10s");
     assertInvalid("redis:\n  timeout: 11s\n", "redis.timeout", "10ms to 10s");
     assertInvalid("redis:\n  keyPrefix: \" \"\n", "redis.keyPrefix", "not blank");
+    assertInvalid("redis:\n  leaseDuration: 2s\n", "redis.leaseDuration", "3s to 5m");
+    assertInvalid("redis:\n  leaseDuration: 6m\n", "redis.leaseDuration", "3s to 5m");
     assertInvalid("redis:\n  host: x\n", "redis.host", "is not a setting");
   }
 

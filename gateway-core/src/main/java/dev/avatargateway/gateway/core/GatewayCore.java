@@ -23,6 +23,7 @@ import dev.avatargateway.gateway.core.internal.limits.AuthFailureLimiter;
 import dev.avatargateway.gateway.core.internal.limits.ClientAddressResolver;
 import dev.avatargateway.gateway.core.internal.limits.ConnectLimiter;
 import dev.avatargateway.gateway.core.internal.limits.RedisBuckets;
+import dev.avatargateway.gateway.core.internal.limits.RedisLeases;
 import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
 import dev.avatargateway.gateway.core.internal.line.LedgerHistory;
 import dev.avatargateway.gateway.core.internal.line.WaitEstimator;
@@ -88,6 +89,8 @@ public final class GatewayCore implements AutoCloseable {
   private final BudgetReport budgetReport;
   private final IdempotentStarts idempotency;
   private final RedisBuckets redis; // null: every limit is per instance
+  private final RedisLeases leases; // null: every limit is per instance
+  private final WaitingLine line;
 
   private GatewayCore(
       Builder b,
@@ -127,10 +130,17 @@ public final class GatewayCore implements AutoCloseable {
     this.readiness = ReadinessPoller.start(runway.realtimeSessions(), model, b.readiness, clock);
     metrics.sessionsAwaitingReady(readiness::waiting);
     metrics.readinessReadsPerSecond(readiness::effectiveReadsPerSecond);
-    WaitingLine line =
+    this.leases = redis == null ? null : RedisLeases.start(redis);
+    if (redis != null) {
+      metrics.redisUp(() -> !redis.down());
+    }
+    this.line =
         new WaitingLine(
-            UpstreamCreateGate.inMemory(
-                b.rateLimit, limit -> metrics.rateLimitRejected(limit.tag())),
+            leases == null
+                ? UpstreamCreateGate.inMemory(
+                    b.rateLimit, limit -> metrics.rateLimitRejected(limit.tag()))
+                : UpstreamCreateGate.shared(
+                    b.rateLimit, leases, limit -> metrics.rateLimitRejected(limit.tag())),
             b.line,
             new WaitEstimator(
                 new LedgerHistory(books.ledger(), clock),
@@ -170,6 +180,7 @@ public final class GatewayCore implements AutoCloseable {
             : ConnectLimiter.shared(
                 b.rateLimit,
                 redis,
+                leases,
                 System::nanoTime,
                 limit -> metrics.rateLimitRejected(limit.tag()));
     SessionEnder ender = new SessionEnder(books.ledger(), runway.realtimeSessions(), clock);
@@ -403,6 +414,10 @@ public final class GatewayCore implements AutoCloseable {
     readiness.close();
     admission.close();
     idempotency.close();
+    line.close();
+    if (leases != null) {
+      leases.close();
+    }
     if (redis != null) {
       redis.close();
     }
@@ -620,7 +635,10 @@ public final class GatewayCore implements AutoCloseable {
       IdempotentStarts starts = null;
       RedisBuckets buckets = null;
       try {
-        buckets = redis.enabled() ? RedisBuckets.create(redis, System::nanoTime) : null;
+        buckets =
+            redis.enabled()
+                ? RedisBuckets.create(redis, System::nanoTime, metrics::redisFailed)
+                : null;
         admitting = Admission.start(admission, reason -> metrics.admissionRejected(reason.tag()));
         starts =
             answers == null

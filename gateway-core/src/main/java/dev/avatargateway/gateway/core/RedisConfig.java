@@ -9,10 +9,11 @@ import java.util.Locale;
 /**
  * The Redis that several gateway instances share (YAML section {@code redis}): with {@link #url()}
  * set, the connect rate limits per principal and per client address and the failed-authentication
- * limit per client address are token buckets in Redis, so that N instances together admit what one
- * would; unset, they live in each instance's memory, as before. Every absent value takes its
- * default, so an absent section gives {@link #defaults()}. No {@code toString()} shows the URL's
- * password.
+ * limit per client address are token buckets in Redis, and the per-principal concurrency caps, the
+ * create gate and the waiting line are slot leases there ({@link #leaseDuration()}), so that N
+ * instances together admit what one would; unset, they live in each instance's memory, as before.
+ * Every absent value takes its default, so an absent section gives {@link #defaults()}. No {@code
+ * toString()} shows the URL's password.
  *
  * @param url {@code redis://[user:password@]host[:port][/database]}, or {@code rediss://} for TLS;
  *     env {@code GATEWAY_REDIS_URL}; default none: every limit is per instance
@@ -25,8 +26,13 @@ import java.util.Locale;
  *     (N instances then admit up to N times the limit) and warns once per outage
  * @param timeout how long one Redis command (and connecting) may take before it counts as a
  *     failure; default 500 ms, from 10 ms to 10 s
+ * @param leaseDuration how long a slot (a concurrency slot, a create-gate slot, a place in the
+ *     waiting line) held in Redis lasts unless its instance renews it, which it does every third of
+ *     this: a crashed instance's slots free themselves within this time; default 15 s, from 3 s to
+ *     5 min
  */
-public record RedisConfig(String url, String keyPrefix, String onFailure, Duration timeout) {
+public record RedisConfig(
+    String url, String keyPrefix, String onFailure, Duration timeout, Duration leaseDuration) {
   private static final String SECTION = "redis";
 
   /** See {@link #keyPrefix()}. */
@@ -48,17 +54,33 @@ public record RedisConfig(String url, String keyPrefix, String onFailure, Durati
   /** Longer would hold connects for most of their deadline on a Redis that is not answering. */
   private static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * See {@link #leaseDuration()}. A crashed instance's slots stay taken this long, so shorter frees
+   * them sooner; but renewals run every third of it, and a lease must survive a Redis failover or a
+   * long GC pause (seconds) without its holder losing it. 15 s keeps both: renewals every 5 s (one
+   * script per slot set), and a dead instance's slots back within 15 s, well under a connect's
+   * deadline.
+   */
+  static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
+
+  /** Below this, renewals (every third) come closer than a Redis failover takes. */
+  private static final Duration MIN_LEASE_DURATION = Duration.ofSeconds(3);
+
+  /** Beyond this, a crashed instance would hold the organisation's create slots for too long. */
+  private static final Duration MAX_LEASE_DURATION = Duration.ofMinutes(5);
+
   /** Fills absent values with their defaults. */
   public RedisConfig {
     url = url == null || url.isBlank() ? null : url.trim();
     keyPrefix = keyPrefix == null ? DEFAULT_KEY_PREFIX : keyPrefix;
     onFailure = onFailure == null ? OnFailure.REFUSE.configName() : onFailure;
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+    leaseDuration = leaseDuration == null ? DEFAULT_LEASE_DURATION : leaseDuration;
   }
 
   /** Every default: no Redis. */
   public static RedisConfig defaults() {
-    return new RedisConfig(null, null, null, null);
+    return new RedisConfig(null, null, null, null, null);
   }
 
   /** Whether the limits are shared through Redis. */
@@ -148,6 +170,12 @@ public record RedisConfig(String url, String keyPrefix, String onFailure, Durati
       throw new ConfigException(
           SECTION + ".timeout", "must be from 10ms to 10s, was " + Durations.format(timeout));
     }
+    if (leaseDuration.compareTo(MIN_LEASE_DURATION) < 0
+        || leaseDuration.compareTo(MAX_LEASE_DURATION) > 0) {
+      throw new ConfigException(
+          SECTION + ".leaseDuration",
+          "must be from 3s to 5m, was " + Durations.format(leaseDuration));
+    }
   }
 
   /** The URL with its password replaced by {@code ***}: for messages and logs. */
@@ -174,6 +202,8 @@ public record RedisConfig(String url, String keyPrefix, String onFailure, Durati
         + onFailure
         + ", timeout="
         + timeout
+        + ", leaseDuration="
+        + leaseDuration
         + "]";
   }
 

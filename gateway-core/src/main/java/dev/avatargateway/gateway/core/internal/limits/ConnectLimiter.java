@@ -88,13 +88,33 @@ public final class ConnectLimiter {
       RedisBuckets redis,
       LongSupplier nanoTime,
       Consumer<Limit> onRejection) {
+    return shared(config, redis, null, nanoTime, onRejection);
+  }
+
+  /**
+   * A limiter whose token buckets and per-principal concurrency slots ({@code
+   * rateLimit.maxConcurrentConnectsPerPrincipal}, as leases) live in a Redis that several instances
+   * share.
+   *
+   * @param leases where the concurrency slots live; null keeps them per instance
+   */
+  public static ConnectLimiter shared(
+      RateLimitConfig config,
+      RedisBuckets redis,
+      RedisLeases leases,
+      LongSupplier nanoTime,
+      Consumer<Limit> onRejection) {
     config.validate();
     TimeMeter time = new SuppliedTimeMeter(nanoTime);
     int maxKeys = config.maxTrackedKeys();
+    ConcurrencySlots local = localSlots(config);
     return create(
         config,
         sharedStore(redis, "connect-address", config.perClientAddress(), time, maxKeys),
         sharedStore(redis, "connect-principal", config.perPrincipal(), time, maxKeys),
+        leases == null || local == null
+            ? local
+            : new RedisSlots(leases, config.maxConcurrentConnectsPerPrincipal(), local),
         onRejection);
   }
 
@@ -103,15 +123,24 @@ public final class ConnectLimiter {
       BucketStore addressBuckets,
       BucketStore principalBuckets,
       Consumer<Limit> onRejection) {
-    int maxKeys = config.maxTrackedKeys();
+    return create(config, addressBuckets, principalBuckets, localSlots(config), onRejection);
+  }
+
+  private static ConnectLimiter create(
+      RateLimitConfig config,
+      BucketStore addressBuckets,
+      BucketStore principalBuckets,
+      ConcurrencySlots slots,
+      Consumer<Limit> onRejection) {
     return new ConnectLimiter(
-        addressBuckets,
-        principalBuckets,
-        config.maxConcurrentConnectsPerPrincipal() > 0
-            ? new InFlightCounters(config.maxConcurrentConnectsPerPrincipal(), maxKeys)
-            : null,
-        config.ipv6PrefixLength(),
-        onRejection);
+        addressBuckets, principalBuckets, slots, config.ipv6PrefixLength(), onRejection);
+  }
+
+  /** The in-memory concurrency slots, or null when the cap is off. */
+  private static ConcurrencySlots localSlots(RateLimitConfig config) {
+    return config.maxConcurrentConnectsPerPrincipal() > 0
+        ? new InFlightCounters(config.maxConcurrentConnectsPerPrincipal(), config.maxTrackedKeys())
+        : null;
   }
 
   /**
@@ -124,7 +153,7 @@ public final class ConnectLimiter {
    *     retryAfter} is when the next token arrives, whole seconds, at least 1), {@link
    *     ErrorCode#TOO_MANY_CONCURRENT_CONNECTS} (retry after 1 s), or {@link
    *     ErrorCode#UPSTREAM_BUSY} when the concurrency table is full of busy keys, or {@link
-   *     ErrorCode#LIMITS_UNAVAILABLE} when shared buckets cannot be checked ({@code
+   *     ErrorCode#LIMITS_UNAVAILABLE} when shared buckets or slots cannot be checked ({@code
    *     redis.onFailure: refuse})
    */
   public Permit admit(Principal principal, String clientAddress) {
@@ -169,9 +198,17 @@ public final class ConnectLimiter {
     // Disjoint prefixes: a principal named like an address never shares a counter with it.
     String slotKey =
         principal.isAnonymous() ? "address:" + addressKey : "principal:" + principal.name();
-    ConcurrencySlots.Outcome outcome = slots.tryAcquire(slotKey);
+    ConcurrencySlots.Attempt attempt;
+    try {
+      attempt = slots.tryAcquire(slotKey);
+    } catch (GatewayException e) {
+      refund(addressBuckets, addressTaken, addressKey);
+      refund(principalBuckets, principalTaken, principal.name());
+      throw e;
+    }
+    ConcurrencySlots.Outcome outcome = attempt.outcome();
     if (outcome == ConcurrencySlots.Outcome.ACQUIRED) {
-      return new Permit(() -> slots.release(slotKey));
+      return new Permit(attempt.release());
     }
     refund(addressBuckets, addressTaken, addressKey);
     refund(principalBuckets, principalTaken, principal.name());

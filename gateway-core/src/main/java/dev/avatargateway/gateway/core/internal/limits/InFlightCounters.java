@@ -33,29 +33,29 @@ final class InFlightCounters implements ConcurrencySlots {
   }
 
   @Override
-  public Outcome tryAcquire(String key) {
+  public Attempt tryAcquire(String key) {
     Stripe stripe = stripeOf(key);
     stripe.lock.lock();
     try {
       Counter counter = stripe.counters.get(key);
       if (counter == null) {
         if (stripe.counters.size() >= stripe.share) {
-          return Outcome.FULL;
+          return Attempt.FULL;
         }
         counter = new Counter();
         stripe.counters.put(key, counter);
       } else if (counter.inFlight >= maxPerKey) {
-        return Outcome.AT_LIMIT;
+        return Attempt.AT_LIMIT;
       }
       counter.inFlight++;
-      return Outcome.ACQUIRED;
+      return new Attempt(Outcome.ACQUIRED, () -> release(key));
     } finally {
       stripe.lock.unlock();
     }
   }
 
-  @Override
-  public void release(String key) {
+  /** Gives back a slot taken by a successful {@link #tryAcquire}; exactly once per slot. */
+  void release(String key) {
     Stripe stripe = stripeOf(key);
     stripe.lock.lock();
     try {

@@ -17,10 +17,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -28,9 +30,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's one Redis client and the token buckets kept there, shared by every instance that
- * uses the same Redis and key prefix ({@code redis.*}). Connects lazily, so that a gateway starts
- * while Redis is down; Lettuce reconnects by itself once connected. A failure is logged once per
- * outage, and once when Redis answers again. Thread-safe; close it on shutdown.
+ * uses the same Redis and key prefix ({@code redis.*}); {@link RedisLeases} keeps the slot leases
+ * (concurrency caps, the create gate, the waiting line) over the same client and connection.
+ * Connects lazily, so that a gateway starts while Redis is down; Lettuce reconnects by itself once
+ * connected. A failure is logged once per outage, and once when Redis answers again, and each
+ * failed command is counted (for {@code avatar_gateway_redis_failures_total}). Thread-safe; close
+ * it on shutdown.
  *
  * <p>Bucket4j's compare-and-swap proxy manager keeps each bucket's state in one key and computes
  * refills on the client from the wall clock: the instances' clocks must agree (NTP), as a monotonic
@@ -57,9 +62,22 @@ public final class RedisBuckets implements AutoCloseable {
    */
   private static final Duration KEY_EXPIRY_MARGIN = Duration.ofSeconds(10);
 
+  /** The failure tag of a token bucket's command. */
+  public static final String BUCKET = "bucket";
+
+  /** The failure tag of a slot lease's command (acquire, renew, release). */
+  public static final String LEASE = "lease";
+
+  /** The failure tag of a waiting line's command. */
+  public static final String LINE = "line";
+
+  /** The failure tag of a readiness {@code PING}. */
+  public static final String PING = "ping";
+
   private final RedisConfig config;
   private final RedisClient client;
   private final LongSupplier nanoTime;
+  private final Consumer<String> onFailure;
   private final AtomicBoolean down = new AtomicBoolean();
   private final Object connecting = new Object();
   private StatefulRedisConnection<String, byte[]> connection; // guarded by connecting
@@ -68,9 +86,10 @@ public final class RedisBuckets implements AutoCloseable {
   private boolean attempted; // guarded by connecting
   private boolean closed; // guarded by connecting
 
-  private RedisBuckets(RedisConfig config, LongSupplier nanoTime) {
+  private RedisBuckets(RedisConfig config, LongSupplier nanoTime, Consumer<String> onFailure) {
     this.config = config;
     this.nanoTime = nanoTime;
+    this.onFailure = onFailure;
     this.client = RedisClient.create(config.redisUri());
     client.setOptions(
         ClientOptions.builder()
@@ -88,12 +107,29 @@ public final class RedisBuckets implements AutoCloseable {
    * @param nanoTime a monotonic clock, for the pause between connection attempts only
    */
   public static RedisBuckets create(RedisConfig config, LongSupplier nanoTime) {
+    return create(config, nanoTime, operation -> {});
+  }
+
+  /**
+   * As {@link #create(RedisConfig, LongSupplier)}, telling {@code onFailure} the operation ({@link
+   * #BUCKET}, {@link #LEASE}, {@link #LINE}, {@link #PING}) of each failed command, for metrics.
+   *
+   * @param onFailure must be fast and must not throw
+   */
+  public static RedisBuckets create(
+      RedisConfig config, LongSupplier nanoTime, Consumer<String> onFailure) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(onFailure, "onFailure");
     config.validate();
     if (!config.enabled()) {
       throw new IllegalArgumentException("redis.url is not set");
     }
-    return new RedisBuckets(config, nanoTime);
+    return new RedisBuckets(config, nanoTime, onFailure);
+  }
+
+  /** The settings. */
+  public RedisConfig config() {
+    return config;
   }
 
   /** Whether the last command (or connection attempt) failed. */
@@ -109,7 +145,7 @@ public final class RedisBuckets implements AutoCloseable {
   BucketStore store(String name, Bandwidth bandwidth, BucketStore fallback) {
     String prefix = config.keyPrefix() + name + ":";
     BucketConfiguration configuration = BucketConfiguration.builder().addLimit(bandwidth).build();
-    boolean local = config.failureMode() == RedisConfig.OnFailure.LOCAL;
+    boolean local = fallsBackToLocal();
     return new BucketStore() {
       @Override
       public <T> T use(String key, Function<Bucket, T> operation) {
@@ -118,16 +154,11 @@ public final class RedisBuckets implements AutoCloseable {
           Bucket bucket = proxies().builder().build(prefix + key, () -> configuration);
           result = operation.apply(bucket);
         } catch (RuntimeException e) {
-          failed(e, local);
+          failed(BUCKET, e);
           if (local) {
             return fallback.use(key, operation);
           }
-          throw new GatewayException(
-              ErrorCode.LIMITS_UNAVAILABLE,
-              "The gateway cannot check its limits right now. Please try again in a few seconds.",
-              RETRY_AFTER,
-              Map.of(),
-              e);
+          throw unavailable(e);
         }
         recovered();
         return result;
@@ -149,7 +180,7 @@ public final class RedisBuckets implements AutoCloseable {
       }
       current.sync().ping();
     } catch (RuntimeException e) {
-      failed(e, config.failureMode() == RedisConfig.OnFailure.LOCAL);
+      failed(PING, e);
       return false;
     }
     recovered();
@@ -161,22 +192,62 @@ public final class RedisBuckets implements AutoCloseable {
     return config.failureMode() == RedisConfig.OnFailure.REFUSE;
   }
 
-  private void recovered() {
+  /** Whether a caller falls back to per-instance state while Redis fails. */
+  boolean fallsBackToLocal() {
+    return config.failureMode() == RedisConfig.OnFailure.LOCAL;
+  }
+
+  /** A command succeeded: ends an outage (logged once). */
+  void recovered() {
     if (down.compareAndSet(true, false)) {
-      LOG.warn("Redis answers again: rate limits are shared again");
+      LOG.warn("Redis answers again: limits are shared again");
     }
   }
 
-  private void failed(RuntimeException e, boolean local) {
+  /** A command of {@code operation} failed: counted, and logged once per outage. */
+  void failed(String operation, RuntimeException e) {
+    onFailure.accept(operation);
     if (down.compareAndSet(false, true)) {
       LOG.warn(
           "Redis at {} cannot be used ({}): {}",
           config.masked(),
           e.toString(),
-          local
-              ? "rate limits are per instance until it is back"
+          fallsBackToLocal()
+              ? "limits are per instance until it is back"
               : "connects are refused (limits_unavailable) until it is back");
     }
+  }
+
+  /** The 503 a connect meets while the shared limits cannot be checked. */
+  static GatewayException unavailable(RuntimeException cause) {
+    return new GatewayException(
+        ErrorCode.LIMITS_UNAVAILABLE,
+        "The gateway cannot check its limits right now. Please try again in a few seconds.",
+        RETRY_AFTER,
+        Map.of(),
+        cause);
+  }
+
+  /**
+   * The connection, connecting first if need be (within the pause between connection attempts).
+   *
+   * @throws RuntimeException when Redis cannot be reached (not reported: the caller does)
+   */
+  StatefulRedisConnection<String, byte[]> connection() {
+    proxies();
+    synchronized (connecting) {
+      return connection;
+    }
+  }
+
+  /** A new publish/subscribe connection of the same client (the caller closes it). */
+  StatefulRedisPubSubConnection<String, String> connectPubSub() {
+    synchronized (connecting) {
+      if (closed) {
+        throw new IllegalStateException("closed");
+      }
+    }
+    return client.connectPubSub(StringCodec.UTF8);
   }
 
   private ProxyManager<String> proxies() {

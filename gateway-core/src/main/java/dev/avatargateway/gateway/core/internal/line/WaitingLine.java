@@ -299,6 +299,9 @@ public final class WaitingLine {
     }
   }
 
+  /** Stops the line's shared part (its poller); the in-memory line needs nothing. Idempotent. */
+  public void close() {}
+
   /** How many starts are waiting now (a gauge). */
   public int length() {
     return length;

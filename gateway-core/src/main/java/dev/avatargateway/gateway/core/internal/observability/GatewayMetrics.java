@@ -67,6 +67,11 @@ import java.util.stream.Stream;
  *   <tr><td>{@code avatar_gateway_upstream_sessions_cancelled_total}</td><td>counter</td>
  *       <td>{@code reason} ({@code timeout}, {@code failed}, {@code consume_failed}, {@code
  *       client_gone}, {@code shutdown}, {@code error})</td></tr>
+ *   <tr><td>{@code avatar_gateway_redis_failures_total}</td><td>counter</td>
+ *       <td>{@code operation} ({@code bucket}, {@code lease}, {@code line}, {@code ping}): Redis
+ *       commands of the shared limits that failed or timed out (with {@code redis.url})</td></tr>
+ *   <tr><td>{@code avatar_gateway_redis_up}</td><td>gauge</td><td>none: 1 while the last Redis
+ *       command succeeded, 0 during an outage (with {@code redis.url})</td></tr>
  * </table>
  *
  * <p>Free-text labels ({@code operation}, {@code limit}, {@code reason}) accept short lower-case
@@ -142,6 +147,12 @@ public final class GatewayMetrics {
   /** Exposed as {@code avatar_gateway_budget_limit}. */
   public static final String BUDGET_LIMIT = "avatar.gateway.budget.limit";
 
+  /** Counter: failed Redis commands of the shared limits, by operation. */
+  public static final String REDIS_FAILURES = "avatar.gateway.redis.failures";
+
+  /** Gauge: whether Redis answered the last command (1) or not (0). */
+  public static final String REDIS_UP = "avatar.gateway.redis.up";
+
   /** The {@code outcome} of a connect that answered credentials. */
   public static final String OUTCOME_SUCCESS = "success";
 
@@ -193,6 +204,8 @@ public final class GatewayMetrics {
   private final Meter.MeterProvider<Counter> admissionRejections;
   private final Meter.MeterProvider<Timer> lineWait;
   private final Meter.MeterProvider<Counter> budgetRejections;
+  private final Meter.MeterProvider<Counter> redisFailures;
+  private final BoundedTagValues redisOperations = new BoundedTagValues();
   private final BoundedTagValues operations = new BoundedTagValues();
   private final BoundedTagValues limits = new BoundedTagValues();
   private final BoundedTagValues reasons = new BoundedTagValues();
@@ -245,6 +258,10 @@ public final class GatewayMetrics {
         Timer.builder(LINE_WAIT)
             .description("Time starts waited in the line in front of upstream creation")
             .serviceLevelObjectives(CONNECT_BUCKETS)
+            .withRegistry(registry);
+    redisFailures =
+        Counter.builder(REDIS_FAILURES)
+            .description("Failed Redis commands of the shared limits, by operation")
             .withRegistry(registry);
     budgetRejections =
         Counter.builder(BUDGET_REJECTIONS)
@@ -380,6 +397,27 @@ public final class GatewayMetrics {
    */
   public RequestObserver upstreamObserver() {
     return attempt -> upstreamCall(attempt.operation(), attempt.status(), attempt.duration());
+  }
+
+  /**
+   * Counts a failed Redis command of the shared limits.
+   *
+   * @param operation {@code bucket}, {@code lease}, {@code line} or {@code ping}
+   */
+  public void redisFailed(String operation) {
+    redisFailures.withTag("operation", redisOperations.of(operation)).increment();
+  }
+
+  /**
+   * Exposes whether Redis answers as a gauge (1 or 0).
+   *
+   * @param up read at every scrape; must be cheap (no Redis call) and thread-safe
+   */
+  public void redisUp(java.util.function.BooleanSupplier up) {
+    Gauge.builder(REDIS_UP, up, u -> u.getAsBoolean() ? 1 : 0)
+        .description("Whether Redis answered the last command of the shared limits")
+        .strongReference(true)
+        .register(registry);
   }
 
   /**

@@ -159,11 +159,11 @@ class RedisBucketsTest {
 
   private RedisBuckets shared(String onFailure) {
     usedRedis = true;
-    return open(new RedisConfig(TestRedis.URL, prefix, onFailure, null));
+    return open(new RedisConfig(TestRedis.URL, prefix, onFailure, null, null));
   }
 
   private RedisBuckets unreachable(String onFailure) {
-    return open(new RedisConfig(TestRedis.UNREACHABLE_URL, prefix, onFailure, null));
+    return open(new RedisConfig(TestRedis.UNREACHABLE_URL, prefix, onFailure, null, null));
   }
 
   private RedisBuckets open(RedisConfig config) {

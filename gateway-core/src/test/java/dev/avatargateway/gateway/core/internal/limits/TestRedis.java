@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Assumptions;
  * The real Redis the shared-limit tests use, at 127.0.0.1:6379. Without it they are skipped, saying
  * how to run them; with {@code CI=true} they fail instead.
  */
-final class TestRedis {
-  static final String URL = "redis://127.0.0.1:6379";
+public final class TestRedis {
+  public static final String URL = "redis://127.0.0.1:6379";
 
   /** A port nothing listens on (tcpmux, never served): connecting is refused at once. */
-  static final String UNREACHABLE_URL = "redis://127.0.0.1:1";
+  public static final String UNREACHABLE_URL = "redis://127.0.0.1:1";
 
   /** How long the probe waits: a local Redis answers in well under a millisecond. */
   private static final int PROBE_TIMEOUT_MILLIS = 500;
@@ -31,7 +31,7 @@ final class TestRedis {
   private TestRedis() {}
 
   /** Returns when Redis answers; otherwise skips the calling test, or fails it with CI=true. */
-  static void assumeRedis() {
+  public static void assumeRedis() {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", 6379), PROBE_TIMEOUT_MILLIS);
       return;
@@ -52,12 +52,12 @@ final class TestRedis {
   }
 
   /** A key prefix of this run only, so that runs never share buckets. */
-  static String uniquePrefix() {
+  public static String uniquePrefix() {
     return "avatar-gateway-test:" + UUID.randomUUID() + ":";
   }
 
   /** The keys under {@code prefix} with their time to live in milliseconds (-1: none). */
-  static List<Long> ttlsUnder(String prefix) {
+  public static List<Long> ttlsUnder(String prefix) {
     return withRedis(
         redis -> {
           List<Long> ttls = new ArrayList<>();
@@ -69,7 +69,7 @@ final class TestRedis {
   }
 
   /** Deletes every key under {@code prefix}. */
-  static void deleteUnder(String prefix) {
+  public static void deleteUnder(String prefix) {
     withRedis(
         redis -> {
           List<String> keys = keys(redis, prefix);
@@ -86,7 +86,22 @@ final class TestRedis {
     return keys;
   }
 
-  private static <T> T withRedis(java.util.function.Function<RedisCommands<String, String>, T> f) {
+  /** The keys under {@code prefix}. */
+  public static List<String> keysUnder(String prefix) {
+    return withRedis(redis -> keys(redis, prefix));
+  }
+
+  /** Redis's clock now, in milliseconds (what lease scores count in). */
+  public static long serverMillis() {
+    return withRedis(
+        redis -> {
+          List<String> time = redis.time();
+          return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+        });
+  }
+
+  /** Runs {@code f} on a connection of its own to the test Redis. */
+  public static <T> T withRedis(java.util.function.Function<RedisCommands<String, String>, T> f) {
     RedisClient client = RedisClient.create(URL);
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       return f.apply(connection.sync());

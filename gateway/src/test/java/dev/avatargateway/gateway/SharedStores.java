@@ -20,24 +20,44 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * The stores that several gateway instances share, for the multi-instance tests: the real
- * PostgreSQL at {@value #POSTGRES_URL} (user {@value #POSTGRES_USER}, trust authentication) for the
- * ledger, in a schema of the test's own, and the real Redis at {@value #REDIS_HOST}:{@value
- * #REDIS_PORT} for the limits, under a key prefix of the test's own. Without either, the tests are
- * skipped saying plainly how to run them; with {@code CI=true} they fail instead. (gateway-core's
- * {@code TestDatabases} and {@code TestRedis} do the same for the core's tests; their test classes
- * are not on this module's class path.)
+ * PostgreSQL at {@value #DEFAULT_POSTGRES_URL} (user {@value #DEFAULT_POSTGRES_USER}, trust
+ * authentication; the same environment variables as gateway-core's ledger tests point them
+ * elsewhere) for the ledger, in a schema of the test's own, and the real Redis at 127.0.0.1:{@value
+ * #DEFAULT_REDIS_PORT} (env {@value #REDIS_PORT_ENV} for another port) for the limits, under a key
+ * prefix of the test's own. Without either, the tests are skipped saying plainly how to run them;
+ * with {@code CI=true} they fail instead. (gateway-core's {@code TestDatabases} and {@code
+ * TestRedis} do the same for the core's tests; their test classes are not on this module's class
+ * path.)
  */
 final class SharedStores {
-  static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test";
-  static final String POSTGRES_USER = "postgres";
+  static final String DEFAULT_POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+  static final String DEFAULT_POSTGRES_USER = "postgres";
+  static final int DEFAULT_REDIS_PORT = 6379;
+
+  /** Overrides, as for gateway-core's ledger tests ({@code TestDatabases}). */
+  static final String POSTGRES_URL =
+      Objects.requireNonNullElse(System.getenv("LEDGER_TEST_POSTGRES_URL"), DEFAULT_POSTGRES_URL);
+
+  static final String POSTGRES_USER =
+      Objects.requireNonNullElse(System.getenv("LEDGER_TEST_POSTGRES_USER"), DEFAULT_POSTGRES_USER);
+
+  private static final String POSTGRES_PASSWORD = System.getenv("LEDGER_TEST_POSTGRES_PASSWORD");
+
+  /** Another port of 127.0.0.1 for Redis. */
+  static final String REDIS_PORT_ENV = "REDIS_TEST_PORT";
+
   static final String REDIS_HOST = "127.0.0.1";
-  static final int REDIS_PORT = 6379;
+  static final int REDIS_PORT =
+      Integer.parseInt(
+          Objects.requireNonNullElse(
+              System.getenv(REDIS_PORT_ENV), Integer.toString(DEFAULT_REDIS_PORT)));
   static final String REDIS_URL = "redis://" + REDIS_HOST + ":" + REDIS_PORT;
 
   /** A local server answers in milliseconds; a probe should not hold a test run up. */
@@ -51,11 +71,12 @@ final class SharedStores {
   private SharedStores() {}
 
   /**
-   * Returns when both PostgreSQL and Redis answer; otherwise skips the calling test class (from
-   * {@code @BeforeAll}) or, with {@code CI=true}, fails it, naming what is missing and how to run
-   * the tests.
+   * Why the multi-instance tests of {@code testClass} cannot run (PostgreSQL or Redis does not
+   * answer), saying how to run them; null when both answer. Call it once, from {@code @BeforeAll}
+   * (it prints the reason once for the class), and pass the answer to {@link #assumeAvailable} from
+   * {@code @BeforeEach}, so that each test is reported as skipped (or failed with {@code CI=true}).
    */
-  static void assumePostgresAndRedis(Class<?> testClass) {
+  static String unavailable(Class<?> testClass) {
     List<String> missing = new ArrayList<>();
     String postgres = postgresProblem();
     if (postgres != null) {
@@ -67,26 +88,44 @@ final class SharedStores {
       missing.add("Redis at " + REDIS_HOST + ":" + REDIS_PORT + " (" + redis + ")");
     }
     if (missing.isEmpty()) {
-      return;
+      return null;
     }
-    boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
     String message =
         testClass.getSimpleName()
             + " runs two gateway processes on a shared PostgreSQL and Redis, and could not run: no "
             + String.join(" and no ", missing)
             + " answered. To run it, start PostgreSQL 15 or newer at 127.0.0.1:5432 with a"
             + " database 'test' that user 'postgres' may enter without a password (e.g. docker run"
-            + " -d -p 5432:5432 -e POSTGRES_DB=test -e POSTGRES_HOST_AUTH_METHOD=trust postgres:15)"
-            + " and Redis at 127.0.0.1:6379 (e.g. docker run -d -p 6379:6379 redis:7), then run mvn"
-            + " -B -pl gateway -am verify -Dtest='"
+            + " -d -p 5432:5432 -e POSTGRES_DB=test -e POSTGRES_HOST_AUTH_METHOD=trust postgres:15,"
+            + " or apt-get install postgresql) and Redis at 127.0.0.1:6379 (e.g. docker run -d -p"
+            + " 6379:6379 redis:7, or apt-get install redis-server), or point"
+            + " LEDGER_TEST_POSTGRES_URL, LEDGER_TEST_POSTGRES_USER, LEDGER_TEST_POSTGRES_PASSWORD"
+            + " and "
+            + REDIS_PORT_ENV
+            + " at others; then run mvn -B -pl gateway -am verify -Dtest='"
             + testClass.getSimpleName()
             + "' -Dsurefire.failIfNoSpecifiedTests=false. With CI=true it fails instead of being"
             + " skipped.";
-    System.err.println("WARNING: " + (ci ? "failed" : "skipped") + ": " + message);
-    if (ci) {
-      fail(message);
+    System.err.println("WARNING: " + (ci() ? "failed" : "skipped") + ": " + message);
+    return message;
+  }
+
+  /**
+   * Returns when {@code unavailable} (from {@link #unavailable}) is null; otherwise skips the
+   * calling test, or fails it when the environment variable {@code CI} is {@code true}.
+   */
+  static void assumeAvailable(String unavailable) {
+    if (unavailable == null) {
+      return;
     }
-    Assumptions.abort(message);
+    if (ci()) {
+      fail(unavailable);
+    }
+    Assumptions.abort(unavailable);
+  }
+
+  private static boolean ci() {
+    return "true".equalsIgnoreCase(System.getenv("CI"));
   }
 
   private static String postgresProblem() {
@@ -180,6 +219,7 @@ final class SharedStores {
     return "ledger:\n"
         + ("  url: \"" + POSTGRES_URL + "\"\n")
         + ("  username: " + POSTGRES_USER + "\n")
+        + (POSTGRES_PASSWORD == null ? "" : "  password: \"" + POSTGRES_PASSWORD + "\"\n")
         + ("  schema: " + schema.toLowerCase(Locale.ROOT) + "\n")
         + extraSettings;
   }
@@ -200,6 +240,6 @@ final class SharedStores {
   }
 
   private static Connection postgres() throws SQLException {
-    return DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, null);
+    return DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD);
   }
 }

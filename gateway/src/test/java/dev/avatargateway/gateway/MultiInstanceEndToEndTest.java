@@ -185,8 +185,9 @@ class MultiInstanceEndToEndTest {
 
   @Test
   @Order(3)
-  void aSessionStartedOnOneInstanceCanBeReadOnTheOtherButOnlyItsOwnInstanceHandsOverCredentials()
-      throws Exception {
+  void
+      aSessionStartedOnOneInstanceIsReadAndEndedOnTheOtherButOnlyItsOwnInstanceHandsOverCredentials()
+          throws Exception {
     String key = keys.get("carol");
     GatewayHarness.Response started = send(first, "POST", "/api/avatar/sessions", CAT, key).join();
     assertThat(started.status()).isEqualTo(202);
@@ -203,6 +204,14 @@ class MultiInstanceEndToEndTest {
           // But the start runs on the first instance: the second has no credentials to give.
           assertThat(lastEvent(second, id, key)).startsWith("state");
           assertThat(lastEvent(first, id, key)).startsWith("credentials");
+          // Ending it works on either: the other instance cancels it upstream and records it.
+          GatewayHarness.Response ended =
+              send(second, "DELETE", "/api/avatar/sessions/" + id, null, key).join();
+          assertThat(ended.status()).isEqualTo(200);
+          assertThat(ended.json().path("state").asString()).isEqualTo("cancelled");
+          String upstreamId = ended.json().path("sessionId").asString();
+          assertThat(simulator.admin().session(upstreamId))
+              .hasValueSatisfying(s -> assertThat(s.status()).isEqualTo("CANCELLED"));
         });
   }
 

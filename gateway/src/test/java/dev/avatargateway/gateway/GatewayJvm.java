@@ -75,9 +75,12 @@ public final class GatewayJvm implements AutoCloseable {
   public static final class Builder {
     private final String name;
     private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private Path dir;
+    private Path jar;
     private String yaml = "";
     private String heap = DEFAULT_HEAP;
+    private String awaitPath = "/healthz";
 
     private Builder(String name) {
       this.name = name;
@@ -107,9 +110,33 @@ public final class GatewayJvm implements AutoCloseable {
       return this;
     }
 
+    /** More options for its JVM (a GC log, a profiler), before the main class or jar. */
+    public Builder jvmOptions(List<String> options) {
+      jvmOptions.addAll(options);
+      return this;
+    }
+
+    /**
+     * Runs {@code java -jar <jar>} (the shaded jar, as in production) instead of {@link Main} on
+     * this test's class path.
+     */
+    public Builder jar(Path shadedJar) {
+      this.jar = shadedJar;
+      return this;
+    }
+
+    /**
+     * Waits for {@code /readyz} (ledger, Redis and upstream answer) instead of {@code /healthz}
+     * (the process serves).
+     */
+    public Builder awaitReady() {
+      this.awaitPath = "/readyz";
+      return this;
+    }
+
     /**
      * Starts it on a free port of 127.0.0.1 (unless {@code PORT} was given) with text logs, and
-     * waits until {@code /healthz} answers 200.
+     * waits until {@code /healthz} (or {@code /readyz}, see {@link #awaitReady()}) answers 200.
      *
      * @throws AssertionError with its log when it exits or does not answer within a minute
      */
@@ -122,15 +149,18 @@ public final class GatewayJvm implements AutoCloseable {
         Path config = dir.resolve(name + ".yaml");
         Files.writeString(config, yaml);
         Path log = dir.resolve(name + ".log");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx" + heap);
+        command.addAll(jvmOptions);
+        if (jar == null) {
+          command.addAll(
+              List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        } else {
+          command.addAll(List.of("-jar", jar.toString()));
+        }
         ProcessBuilder builder =
-            new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + heap,
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    Main.class.getName())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
         // Nothing of the developer's own settings (or a real Runway secret) may reach the test's
         // gateway: it gets exactly what the test gives it.
@@ -145,7 +175,7 @@ public final class GatewayJvm implements AutoCloseable {
         int port = Integer.parseInt(environment.get("PORT"));
         GatewayJvm gateway = new GatewayJvm(name, builder.start(), port, log);
         try {
-          gateway.awaitHealthy();
+          gateway.awaitAnswer(awaitPath);
         } catch (RuntimeException | Error e) {
           gateway.kill9();
           throw e;
@@ -157,14 +187,14 @@ public final class GatewayJvm implements AutoCloseable {
     }
   }
 
-  private void awaitHealthy() {
+  private void awaitAnswer(String path) {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new AssertionError(
             name + " exited with code " + process.exitValue() + " while starting:\n" + logTail());
       }
-      if (answers("/healthz")) {
+      if (answers(path)) {
         return;
       }
       try {
@@ -175,7 +205,7 @@ public final class GatewayJvm implements AutoCloseable {
       }
     }
     throw new AssertionError(
-        name + " did not answer /healthz within " + START_TIMEOUT + ":\n" + logTail());
+        name + " did not answer " + path + " with 200 within " + START_TIMEOUT + ":\n" + logTail());
   }
 
   private boolean answers(String path) {
@@ -203,6 +233,16 @@ public final class GatewayJvm implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port);
   }
 
+  /** Its process id (for jcmd, /proc). */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Its log file (the process's standard output and error). */
+  public Path logFile() {
+    return log;
+  }
+
   /** Whether its process still runs. */
   public boolean alive() {
     return process.isAlive();
@@ -217,15 +257,19 @@ public final class GatewayJvm implements AutoCloseable {
     waitForExit(KILL_TIMEOUT);
   }
 
-  /** SIGTERM (the gateway's graceful stop), then SIGKILL if it takes longer than 20 s. */
-  public void stop() {
-    if (!process.isAlive()) {
-      return;
+  /**
+   * SIGTERM (the gateway's graceful stop), then SIGKILL if it takes longer than 20 s.
+   *
+   * @return its exit code (143 after SIGTERM, 137 after SIGKILL)
+   */
+  public int stop() {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!waitForExit(STOP_TIMEOUT)) {
+        kill9();
+      }
     }
-    process.destroy();
-    if (!waitForExit(STOP_TIMEOUT)) {
-      kill9();
-    }
+    return waitForExit(KILL_TIMEOUT) ? process.exitValue() : -1;
   }
 
   private boolean waitForExit(Duration timeout) {

@@ -60,16 +60,13 @@ class MultiInstanceRedisEndToEndTest {
    */
   private static final int BUCKET = 1_000;
 
+  /** Connects racing for the {@link #CAP} slots of one principal. */
+  private static final int RACERS = 3 * CAP;
+
   /** Long enough that the connects admitted are still waiting while the test sends more. */
   private static final Duration HELD_READY = Duration.ofSeconds(5);
 
   private static final Duration FAST_READY = Duration.ofMillis(100);
-
-  /**
-   * {@code redis.timeout}: a command through a cut proxy fails at once (connection refused), so
-   * this only bounds the odd command caught half-way by the cut.
-   */
-  private static final Duration REDIS_TIMEOUT = Duration.ofMillis(300);
 
   /**
    * {@code redis.leaseDuration}, the shortest it may be: a slot whose holder could not give it back
@@ -123,11 +120,12 @@ class MultiInstanceRedisEndToEndTest {
                 .readyAfter(DelayDistribution.fixed(FAST_READY))
                 .build());
     proxy = TcpProxy.start(SharedStores.REDIS_HOST, SharedStores.REDIS_PORT);
-    for (String name : List.of("ivan", "judy")) {
+    for (String name : List.of("warmup", "ivan", "judy")) {
       keys.put(name, TestIdentityProvider.randomSecret("gw_", 24));
     }
     refusing = start("refusing", "refuse");
     local = start("local", "local");
+    warmUp(refusing, local);
   }
 
   @AfterEach
@@ -161,26 +159,27 @@ class MultiInstanceRedisEndToEndTest {
   void aConcurrencyCapOfKAdmitsExactlyKAcrossBothInstancesAndFreesThemAfter() throws Exception {
     simulator.admin().setReadyAfter(DelayDistribution.fixed(HELD_READY));
     Set<String> before = sessionIds();
-    List<CompletableFuture<GatewayHarness.Response>> admitted = new ArrayList<>();
-    for (int i = 0; i < CAP; i++) {
-      admitted.add(connect(i % 2 == 0 ? refusing : local, "ivan"));
+    // Three times the cap at once, spread over both instances: a race for K slots.
+    List<CompletableFuture<GatewayHarness.Response>> racing = new ArrayList<>();
+    for (int i = 0; i < RACERS; i++) {
+      racing.add(connect(i % 2 == 0 ? refusing : local, "ivan"));
     }
-    await().atMost(ANSWER_TIMEOUT).until(() -> newSessions(before).size() == CAP);
+    await().atMost(ANSWER_TIMEOUT).until(() -> newSessions(before).size() >= CAP);
 
     GatewayJvm.explainingFailure(
         gateways,
         () -> {
           // The slots are in Redis while they are held (so that "none left" below means something).
           assertThat(slotKeys()).isNotEmpty();
-          for (GatewayJvm gateway : gateways) {
-            GatewayHarness.Response refused = connect(gateway, "ivan").join();
-            // Never the body in a message: a 200 carries credentials.
-            assertThat(refused.status())
-                .as("the (K+1)th connect on " + gateway.name())
-                .isEqualTo(429);
-            assertThat(refused.code()).isEqualTo("too_many_concurrent_connects");
-          }
-          admitted.forEach(answer -> assertThat(answer.join().status()).isEqualTo(200));
+          List<GatewayHarness.Response> answers =
+              racing.stream().map(CompletableFuture::join).toList();
+          assertThat(codes(answers))
+              .containsOnly(
+                  Map.entry("ok", (long) CAP),
+                  Map.entry("too_many_concurrent_connects", (long) (RACERS - CAP)));
+          answers.stream()
+              .filter(answer -> answer.status() != 200)
+              .forEach(answer -> assertThat(answer.status()).isEqualTo(429));
           assertThat(newSessions(before)).hasSize(CAP);
           // Nothing left taken once they ended: no slot in Redis, and K again, at once.
           await().atMost(RELEASE_TIMEOUT).until(() -> slotKeys().isEmpty());
@@ -249,6 +248,21 @@ class MultiInstanceRedisEndToEndTest {
         });
   }
 
+  /**
+   * One connect on each instance until it answers 200: each opens its Redis connection with its
+   * first connect, and in a cold JVM that first connection can take longer than {@code
+   * redis.timeout} (then that connect, and those of the next second, answer 503 {@code
+   * limits_unavailable}), which is not what the tests are about.
+   */
+  private void warmUp(GatewayJvm... instances) {
+    for (GatewayJvm gateway : instances) {
+      await()
+          .atMost(ANSWER_TIMEOUT)
+          .pollInterval(Duration.ofSeconds(1))
+          .until(() -> connect(gateway, "warmup").join().status() == 200);
+    }
+  }
+
   private GatewayJvm start(String name, String onFailure) {
     GatewayJvm gateway =
         GatewayJvm.named(name)
@@ -256,6 +270,7 @@ class MultiInstanceRedisEndToEndTest {
             .yaml(yaml(onFailure))
             .env(ConfigLoader.SECRET_ENV, SECRET)
             .env("RUNWAYML_BASE_URL", simulator.baseUrl().toString())
+            .awaitReady()
             .env("GATEWAY_INSTANCE_NAME", "multi-instance-redis-test-" + name)
             .start();
     gateways.add(gateway);
@@ -282,7 +297,6 @@ class MultiInstanceRedisEndToEndTest {
         + ("  url: \"redis://127.0.0.1:" + proxy.port() + "\"\n")
         + ("  keyPrefix: \"" + prefix + "\"\n")
         + ("  onFailure: " + onFailure + "\n")
-        + ("  timeout: " + REDIS_TIMEOUT.toMillis() + "ms\n")
         + ("  leaseDuration: " + SLOT_LEASE.toMillis() + "ms\n")
         + SharedStores.ledgerYaml(schema, "");
   }

@@ -9,15 +9,18 @@ import dev.avatargateway.simulator.RunwaySimulator;
 import dev.avatargateway.simulator.SessionRecord;
 import dev.avatargateway.simulator.SimulatorConfig;
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,6 +77,7 @@ class MultiInstanceEndToEndTest {
    */
   private static final Duration LEASE = Duration.ofSeconds(3);
 
+  /** {@code ledger.heartbeatInterval}: short, so that the lease can be. */
   private static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
   /** How often the survivor looks for sessions of dead instances. */
@@ -98,7 +102,7 @@ class MultiInstanceEndToEndTest {
 
   @TempDir static Path dir;
 
-  private final Map<String, String> keys = new java.util.LinkedHashMap<>();
+  private final Map<String, String> keys = new LinkedHashMap<>();
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<GatewayJvm> gateways = new ArrayList<>();
@@ -398,7 +402,7 @@ class MultiInstanceEndToEndTest {
             .header("X-Api-Key", apiKey)
             .header("Accept", "text/event-stream")
             .build();
-    HttpResponse<java.io.InputStream> response =
+    HttpResponse<InputStream> response =
         http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
     String event = null;
@@ -417,7 +421,7 @@ class MultiInstanceEndToEndTest {
     return last;
   }
 
-  private long rowsOf(String principal) throws java.sql.SQLException {
+  private long rowsOf(String principal) throws SQLException {
     return SharedStores.queryLong(
         schema, "SELECT count(*) FROM ledger_sessions WHERE principal_name = ?", principal);
   }

@@ -22,8 +22,9 @@ import java.util.Locale;
  *     blank, at most 100 characters
  * @param onFailure what a connect meets while Redis cannot be reached or does not answer in {@link
  *     #timeout()}: {@code refuse} (the default) answers 503 {@code limits_unavailable}, so that no
- *     instance admits beyond the shared limits; {@code local} checks per-instance buckets instead
- *     (N instances then admit up to N times the limit) and warns once per outage
+ *     instance admits beyond the shared limits; {@code local} checks per-instance buckets, slots,
+ *     create gate and line instead (N instances then admit up to N times the limit) and warns once
+ *     per outage
  * @param timeout how long one Redis command (and connecting) may take before it counts as a
  *     failure; default 500 ms, from 10 ms to 10 s
  * @param leaseDuration how long a slot (a concurrency slot, a create-gate slot, a place in the

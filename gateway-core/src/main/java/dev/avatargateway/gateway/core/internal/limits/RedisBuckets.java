@@ -193,7 +193,7 @@ public final class RedisBuckets implements AutoCloseable {
   }
 
   /** Whether a caller falls back to per-instance state while Redis fails. */
-  boolean fallsBackToLocal() {
+  public boolean fallsBackToLocal() {
     return config.failureMode() == RedisConfig.OnFailure.LOCAL;
   }
 
@@ -219,7 +219,7 @@ public final class RedisBuckets implements AutoCloseable {
   }
 
   /** The 503 a connect meets while the shared limits cannot be checked. */
-  static GatewayException unavailable(RuntimeException cause) {
+  public static GatewayException unavailable(RuntimeException cause) {
     return new GatewayException(
         ErrorCode.LIMITS_UNAVAILABLE,
         "The gateway cannot check its limits right now. Please try again in a few seconds.",

@@ -55,7 +55,7 @@ public final class RedisLeases implements AutoCloseable {
    * disappears between a renewal and the next (their spacing is a third of the lease), short enough
    * that an abandoned set is gone within a minute.
    */
-  static final Duration KEY_EXPIRY_MARGIN = Duration.ofSeconds(30);
+  public static final Duration KEY_EXPIRY_MARGIN = Duration.ofSeconds(30);
 
   /**
    * Lua: {@code now} in milliseconds of Redis's clock. {@code TIME} before writes is allowed since

@@ -4,6 +4,7 @@ import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.LineConfig;
 import dev.avatargateway.gateway.core.internal.limits.Permit;
+import dev.avatargateway.gateway.core.internal.limits.RedisBuckets;
 import dev.avatargateway.gateway.core.internal.limits.UpstreamCreateGate;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,9 +38,15 @@ import java.util.function.Consumer;
  * full, the head's own session is reported queued and the line closes again. At most the gate's
  * free slots are created into a full organisation per reopening.
  *
+ * <p>With a gate shared through Redis ({@link UpstreamCreateGate#shared}) the line is shared too:
+ * one line across every instance, in global arrival order, with its bounds and its closed state
+ * held across instances ({@code SharedLine}, docs/line.md "Shared through Redis"); that needs one
+ * poller thread per instance, stopped by {@link #close()}.
+ *
  * <p>Thread-safe. Waiting parks the caller (a virtual thread in the gateway) on a condition of its
- * own; nothing polls and no thread is started. Memory is bounded: at most {@code line.maxWaiting}
- * waiters and as many principal counts, and one entry per slot holder whose session is queued.
+ * own; without Redis nothing polls and no thread is started. Memory is bounded: at most {@code
+ * line.maxWaiting} waiters and as many principal counts, and one entry per slot holder whose
+ * session is queued.
  */
 public final class WaitingLine {
   /** The metrics tag of a start refused because the line was full (the gate's own tag). */
@@ -113,6 +120,7 @@ public final class WaitingLine {
   private final Map<String, Integer> placesByPrincipal = new HashMap<>();
   private final Set<Place> upstreamQueued = new HashSet<>();
   private volatile int length;
+  private final SharedLine shared; // null: the line is this instance's only
 
   /**
    * @param gate the slots for creations in flight ({@code rateLimit.maxUpstreamCreatesInFlight})
@@ -152,6 +160,8 @@ public final class WaitingLine {
     this.estimator = Objects.requireNonNull(estimator, "estimator");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.onRejection = Objects.requireNonNull(onRejection, "onRejection");
+    // Last: the shared line's poller may call back into this line at once.
+    this.shared = gate.leases().map(l -> new SharedLine(this, gate, l, config, clock)).orElse(null);
   }
 
   /**
@@ -185,40 +195,38 @@ public final class WaitingLine {
     Objects.requireNonNull(principal, "principal");
     Objects.requireNonNull(observer, "observer");
     Instant deadline = clock.instant().plus(config.maxWait());
+    if (shared != null) {
+      try {
+        return shared.enter(key, principal, observer, deadline);
+      } catch (SharedLine.Unavailable e) {
+        if (!gate.leases().orElseThrow().redis().fallsBackToLocal()) {
+          throw RedisBuckets.unavailable(e.redisFailure());
+        }
+        // redis.onFailure: local: this instance's own line until Redis is back (logged once).
+      }
+    }
     Optional<Place> passed = passAtOnce();
     if (passed.isPresent()) {
       return passed.get();
     }
     // Only a start that must wait reads its budget: once, outside the lock (it may read the
     // ledger). A slot that frees meanwhile is taken below as if no time had passed.
-    PlaceBudget.Allowance allowance =
-        principal.isPresent() ? budget.of(principal.get()) : PlaceBudget.NONE.of("");
+    PlaceBudget.Allowance allowance = allowance(principal);
     Waiter me;
     lock.lock();
     try {
       if (waiting.isEmpty() && open()) {
-        Optional<Permit> slot = gate.tryAcquire();
+        Optional<Permit> slot = localSlot();
         if (slot.isPresent()) {
-          return new Place(slot.get());
+          return new Place(slot.get(), false);
         }
       }
       if (waiting.size() >= config.maxWaiting()) {
-        onRejection.accept(REJECTED_FULL);
-        throw busy(
-            config.enabled()
-                ? "The service is busy and its waiting line is full. Please try again later."
-                : "The service is busy starting other sessions. Please try again in a moment.",
-            retryAfter(waiting.size() + 1));
+        throw full(waiting.size() + 1);
       }
       int places = placesByKey.getOrDefault(key, 0);
       if (config.maxWaitingPerPrincipal() > 0 && places >= config.maxWaitingPerPrincipal()) {
-        onRejection.accept(REJECTED_PRINCIPAL);
-        throw new GatewayException(
-            ErrorCode.TOO_MANY_WAITING,
-            "You are already waiting for a session. Wait for it to start and try again.",
-            retryAfter(waiting.size()),
-            Map.of(),
-            null);
+        throw perPrincipal(waiting.size());
       }
       Optional<GatewayException> overBudget =
           allowance.refusal(principal.map(p -> placesByPrincipal.getOrDefault(p, 0)).orElse(0));
@@ -238,12 +246,70 @@ public final class WaitingLine {
     return await(me, deadline, observer);
   }
 
+  /** What {@code principal}'s budget allows it in the line; read outside any lock. */
+  PlaceBudget.Allowance allowance(Optional<String> principal) {
+    return principal.isPresent() ? budget.of(principal.get()) : PlaceBudget.NONE.of("");
+  }
+
+  /** Counts a start refused on arrival under {@code tag}. */
+  void rejected(String tag) {
+    onRejection.accept(tag);
+  }
+
+  /** Counted: the refusal of a start that would be at {@code position} in a full line. */
+  GatewayException full(int position) {
+    onRejection.accept(REJECTED_FULL);
+    return busy(
+        config.enabled()
+            ? "The service is busy and its waiting line is full. Please try again later."
+            : "The service is busy starting other sessions. Please try again in a moment.",
+        retryAfter(position));
+  }
+
+  /** Counted: the refusal of a start whose key holds all its places, the line being this long. */
+  GatewayException perPrincipal(int length) {
+    onRejection.accept(REJECTED_PRINCIPAL);
+    return new GatewayException(
+        ErrorCode.TOO_MANY_WAITING,
+        "You are already waiting for a session. Wait for it to start and try again.",
+        retryAfter(length),
+        Map.of(),
+        null);
+  }
+
+  /** The answer of a start that waited {@code line.maxWait}. */
+  GatewayException expired() {
+    return busy(
+        "No session could be started within "
+            + config.maxWait().toSeconds()
+            + " s of waiting. Please try again later.",
+        retryAfter(1));
+  }
+
+  /** The estimated wait at {@code position}. */
+  Optional<Duration> eta(int position, boolean closed) {
+    return estimator.eta(position, closed);
+  }
+
+  /** A place holding a slot of the shared gate (its queued state is shared too). */
+  Place sharedPlace(Permit slot) {
+    return new Place(slot, true);
+  }
+
+  /**
+   * A per-instance slot: the gate's own, or with a shared gate its per-instance fallback (the
+   * shared slots go through the shared line, in order).
+   */
+  private Optional<Permit> localSlot() {
+    return shared != null ? gate.tryAcquireLocal() : gate.tryAcquire();
+  }
+
   /** A slot without waiting, when nobody waits and the line is open. */
   private Optional<Place> passAtOnce() {
     lock.lock();
     try {
       if (waiting.isEmpty() && open()) {
-        return gate.tryAcquire().map(Place::new);
+        return localSlot().map(slot -> new Place(slot, false));
       }
       return Optional.empty();
     } finally {
@@ -257,7 +323,7 @@ public final class WaitingLine {
     try {
       while (true) {
         if (me.slot != null) {
-          return new Place(me.slot);
+          return new Place(me.slot, false);
         }
         if (me.position != told) {
           told = me.position;
@@ -274,11 +340,7 @@ public final class WaitingLine {
         long nanos = Duration.between(clock.instant(), deadline).toNanos();
         if (nanos <= 0) {
           leave(me);
-          throw busy(
-              "No session could be started within "
-                  + config.maxWait().toSeconds()
-                  + " s of waiting. Please try again later.",
-              retryAfter(1));
+          throw expired();
         }
         me.turn.awaitNanos(nanos);
       }
@@ -299,16 +361,30 @@ public final class WaitingLine {
     }
   }
 
-  /** Stops the line's shared part (its poller); the in-memory line needs nothing. Idempotent. */
-  public void close() {}
-
-  /** How many starts are waiting now (a gauge). */
-  public int length() {
-    return length;
+  /**
+   * Stops the shared line's poller (with a shared gate); this instance's places in Redis then
+   * expire after their lease. The in-memory line needs nothing. Idempotent.
+   */
+  public void close() {
+    if (shared != null) {
+      shared.close();
+    }
   }
 
-  /** Whether Runway reports a session of ours queued, which closes the line. */
+  /**
+   * How many starts are waiting now (a gauge): with a shared gate, across every instance as of the
+   * shared line's last poll (no Redis call per scrape), plus this instance's own line while Redis
+   * fails.
+   */
+  public int length() {
+    return shared != null ? shared.length() + length : length;
+  }
+
+  /** Whether Runway reports a session of ours queued (on any instance, when shared). */
   public boolean closedByUpstream() {
+    if (shared != null && shared.closedByUpstream()) {
+      return true;
+    }
     lock.lock();
     try {
       return !open();
@@ -319,12 +395,24 @@ public final class WaitingLine {
 
   /** Wakes every waiter to look at the clock again: for tests whose clock moves by hand. */
   void recheckDeadlines() {
+    if (shared != null) {
+      shared.recheckDeadlines();
+    }
     lock.lock();
     try {
       waiting.forEach(w -> w.turn.signal());
     } finally {
       lock.unlock();
     }
+  }
+
+  /** The shared line's one poll round, for tests that drive it by hand; false when not shared. */
+  boolean pollShared() {
+    if (shared == null) {
+      return false;
+    }
+    shared.poll();
+    return true;
   }
 
   private boolean open() {
@@ -343,7 +431,7 @@ public final class WaitingLine {
   private void grant() {
     boolean moved = false;
     while (!waiting.isEmpty() && open()) {
-      Optional<Permit> slot = gate.tryAcquire();
+      Optional<Permit> slot = localSlot();
       if (slot.isEmpty()) {
         break;
       }
@@ -411,10 +499,12 @@ public final class WaitingLine {
    */
   public final class Place implements AutoCloseable {
     private final Permit slot;
+    private final boolean sharedPlace; // its slot and queued state are in Redis
     private boolean closed; // guarded by the line's lock
 
-    private Place(Permit slot) {
+    private Place(Permit slot, boolean sharedPlace) {
       this.slot = slot;
+      this.sharedPlace = sharedPlace;
     }
 
     /**
@@ -422,6 +512,22 @@ public final class WaitingLine {
      * closes the line), {@code false} once it is not.
      */
     public void upstreamQueued(boolean queued) {
+      if (sharedPlace) {
+        // The place's own monitor orders this against close(): a queued mark added after the
+        // close took its own away would keep every instance's line closed for good.
+        synchronized (this) {
+          lock.lock();
+          try {
+            if (closed) {
+              return;
+            }
+          } finally {
+            lock.unlock();
+          }
+          shared.upstreamQueued(this, queued);
+        }
+        return;
+      }
       lock.lock();
       try {
         if (closed) {
@@ -440,6 +546,10 @@ public final class WaitingLine {
     /** Gives the slot back (to the head of the line, if one waits); later calls do nothing. */
     @Override
     public void close() {
+      if (sharedPlace) {
+        closeShared();
+        return;
+      }
       lock.lock();
       try {
         if (closed) {
@@ -452,6 +562,21 @@ public final class WaitingLine {
       } finally {
         lock.unlock();
       }
+    }
+
+    /** Redis calls outside the line's lock; the release is announced to every instance's poller. */
+    private synchronized void closeShared() {
+      lock.lock();
+      try {
+        if (closed) {
+          return;
+        }
+        closed = true;
+      } finally {
+        lock.unlock();
+      }
+      shared.upstreamQueued(this, false);
+      slot.close();
     }
   }
 }

@@ -10,6 +10,8 @@ import dev.avatargateway.gateway.core.Principal;
 import dev.avatargateway.gateway.core.RateLimitConfig;
 import dev.avatargateway.gateway.core.RateLimitConfig.TokenBucket;
 import dev.avatargateway.gateway.core.RedisConfig;
+import dev.avatargateway.gateway.core.internal.observability.GatewayMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -211,6 +213,34 @@ class RedisLeasesTest {
             GatewayException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCode.LIMITS_UNAVAILABLE));
     assertThat(failures).contains(RedisBuckets.LEASE);
+  }
+
+  @Test
+  void eachFailedLeaseCommandCountsInTheRedisFailureMetric() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    GatewayMetrics metrics = new GatewayMetrics(registry);
+    RedisBuckets redis =
+        RedisBuckets.create(
+            new RedisConfig(TestRedis.UNREACHABLE_URL, prefix, "refuse", null, LEASE),
+            nanos::get,
+            metrics::redisFailed);
+    opened.add(redis);
+    metrics.redisUp(() -> !redis.down());
+    RedisLeases leases = RedisLeases.start(redis);
+    opened.add(leases);
+    UpstreamCreateGate gate = gate(limits(0, 1), leases);
+
+    assertThatThrownBy(gate::tryAcquire).isInstanceOf(GatewayException.class);
+    assertThatThrownBy(gate::tryAcquire).isInstanceOf(GatewayException.class);
+
+    assertThat(
+            registry
+                .get(GatewayMetrics.REDIS_FAILURES)
+                .tag("operation", RedisBuckets.LEASE)
+                .counter()
+                .count())
+        .isEqualTo(2);
+    assertThat(registry.get(GatewayMetrics.REDIS_UP).gauge().value()).isZero();
   }
 
   @Test

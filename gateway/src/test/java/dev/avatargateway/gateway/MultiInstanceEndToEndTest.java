@@ -97,6 +97,9 @@ class MultiInstanceEndToEndTest {
   /** Connects that wait for READY until the test ends them. */
   private static final Duration NEVER_READY = Duration.ofMinutes(10);
 
+  /** {@code sessions.readerGrace} (its default): how long a start may go unwatched. */
+  private static final Duration READER_GRACE = Duration.ofSeconds(5);
+
   /** A cold JVM on a loaded machine answers its first connects slowly. */
   private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
 
@@ -128,7 +131,8 @@ class MultiInstanceEndToEndTest {
                 .apiKey(SECRET)
                 .readyAfter(DelayDistribution.fixed(FAST_READY))
                 .build());
-    for (String name : List.of("warmup", "alice", "bob", "carol", "dave", "erin", "frank")) {
+    for (String name :
+        List.of("warmup", "alice", "bob", "carol", "heidi", "dave", "erin", "frank")) {
       keys.put(name, TestIdentityProvider.randomSecret("gw_", 24));
     }
     // The first creates and migrates the schema; the second finds it migrated.
@@ -231,6 +235,37 @@ class MultiInstanceEndToEndTest {
 
   @Test
   @Order(4)
+  void aStartWatchedOnlyOnAnotherInstanceIsCancelledOnceItsReaderGraceHasPassed() throws Exception {
+    String key = keys.get("heidi");
+    GatewayHarness.Response started = send(first, "POST", "/api/avatar/sessions", CAT, key).join();
+    assertThat(started.status()).isEqualTo(202);
+    String id = started.json().get("id").asString();
+
+    GatewayJvm.explainingFailure(
+        gateways,
+        () -> {
+          // The only reader is on the wrong instance: the first sees nobody watching its start.
+          assertThat(lastEvent(second, id, key)).startsWith("state");
+          await()
+              .atMost(READER_GRACE.plus(ANSWER_TIMEOUT))
+              .until(
+                  () ->
+                      send(second, "GET", "/api/avatar/sessions/" + id, null, key)
+                          .join()
+                          .json()
+                          .path("state")
+                          .asString()
+                          .equals("cancelled"));
+          GatewayHarness.Response read =
+              send(second, "GET", "/api/avatar/sessions/" + id, null, key).join();
+          assertThat(read.json().path("outcome").asString()).isEqualTo("client_gone");
+          assertThat(simulator.admin().session(read.json().path("sessionId").asString()))
+              .hasValueSatisfying(s -> assertThat(s.status()).isEqualTo("CANCELLED"));
+        });
+  }
+
+  @Test
+  @Order(5)
   void afterAKillNineTheOtherInstanceCancelsEverySessionLeftWaitingExactlyOnce() throws Exception {
     simulator.admin().setReadyAfter(DelayDistribution.fixed(NEVER_READY));
     Set<String> before = sessionIds();

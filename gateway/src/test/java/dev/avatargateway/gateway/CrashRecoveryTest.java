@@ -8,21 +8,14 @@ import dev.avatargateway.simulator.DelayDistribution;
 import dev.avatargateway.simulator.RunwaySimulator;
 import dev.avatargateway.simulator.SessionRecord;
 import dev.avatargateway.simulator.SimulatorConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,13 +43,13 @@ class CrashRecoveryTest {
               .build());
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final List<Process> processes = new ArrayList<>();
+  private final List<GatewayJvm> gateways = new ArrayList<>();
 
   @TempDir Path dir;
 
   @AfterEach
   void stop() {
-    processes.forEach(Process::destroyForcibly);
+    gateways.forEach(GatewayJvm::kill9);
     simulator.close();
   }
 
@@ -65,13 +58,12 @@ class CrashRecoveryTest {
     // The default ledger's options (LedgerConfig.DEFAULT_URL), on a file of the test's own.
     String ledger =
         LedgerConfig.DEFAULT_URL.replace("./data/avatar-gateway", dir.resolve("ledger").toString());
-    int port = freePort();
-    Process first = gateway(ledger, port, "first");
+    GatewayJvm first = gateway(ledger, "first");
     List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
     for (int i = 0; i < WAITING_CONNECTS; i++) {
       waiting.add(
           http.sendAsync(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/avatar/connect"))
+              HttpRequest.newBuilder(first.baseUrl().resolve("/api/avatar/connect"))
                   .header("Content-Type", "application/json")
                   .POST(HttpRequest.BodyPublishers.ofString("{\"avatarId\":\"cat-character\"}"))
                   .build(),
@@ -87,22 +79,15 @@ class CrashRecoveryTest {
                 simulator.admin().sessions().stream().filter(s -> s.getCount() > 0).count()
                     == WAITING_CONNECTS);
 
-    first.destroyForcibly(); // SIGKILL
-    assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    first.kill9();
+    assertThat(first.alive()).isFalse();
     assertThat(running()).hasSize(WAITING_CONNECTS);
     waiting.forEach(future -> future.cancel(true));
 
-    gateway(ledger, freePort(), "second");
+    GatewayJvm second = gateway(ledger, "second");
 
-    try {
-      await().atMost(RECOVERY_GOAL).until(() -> running().isEmpty());
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(
-          running().size()
-              + " sessions still running; the restarted gateway's log:\n"
-              + Files.readString(dir.resolve("second.log")),
-          e);
-    }
+    GatewayJvm.explainingFailure(
+        List.of(second), () -> await().atMost(RECOVERY_GOAL).until(() -> running().isEmpty()));
     assertThat(simulator.admin().sessions())
         .hasSize(WAITING_CONNECTS)
         .allSatisfy(session -> assertThat(session.status()).isEqualTo("CANCELLED"));
@@ -112,87 +97,34 @@ class CrashRecoveryTest {
     return simulator.admin().sessions().stream().filter(s -> !s.terminal()).toList();
   }
 
-  /**
-   * Starts the gateway's {@code Main} in a new JVM, on this test's class path, and waits for it.
-   */
-  private Process gateway(String ledgerUrl, int port, String name) throws IOException {
-    Path log = dir.resolve(name + ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    Map<String, String> env = builder.environment();
-    env.put("RUNWAYML_API_SECRET", "key_crash_test");
-    env.put("RUNWAYML_BASE_URL", simulator.baseUrl().toString());
-    env.put("GATEWAY_AUTH_MODE", "none");
-    env.put("GATEWAY_CONFIG", writeConfig().toString());
-    env.put("GATEWAY_LEDGER_URL", ledgerUrl);
-    env.put("GATEWAY_INSTANCE_NAME", "crash-test");
-    env.put("PORT", Integer.toString(port));
-    env.put("HOST", "127.0.0.1");
-    env.put("LOG_FORMAT", "text");
-    Process process = builder.start();
-    processes.add(process);
-    await()
-        .atMost(START_TIMEOUT)
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              if (!process.isAlive()) {
-                throw new AssertionError("the gateway exited:\n" + Files.readString(log));
-              }
-              return healthy(port);
-            });
-    return process;
+  /** A gateway in a JVM of its own under the same instance name each time: a restart. */
+  private GatewayJvm gateway(String ledgerUrl, String name) {
+    GatewayJvm gateway =
+        GatewayJvm.named(name)
+            .in(dir)
+            .yaml(CONFIG)
+            .env(ConfigLoader.SECRET_ENV, "key_crash_test")
+            .env("RUNWAYML_BASE_URL", simulator.baseUrl().toString())
+            .env("GATEWAY_AUTH_MODE", "none")
+            .env("GATEWAY_LEDGER_URL", ledgerUrl)
+            .env("GATEWAY_INSTANCE_NAME", "crash-test")
+            .start();
+    gateways.add(gateway);
+    return gateway;
   }
 
-  private Path writeConfig() throws IOException {
-    Path file = dir.resolve("gateway.yaml");
-    Files.writeString(
-        file,
-        """
-        auth:
-          mode: none
-          allowUnauthenticatedWithRealRunway: true
-        connect:
-          deadline: 10m
-          queuedDeadline: 10m
-        rateLimit:
-          perClientAddress: {capacity: 0}
-          perPrincipal: {capacity: 0}
-          maxConcurrentConnectsPerPrincipal: 100
-          maxUpstreamCreatesInFlight: 100
-        """);
-    return file;
-  }
-
-  private boolean healthy(int port) {
-    try {
-      return http.send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
-                      .timeout(Duration.ofSeconds(2))
-                      .build(),
-                  HttpResponse.BodyHandlers.discarding())
-              .statusCode()
-          == 200;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  private static final String CONFIG =
+      """
+      auth:
+        mode: none
+        allowUnauthenticatedWithRealRunway: true
+      connect:
+        deadline: 10m
+        queuedDeadline: 10m
+      rateLimit:
+        perClientAddress: {capacity: 0}
+        perPrincipal: {capacity: 0}
+        maxConcurrentConnectsPerPrincipal: 100
+        maxUpstreamCreatesInFlight: 100
+      """;
 }

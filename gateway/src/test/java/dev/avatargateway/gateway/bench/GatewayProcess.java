@@ -1,6 +1,7 @@
 package dev.avatargateway.gateway.bench;
 
 import dev.avatargateway.gateway.ConfigLoader;
+import dev.avatargateway.gateway.GatewayJvm;
 import dev.avatargateway.gateway.core.LedgerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,22 +23,13 @@ import java.util.regex.Pattern;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The gateway under test, started from its shaded jar in a JVM of its own: its heap limit, heap use
- * and CPU time are then the gateway's alone, apart from the simulator and the load generator.
+ * The gateway under test, started from its shaded jar in a JVM of its own ({@link GatewayJvm},
+ * which the end-to-end tests use too): its heap limit, heap use and CPU time are then the gateway's
+ * alone, apart from the simulator and the load generator. On top of the JVM it reads the gateway's
+ * GC log, metrics, heap histogram and CPU time.
  */
 final class GatewayProcess implements AutoCloseable {
-  /** A cold JVM on a loaded 2-core machine can take several seconds to answer its first request. */
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-
-  /**
-   * SIGTERM starts the gateway's graceful stop (10 s grace for connects in flight, none here, plus
-   * 1 s of response drain); past this the process is killed.
-   */
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
-
-  private static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
-  private static final int HTTP_OK = 200;
   private static final long BYTES_PER_KIB = 1024;
 
   /** Prometheus text: {@code avatar_gateway_connects_in_flight 1999.0}. */
@@ -64,22 +56,14 @@ final class GatewayProcess implements AutoCloseable {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  private final Process process;
-  private final URI baseUrl;
+  private final GatewayJvm jvm;
   private final Path gcLog;
-  private final Path output;
   private final HttpClient http;
-  private final Thread killOnExit;
 
-  private GatewayProcess(Process process, URI baseUrl, Path gcLog, Path output) {
-    this.process = process;
-    this.baseUrl = baseUrl;
+  private GatewayProcess(GatewayJvm jvm, Path gcLog) {
+    this.jvm = jvm;
     this.gcLog = gcLog;
-    this.output = output;
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    // Ctrl-C on the benchmark must not leave a gateway running.
-    this.killOnExit = Thread.ofPlatform().unstarted(process::destroyForcibly);
-    Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
   /**
@@ -119,33 +103,28 @@ final class GatewayProcess implements AutoCloseable {
       String yaml)
       throws IOException, InterruptedException {
     Files.createDirectories(workDir);
-    Path config = workDir.resolve("gateway.yaml");
-    Files.writeString(config, yaml);
     Path gcLog = workDir.resolve("gateway-gc.log");
-    Path output = workDir.resolve("gateway.log");
     Files.deleteIfExists(gcLog);
-    int port = Bench.freePort();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx" + maxHeap);
-    command.add("-Xlog:gc:file=" + gcLog);
-    command.addAll(jvmOptions);
-    command.add("-jar");
-    command.add(jar.toString());
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-    Map<String, String> env = builder.environment();
-    env.put(ConfigLoader.SECRET_ENV, runwaySecret);
-    env.put("RUNWAYML_BASE_URL", runway.toString());
-    env.put(ConfigLoader.CONFIG_FILE_ENV, config.toString());
-    env.put("HOST", "127.0.0.1");
-    env.put("PORT", Integer.toString(port));
-    env.put("LOG_FORMAT", "json");
-    env.put("LOG_LEVEL", "INFO");
+    List<String> options = new ArrayList<>();
+    options.add("-Xlog:gc:file=" + gcLog);
+    options.addAll(jvmOptions);
+    // The gateway's configuration file and its output: gateway.yaml and gateway.log in workDir.
+    GatewayJvm.Builder builder =
+        GatewayJvm.named("gateway")
+            .in(workDir)
+            .jar(jar)
+            .heap(maxHeap)
+            .jvmOptions(options)
+            .yaml(yaml)
+            .awaitReady()
+            .env(ConfigLoader.SECRET_ENV, runwaySecret)
+            .env("RUNWAYML_BASE_URL", runway.toString())
+            .env("LOG_FORMAT", "json")
+            .env("LOG_LEVEL", "INFO");
     // The default ledger (an H2 file), fresh for each run in the benchmark's own directory,
     // unless the configuration names a ledger of its own (the environment would win over it).
     if (!LEDGER_SECTION.matcher(yaml).find()) {
-      env.put(
+      builder.env(
           "GATEWAY_LEDGER_URL",
           LedgerConfig.DEFAULT_URL.replace(
               "./data/avatar-gateway",
@@ -154,37 +133,7 @@ final class GatewayProcess implements AutoCloseable {
                   .toAbsolutePath()
                   .toString()));
     }
-    GatewayProcess gateway =
-        new GatewayProcess(builder.start(), URI.create("http://127.0.0.1:" + port), gcLog, output);
-    try {
-      gateway.awaitReady();
-      return gateway;
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      gateway.close();
-      throw e;
-    }
-  }
-
-  private void awaitReady() throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    HttpRequest probe =
-        HttpRequest.newBuilder(baseUrl.resolve("/readyz")).timeout(PROBE_TIMEOUT).GET().build();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "the gateway exited with code " + process.exitValue() + "; its output:\n" + tail());
-      }
-      try {
-        if (http.send(probe, BodyHandlers.discarding()).statusCode() == HTTP_OK) {
-          return;
-        }
-      } catch (IOException e) {
-        // Not listening yet.
-      }
-      Thread.sleep(PROBE_INTERVAL);
-    }
-    throw new IllegalStateException(
-        "the gateway was not ready within " + START_TIMEOUT + "; its output:\n" + tail());
+    return new GatewayProcess(builder.start(), gcLog);
   }
 
   /**
@@ -195,7 +144,7 @@ final class GatewayProcess implements AutoCloseable {
   String jcmd(String... command) throws IOException, InterruptedException {
     List<String> line = new ArrayList<>();
     line.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
-    line.add(Long.toString(process.pid()));
+    line.add(Long.toString(jvm.pid()));
     line.addAll(List.of(command));
     Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
     String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -211,7 +160,7 @@ final class GatewayProcess implements AutoCloseable {
 
   /** Whether the gateway's process still runs. */
   boolean alive() {
-    return process.isAlive();
+    return jvm.alive();
   }
 
   /**
@@ -236,12 +185,12 @@ final class GatewayProcess implements AutoCloseable {
 
   /** The gateway's base URL. */
   URI baseUrl() {
-    return baseUrl;
+    return jvm.baseUrl();
   }
 
   /** The process id, for the report. */
   long pid() {
-    return process.pid();
+    return jvm.pid();
   }
 
   /**
@@ -249,8 +198,8 @@ final class GatewayProcess implements AutoCloseable {
    * (10 ms), so only differences over many connects mean anything.
    */
   Duration cpuTime() {
-    return process
-        .toHandle()
+    return ProcessHandle.of(jvm.pid())
+        .orElseThrow(() -> new IllegalStateException("the gateway's process is gone"))
         .info()
         .totalCpuDuration()
         .orElseThrow(() -> new IllegalStateException("the OS does not report the CPU time"));
@@ -267,7 +216,7 @@ final class GatewayProcess implements AutoCloseable {
   /** The gateway's {@code /metrics} (Prometheus text) now. */
   String metricsText() throws IOException, InterruptedException {
     HttpRequest scrape =
-        HttpRequest.newBuilder(baseUrl.resolve("/metrics")).timeout(PROBE_TIMEOUT).GET().build();
+        HttpRequest.newBuilder(baseUrl().resolve("/metrics")).timeout(PROBE_TIMEOUT).GET().build();
     return http.send(scrape, BodyHandlers.ofString()).body();
   }
 
@@ -301,7 +250,7 @@ final class GatewayProcess implements AutoCloseable {
   long liveHeapBytes() throws IOException, InterruptedException {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     Process histogram =
-        new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.class_histogram")
+        new ProcessBuilder(jcmd.toString(), Long.toString(jvm.pid()), "GC.class_histogram")
             .redirectErrorStream(true)
             .start();
     String text = new String(histogram.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -356,7 +305,7 @@ final class GatewayProcess implements AutoCloseable {
 
   /** How many lines of the gateway's output mention an {@code OutOfMemoryError}. */
   long outOfMemoryErrors() {
-    try (var lines = Files.lines(output, StandardCharsets.UTF_8)) {
+    try (var lines = Files.lines(output(), StandardCharsets.UTF_8)) {
       return lines.filter(line -> line.contains("OutOfMemoryError")).count();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -378,7 +327,7 @@ final class GatewayProcess implements AutoCloseable {
    */
   Map<String, Long> handlerMillisBySession() {
     Map<String, Long> bySession = new HashMap<>();
-    try (var lines = Files.lines(output, StandardCharsets.UTF_8)) {
+    try (var lines = Files.lines(output(), StandardCharsets.UTF_8)) {
       lines
           .filter(line -> line.startsWith("{") && line.contains("\"connect finished\""))
           .map(JSON::readTree)
@@ -395,7 +344,7 @@ final class GatewayProcess implements AutoCloseable {
 
   /** The gateway's output (JSON log lines), for counting and for failures. */
   Path output() {
-    return output;
+    return jvm.logFile();
   }
 
   /**
@@ -403,40 +352,14 @@ final class GatewayProcess implements AutoCloseable {
    *
    * @return its exit code
    */
-  int stop() throws InterruptedException {
-    if (process.isAlive()) {
-      process.destroy();
-      if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-      }
-    }
-    return process.waitFor();
-  }
-
-  private String tail() {
-    try {
-      List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException e) {
-      return "(unreadable: " + e.getMessage() + ")";
-    }
+  int stop() {
+    return jvm.stop();
   }
 
   @Override
   public void close() {
     http.close();
-    try {
-      stop();
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(killOnExit);
-      } catch (IllegalStateException e) {
-        // Already shutting down: the hook kills the process anyway.
-      }
-    }
+    jvm.close();
   }
 
   /**

@@ -129,6 +129,7 @@ class SharedLimitsEndToEndTest {
     // Not ready: a load balancer sends connects to an instance that can check its limits.
     GatewayHarness.Response readiness = gateway.get("/readyz");
     assertThat(readiness.status()).isEqualTo(503);
+    assertThat(readiness.code()).isEqualTo("not_ready");
     assertThat(readiness.json().get("detail").asString()).contains("Redis unreachable");
   }
 

@@ -27,6 +27,9 @@ import java.util.Optional;
  *     for no participant
  * @param getCount how many {@code GET /v1/realtime_sessions/{id}} calls it answered
  * @param consumeAttempts how many consume calls (successful or not) named it
+ * @param cancelRequests how many {@code DELETE /v1/realtime_sessions/{id}} calls it answered, the
+ *     first and any later ones (a cancel of an ended session changes nothing but is counted): a
+ *     client that cancels each session exactly once shows 1
  * @param createBody the raw JSON body of the create request
  */
 public record SessionRecord(
@@ -48,6 +51,7 @@ public record SessionRecord(
     boolean leaked,
     long getCount,
     long consumeAttempts,
+    long cancelRequests,
     String createBody) {
 
   /** Whether the status is COMPLETED, FAILED or CANCELLED. */

@@ -265,6 +265,13 @@ class SessionLifecycleTest {
     assertThat(api.delete("/v1/realtime_sessions/" + completed).status()).isEqualTo(204);
     assertThat(status(completed)).isEqualTo("COMPLETED");
     assertThat(admin.session(completed).orElseThrow().cancelledAt()).isEmpty();
+
+    // Every DELETE is counted, the ones that changed nothing too: a client that cancels each
+    // session exactly once is told apart from one that cancels twice.
+    assertThat(api.delete("/v1/realtime_sessions/" + ready).status()).isEqualTo(204);
+    assertThat(admin.session(ready).orElseThrow().cancelRequests()).isEqualTo(2);
+    assertThat(admin.session(running).orElseThrow().cancelRequests()).isEqualTo(1);
+    assertThat(admin.session(completed).orElseThrow().cancelRequests()).isEqualTo(1);
   }
 
   @Test

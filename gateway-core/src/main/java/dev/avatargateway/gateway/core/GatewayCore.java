@@ -642,6 +642,12 @@ public final class GatewayCore implements AutoCloseable {
             redis.enabled()
                 ? RedisBuckets.create(redis, System::nanoTime, metrics::redisFailed)
                 : null;
+        if (buckets != null) {
+          // Connected before the first connect needs it (a cold JVM takes longer than
+          // redis.timeout to open its first connection); a Redis that is down now is logged, and
+          // the gateway starts all the same.
+          buckets.answers();
+        }
         admitting = Admission.start(admission, reason -> metrics.admissionRejected(reason.tag()));
         starts =
             answers == null

@@ -19,6 +19,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -300,16 +301,15 @@ public final class HttpApi {
 
   private void readyz(Context ctx) {
     Readiness readiness = c.core().readiness();
-    json(
-        ctx,
-        readiness.ready() ? 200 : 503,
-        Map.of(
-            "status",
-            readiness.ready() ? "ready" : "not_ready",
-            "detail",
-            readiness.detail(),
-            "upstream",
-            c.core().simulatedUpstream() ? "simulator" : "runway"));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", readiness.ready() ? "ready" : "not_ready");
+    // Every 5xx the gateway answers carries a code, a probe's too.
+    if (!readiness.ready()) {
+      body.put("code", "not_ready");
+    }
+    body.put("detail", readiness.detail());
+    body.put("upstream", c.core().simulatedUpstream() ? "simulator" : "runway");
+    json(ctx, readiness.ready() ? 200 : 503, body);
   }
 
   private void error(Context ctx, GatewayException e) {

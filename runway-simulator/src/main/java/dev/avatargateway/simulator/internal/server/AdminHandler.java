@@ -300,6 +300,7 @@ final class AdminHandler {
     n.put("leaked", s.leaked());
     n.put("getCount", s.getCount());
     n.put("consumeAttempts", s.consumeAttempts());
+    n.put("cancelRequests", s.cancelRequests());
     n.put("createBody", s.createBody());
     return n;
   }

@@ -31,6 +31,7 @@ final class Session {
   boolean leaked;
   long getCount;
   long consumeAttempts;
+  long cancelRequests;
 
   /** Set by {@code DELETE /v1/avatar_conversations/{id}}; the session itself is unaffected. */
   boolean conversationDeleted;
@@ -77,6 +78,7 @@ final class Session {
         leaked,
         getCount,
         consumeAttempts,
+        cancelRequests,
         createBody);
   }
 

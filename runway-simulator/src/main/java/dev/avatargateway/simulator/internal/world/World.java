@@ -206,6 +206,7 @@ public final class World {
           if (s == null) {
             return Optional.empty();
           }
+          s.cancelRequests++;
           if (!s.status.terminal()) {
             if (s.queued) {
               queue.remove(s);

@@ -21,7 +21,9 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -62,6 +64,16 @@ public final class RedisBuckets implements AutoCloseable {
    */
   private static final Duration KEY_EXPIRY_MARGIN = Duration.ofSeconds(10);
 
+  /**
+   * Locks that take turns for the bucket operations of one instance on one key. Bucket4j's buckets
+   * are a compare-and-swap on one Redis key: a burst of one principal's connects on one instance
+   * would otherwise race each other, retry, and run past {@code redis.timeout} (answered {@code
+   * limits_unavailable} though Redis is fine). Taking turns leaves contention to the instances
+   * alone, one operation each at a time. As many stripes as {@link Stripes} allows keeps unrelated
+   * keys from waiting on each other but rarely.
+   */
+  private static final int KEY_LOCK_STRIPES = Stripes.count(Integer.MAX_VALUE);
+
   /** The failure tag of a token bucket's command. */
   public static final String BUCKET = "bucket";
 
@@ -79,6 +91,7 @@ public final class RedisBuckets implements AutoCloseable {
   private final LongSupplier nanoTime;
   private final Consumer<String> onFailure;
   private final AtomicBoolean down = new AtomicBoolean();
+  private final ReentrantLock[] keyLocks = new ReentrantLock[KEY_LOCK_STRIPES];
   private final Object connecting = new Object();
   private StatefulRedisConnection<String, byte[]> connection; // guarded by connecting
   private ProxyManager<String> proxies; // guarded by connecting
@@ -90,6 +103,9 @@ public final class RedisBuckets implements AutoCloseable {
     this.config = config;
     this.nanoTime = nanoTime;
     this.onFailure = onFailure;
+    for (int i = 0; i < keyLocks.length; i++) {
+      keyLocks[i] = new ReentrantLock();
+    }
     this.client = RedisClient.create(config.redisUri());
     client.setOptions(
         ClientOptions.builder()
@@ -149,9 +165,15 @@ public final class RedisBuckets implements AutoCloseable {
     return new BucketStore() {
       @Override
       public <T> T use(String key, Function<Bucket, T> operation) {
+        String redisKey = prefix + key;
+        ReentrantLock turn = keyLocks[Stripes.of(redisKey, keyLocks.length)];
+        if (!takeTurn(turn)) {
+          // This instance's own queue for the key, not Redis, is slow: no outage to report.
+          throw unavailable(new IllegalStateException("bucket " + name + " busy on this instance"));
+        }
         T result;
         try {
-          Bucket bucket = proxies().builder().build(prefix + key, () -> configuration);
+          Bucket bucket = proxies().builder().build(redisKey, () -> configuration);
           result = operation.apply(bucket);
         } catch (RuntimeException e) {
           failed(BUCKET, e);
@@ -159,11 +181,26 @@ public final class RedisBuckets implements AutoCloseable {
             return fallback.use(key, operation);
           }
           throw unavailable(e);
+        } finally {
+          turn.unlock();
         }
         recovered();
         return result;
       }
     };
+  }
+
+  /**
+   * Waits for the key's turn at most {@code redis.timeout}: each turn before it is one operation of
+   * well under a millisecond, so a longer wait means operations that are themselves timing out.
+   */
+  private boolean takeTurn(ReentrantLock turn) {
+    try {
+      return turn.tryLock(config.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /**

@@ -61,9 +61,9 @@ class MultiInstanceEndToEndTest {
   /**
    * Each principal's connect bucket, shared through Redis; refills too slowly to matter here. Three
    * times as many connects of one principal at once (15 on each instance) contend for its one
-   * bucket key: each instance takes turns per key, so that Bucket4j's compare-and-swap races only
-   * the other instance, and none of them is refused 503 {@code limits_unavailable} for a Redis that
-   * is fine.
+   * bucket key: each instance batches its operations on one key, so that Bucket4j's
+   * compare-and-swap races only the other instance, and none of them is refused 503 {@code
+   * limits_unavailable} for a Redis that is fine.
    */
   private static final int BUCKET = 10;
 

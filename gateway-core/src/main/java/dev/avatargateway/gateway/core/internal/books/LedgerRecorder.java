@@ -148,52 +148,27 @@ final class LedgerRecorder implements ConnectRecorder {
       case ConnectEvent.HandedOut h ->
           handOver(
               h, SessionState.HANDED_OUT, schedules.handOutCheck(h.at()), h.upstreamRequests());
-      case ConnectEvent.Cancelled c -> {
-        ConnectEvent.Created unrecorded = createdUnrecorded.remove(c.connectId());
-        later(
-            c,
-            () -> {
-              recordUpstreamId(unrecorded);
-              ledger.transition(
-                  c.connectId(),
-                  SessionState.nonTerminal(),
-                  SessionState.CANCELLED,
-                  c.at(),
-                  c.reason().code(),
-                  null);
-            });
-      }
-      case ConnectEvent.CancelFailed c -> {
-        ConnectEvent.Created unrecorded = createdUnrecorded.remove(c.connectId());
-        later(
-            c,
-            () -> {
-              recordUpstreamId(unrecorded);
-              ledger.transition(
-                  c.connectId(),
-                  SessionState.nonTerminal(),
-                  SessionState.CANCELLING,
-                  c.at(),
-                  c.reason().code(),
-                  null);
-              ledger.scheduleCheck(c.connectId(), schedules.cancelRetry(c.at(), 0));
-            });
-      }
-      case ConnectEvent.Failed f -> {
-        ConnectEvent.Created unrecorded = createdUnrecorded.remove(f.connectId());
-        later(
-            f,
-            () -> {
-              recordUpstreamId(unrecorded);
-              ledger.transition(
-                  f.connectId(),
-                  SessionState.nonTerminal(),
-                  terminalState(f.status()),
-                  f.at(),
-                  "upstream_" + f.status().name().toLowerCase(java.util.Locale.ROOT),
-                  f.failureCode().orElse(null));
-            });
-      }
+      case ConnectEvent.Cancelled c ->
+          afterCreate(
+              c,
+              () -> move(c.connectId(), SessionState.CANCELLED, c.at(), c.reason().code(), null));
+      case ConnectEvent.CancelFailed c ->
+          afterCreate(
+              c,
+              () -> {
+                move(c.connectId(), SessionState.CANCELLING, c.at(), c.reason().code(), null);
+                ledger.scheduleCheck(c.connectId(), schedules.cancelRetry(c.at(), 0));
+              });
+      case ConnectEvent.Failed f ->
+          afterCreate(
+              f,
+              () ->
+                  move(
+                      f.connectId(),
+                      terminalState(f.status()),
+                      f.at(),
+                      "upstream_" + f.status().name().toLowerCase(java.util.Locale.ROOT),
+                      f.failureCode().orElse(null)));
       case ConnectEvent.Ended e -> {
         readyAt.remove(e.connectId());
         createdUnrecorded.remove(e.connectId());
@@ -204,6 +179,26 @@ final class LedgerRecorder implements ConnectRecorder {
         }
       }
     }
+  }
+
+  /**
+   * A step after {@code create} that the flow does not wait on, recording first the upstream id
+   * that {@link ConnectEvent.Created} could not.
+   */
+  private void afterCreate(ConnectEvent event, PendingWrites.Write write) {
+    ConnectEvent.Created unrecorded = createdUnrecorded.remove(event.connectId());
+    later(
+        event,
+        () -> {
+          recordUpstreamId(unrecorded);
+          write.apply();
+        });
+  }
+
+  /** Moves a live row to {@code to}. */
+  private void move(
+      String connectId, SessionState to, Instant at, String outcome, String failureCode) {
+    ledger.transition(connectId, SessionState.nonTerminal(), to, at, outcome, failureCode);
   }
 
   /** A write the flow does not wait on: now, or once the database answers again. */

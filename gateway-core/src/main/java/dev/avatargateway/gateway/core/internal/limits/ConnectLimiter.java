@@ -314,7 +314,7 @@ public final class ConnectLimiter {
     Bandwidth bandwidth = bandwidth(limit);
     return bandwidth == null
         ? null
-        : redis.store(name, bandwidth, new LocalBucketStore(bandwidth, time, maxKeys));
+        : redis.store(name, bandwidth, new LocalBucketStore(bandwidth, time, maxKeys), maxKeys);
   }
 
   /** An in-memory store of {@code limit}'s buckets, or null when it limits nothing. */

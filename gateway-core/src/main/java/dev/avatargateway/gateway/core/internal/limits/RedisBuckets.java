@@ -8,6 +8,7 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -21,9 +22,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -64,16 +63,6 @@ public final class RedisBuckets implements AutoCloseable {
    */
   private static final Duration KEY_EXPIRY_MARGIN = Duration.ofSeconds(10);
 
-  /**
-   * Locks that take turns for the bucket operations of one instance on one key. Bucket4j's buckets
-   * are a compare-and-swap on one Redis key: a burst of one principal's connects on one instance
-   * would otherwise race each other, retry, and run past {@code redis.timeout} (answered {@code
-   * limits_unavailable} though Redis is fine). Taking turns leaves contention to the instances
-   * alone, one operation each at a time. As many stripes as {@link Stripes} allows keeps unrelated
-   * keys from waiting on each other but rarely.
-   */
-  private static final int KEY_LOCK_STRIPES = Stripes.count(Integer.MAX_VALUE);
-
   /** The failure tag of a token bucket's command. */
   public static final String BUCKET = "bucket";
 
@@ -91,7 +80,6 @@ public final class RedisBuckets implements AutoCloseable {
   private final LongSupplier nanoTime;
   private final Consumer<String> onFailure;
   private final AtomicBoolean down = new AtomicBoolean();
-  private final ReentrantLock[] keyLocks = new ReentrantLock[KEY_LOCK_STRIPES];
   private final Object connecting = new Object();
   private StatefulRedisConnection<String, byte[]> connection; // guarded by connecting
   private ProxyManager<String> proxies; // guarded by connecting
@@ -103,9 +91,6 @@ public final class RedisBuckets implements AutoCloseable {
     this.config = config;
     this.nanoTime = nanoTime;
     this.onFailure = onFailure;
-    for (int i = 0; i < keyLocks.length; i++) {
-      keyLocks[i] = new ReentrantLock();
-    }
     this.client = RedisClient.create(config.redisUri());
     client.setOptions(
         ClientOptions.builder()
@@ -157,23 +142,35 @@ public final class RedisBuckets implements AutoCloseable {
    * A store of {@code bandwidth}'s buckets under {@code name} (e.g. {@code connect-address}), in
    * Redis; {@code fallback} is used while Redis fails when {@code redis.onFailure} is {@code
    * local}.
+   *
+   * <p>Each key's bucket is one proxy per instance, kept for its next use (at most {@code maxKeys},
+   * the least recently used forgotten first), with Bucket4j's batching: while one operation on a
+   * key is on its way to Redis, the operations of this instance that come meanwhile wait and go
+   * together in one command. A bucket is a compare-and-swap on one Redis key, so a burst of one
+   * principal's connects would otherwise race each other and retry, and run past {@code
+   * redis.timeout} (answered {@code limits_unavailable} though Redis is fine); batched, only the
+   * instances race, one command each at a time. Forgetting a proxy loses nothing: the bucket is in
+   * Redis.
    */
-  BucketStore store(String name, Bandwidth bandwidth, BucketStore fallback) {
+  BucketStore store(String name, Bandwidth bandwidth, BucketStore fallback, int maxKeys) {
     String prefix = config.keyPrefix() + name + ":";
     BucketConfiguration configuration = BucketConfiguration.builder().addLimit(bandwidth).build();
     boolean local = fallsBackToLocal();
+    EvictingMap<String, Bucket> buckets = new EvictingMap<>(maxKeys);
     return new BucketStore() {
       @Override
       public <T> T use(String key, Function<Bucket, T> operation) {
-        String redisKey = prefix + key;
-        ReentrantLock turn = keyLocks[Stripes.of(redisKey, keyLocks.length)];
-        if (!takeTurn(turn)) {
-          // This instance's own queue for the key, not Redis, is slow: no outage to report.
-          throw unavailable(new IllegalStateException("bucket " + name + " busy on this instance"));
-        }
         T result;
         try {
-          Bucket bucket = proxies().builder().build(redisKey, () -> configuration);
+          ProxyManager<String> manager = proxies();
+          Bucket bucket =
+              buckets.computeIfAbsent(
+                  prefix + key,
+                  redisKey ->
+                      manager
+                          .builder()
+                          .withOptimization(Optimizations.batching())
+                          .build(redisKey, () -> configuration));
           result = operation.apply(bucket);
         } catch (RuntimeException e) {
           failed(BUCKET, e);
@@ -181,26 +178,11 @@ public final class RedisBuckets implements AutoCloseable {
             return fallback.use(key, operation);
           }
           throw unavailable(e);
-        } finally {
-          turn.unlock();
         }
         recovered();
         return result;
       }
     };
-  }
-
-  /**
-   * Waits for the key's turn at most {@code redis.timeout}: each turn before it is one operation of
-   * well under a millisecond, so a longer wait means operations that are themselves timing out.
-   */
-  private boolean takeTurn(ReentrantLock turn) {
-    try {
-      return turn.tryLock(config.timeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 
   /**

@@ -13,7 +13,11 @@ import dev.avatargateway.gateway.core.RedisConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +31,12 @@ class RedisBucketsTest {
   private static final Principal ANONYMOUS = new Principal(Principal.ANONYMOUS, "none");
   private static final String HOME = "198.51.100.1";
   private static final int CAPACITY = 3;
+
+  /**
+   * {@code redis.timeout} for the burst test: far above one bucket operation on a local Redis (well
+   * under a millisecond) and far below the eighty of one burst racing each other.
+   */
+  private static final Duration BURST_TIMEOUT = Duration.ofMillis(20);
 
   private final String prefix = TestRedis.uniquePrefix();
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
@@ -68,6 +78,53 @@ class RedisBucketsTest {
         .as("the key expires once its bucket would be full again")
         .singleElement()
         .satisfies(ttl -> assertThat(ttl).isPositive());
+  }
+
+  /**
+   * A burst of one principal on both instances at once: every connect updates the same bucket key.
+   * Racing compare-and-swaps of one instance used to retry past {@code redis.timeout} and answer
+   * {@code limits_unavailable}; each instance batches its operations on one key, so every answer is
+   * an admission or {@code rate_limited}, and exactly the capacity is admitted.
+   */
+  @Test
+  void aBurstOfOnePrincipalOnBothInstancesAdmitsExactlyTheCapacityAndRefusesTheRestAsRateLimited()
+      throws Exception {
+    TestRedis.assumeRedis();
+    int capacity = 10;
+    int perInstance = 40;
+    RateLimitConfig limits = limits(TokenBucket.OFF, bucket(capacity), TokenBucket.OFF);
+    List<ConnectLimiter> instances = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      RedisBuckets redis =
+          open(new RedisConfig(TestRedis.URL, prefix, "refuse", BURST_TIMEOUT, null));
+      instances.add(ConnectLimiter.shared(limits, redis, nanos::get, rejections::add));
+    }
+    usedRedis = true;
+    List<Callable<ErrorCode>> burst = new ArrayList<>();
+    for (int i = 0; i < 2 * perInstance; i++) {
+      ConnectLimiter limiter = instances.get(i % 2);
+      String address = "198.51.100." + (i + 1);
+      burst.add(
+          () -> {
+            try {
+              limiter.admit(ALICE, address).close();
+              return null;
+            } catch (GatewayException e) {
+              return e.code();
+            }
+          });
+    }
+
+    List<ErrorCode> refusals = new ArrayList<>();
+    try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Future<ErrorCode> answer : threads.invokeAll(burst)) {
+        if (answer.get() != null) {
+          refusals.add(answer.get());
+        }
+      }
+    }
+
+    assertThat(refusals).hasSize(2 * perInstance - capacity).containsOnly(ErrorCode.RATE_LIMITED);
   }
 
   @Test

@@ -708,10 +708,9 @@ public final class GatewayCore implements AutoCloseable {
       rateLimit.validate();
       line.validate();
       admission.validate();
-      if (ledgerDataSource != null) {
-        ledger = withoutConnectionSettings(ledger);
-      }
-      ledger.validate();
+      LedgerConfig ledgerSettings =
+          ledgerDataSource == null ? ledger : withoutConnectionSettings(ledger);
+      ledgerSettings.validate();
       readiness.validate();
       sessions.validate();
       budgets.validate();
@@ -721,7 +720,7 @@ public final class GatewayCore implements AutoCloseable {
       observedRunway = observed(runway, clock, metrics);
       String name =
           instanceName
-              .or(() -> Optional.ofNullable(ledger.instanceName()))
+              .or(() -> Optional.ofNullable(ledgerSettings.instanceName()))
               .orElseGet(Builder::hostName);
       BudgetLimits budgetLimits = new BudgetLimits(budgets);
       // Without a budget there is no guard, and recording an intent stays one insert.
@@ -731,7 +730,7 @@ public final class GatewayCore implements AutoCloseable {
               : null;
       Books books =
           Books.open(
-              ledger,
+              ledgerSettings,
               ledgerDataSource,
               name,
               observedRunway,

@@ -49,6 +49,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,7 +163,7 @@ public final class GatewayCore implements AutoCloseable {
     listeners.add(ConnectObservers.metrics(metrics));
     listeners.add(ConnectObservers.log(new ConnectLog(clock)));
     listeners.addAll(b.listeners);
-    Authenticator authenticator = Authenticators.create(b.auth, b.simulatedUpstream, clock);
+    Authenticator authenticator = b.callers(clock);
     // One of each for connects and the session endpoints: a failed authentication on any endpoint
     // takes from its address's one bucket.
     ClientAddressResolver addresses = new ClientAddressResolver(b.rateLimit.trustedProxies());
@@ -450,6 +452,9 @@ public final class GatewayCore implements AutoCloseable {
     private Optional<String> idempotencySecret = Optional.empty();
     private RedisConfig redis = RedisConfig.defaults();
     private AnswerRenderer answers;
+    private Authenticator authenticator; // null: the one auth.* describes
+    private UnaryOperator<Authenticator> aroundConfigured; // null: the configured one as it is
+    private DataSource ledgerDataSource; // null: the core's own pool on ledger.url
     private final List<ConnectListener> listeners = new ArrayList<>();
 
     private Builder(RunwayClient runway) {
@@ -547,6 +552,24 @@ public final class GatewayCore implements AutoCloseable {
     }
 
     /**
+     * The ledger on a DataSource the application owns (e.g. a Spring application's pool) instead of
+     * the core's own pool: the core runs the ledger's Flyway migrations on it when it builds (in
+     * {@code ledger.schema} when set, created if missing; history table {@code
+     * ledger_schema_history}, apart from an application's own Flyway history) and never closes it:
+     * {@link GatewayCore#close()} only stops using it. Of {@link #ledger(LedgerConfig)}, {@code
+     * url}, {@code username}, {@code password}, {@code maxPoolSize} and {@code connectionTimeout}
+     * are then ignored (neither used nor validated: the pool's own settings apply); every other
+     * {@code ledger.*} setting applies. It must be PostgreSQL (several instances) or H2. Each
+     * connection the ledger borrows is put back as it came (auto-commit, isolation, schema); with
+     * {@code ledger.schema} set that costs two extra statements per borrow. Default: none, the
+     * core's own HikariCP pool on {@code ledger.url}.
+     */
+    public Builder ledgerDataSource(DataSource dataSource) {
+      this.ledgerDataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /**
      * Budgets on paid sessions, kept in the ledger; default {@link BudgetsConfig#defaults()} (none:
      * connects then do no budget work).
      */
@@ -596,6 +619,78 @@ public final class GatewayCore implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Who sends a request, for connects, asynchronous starts and the session endpoints, instead of
+     * the authenticator {@code auth.*} describes; for example an application's own login. {@code
+     * auth.admin.apiKeys} still decides who is an admin. With it, {@code auth.mode} must stay
+     * {@code none} (its default) and {@code auth.apiKeys} and {@code auth.jwt} unset: they would
+     * describe an authenticator nobody asks, so {@link #build()} refuses them rather than ignore
+     * them. The real-Runway check of {@code auth.mode: none} does not apply: this authenticator
+     * decides. Default: the one from {@code auth.*}. Replaces an earlier {@link
+     * #authenticatorAround}.
+     *
+     * @param authenticator thread-safe; it refuses with a {@link GatewayException} of {@link
+     *     ErrorCode#UNAUTHENTICATED} (answered 401, counted by the throttle of failed
+     *     authentications like the built-in modes' refusals)
+     */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      this.aroundConfigured = null;
+      return this;
+    }
+
+    /**
+     * As {@link #authenticator(Authenticator)}, but around the authenticator {@code auth.*}
+     * describes (validated and built as without this): {@code wrap} gets it and returns the one to
+     * use, e.g. one that takes an application's logged-in user when there is one and asks the
+     * configured one otherwise. Default: the configured one as it is. Replaces an earlier {@link
+     * #authenticator(Authenticator)}.
+     *
+     * @param wrap called once by {@link #build()}; it must not return null
+     */
+    public Builder authenticatorAround(UnaryOperator<Authenticator> wrap) {
+      this.aroundConfigured = Objects.requireNonNull(wrap, "wrap");
+      this.authenticator = null;
+      return this;
+    }
+
+    /** The callers' authenticator: the application's, or the configured one (maybe wrapped). */
+    private Authenticator callers(Clock clock) {
+      if (authenticator != null) {
+        LOG.info(
+            "Authentication: the application's authenticator ({})",
+            authenticator.getClass().getName());
+        return authenticator;
+      }
+      Authenticator configured = Authenticators.create(auth, simulatedUpstream, clock);
+      return aroundConfigured == null
+          ? configured
+          : Objects.requireNonNull(
+              aroundConfigured.apply(configured), "authenticatorAround's wrap returned null");
+    }
+
+    /**
+     * The settings {@link #authenticator(Authenticator)} leaves in force: the admins'; the callers'
+     * settings must be unset.
+     */
+    private void validateAuth() {
+      if (authenticator == null) {
+        auth.validate(simulatedUpstream);
+        return;
+      }
+      if (auth.mode() != AuthConfig.Mode.NONE) {
+        throw new ConfigException(
+            "auth.mode",
+            "is "
+                + auth.mode().value()
+                + " but the application gives its own authenticator, which decides who callers"
+                + " are; leave auth.mode out (or use authenticatorAround to keep it)");
+      }
+      // mode none with keys or a JWT section is refused there; the real-Runway check is not for
+      // an application's authenticator, so it is validated as with the simulator.
+      auth.validate(true);
+    }
+
     /** Adds a reader of the connect events. */
     public Builder listener(ConnectListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -609,11 +704,13 @@ public final class GatewayCore implements AutoCloseable {
      */
     public GatewayCore build() {
       connect.validate();
-      auth.validate(simulatedUpstream);
+      validateAuth();
       rateLimit.validate();
       line.validate();
       admission.validate();
-      ledger.validate();
+      LedgerConfig ledgerSettings =
+          ledgerDataSource == null ? ledger : withoutConnectionSettings(ledger);
+      ledgerSettings.validate();
       readiness.validate();
       sessions.validate();
       budgets.validate();
@@ -623,7 +720,7 @@ public final class GatewayCore implements AutoCloseable {
       observedRunway = observed(runway, clock, metrics);
       String name =
           instanceName
-              .or(() -> Optional.ofNullable(ledger.instanceName()))
+              .or(() -> Optional.ofNullable(ledgerSettings.instanceName()))
               .orElseGet(Builder::hostName);
       BudgetLimits budgetLimits = new BudgetLimits(budgets);
       // Without a budget there is no guard, and recording an intent stays one insert.
@@ -632,7 +729,14 @@ public final class GatewayCore implements AutoCloseable {
               ? new BudgetCheck(budgetLimits, budget -> metrics.budgetRejected(budget.setting()))
               : null;
       Books books =
-          Books.open(ledger, name, observedRunway, connect.handOutTimeout(), budgetCheck, clock);
+          Books.open(
+              ledgerSettings,
+              ledgerDataSource,
+              name,
+              observedRunway,
+              connect.handOutTimeout(),
+              budgetCheck,
+              clock);
       // It listens to the JVM's collectors until closed.
       Admission admitting = null;
       IdempotentStarts starts = null;
@@ -674,6 +778,40 @@ public final class GatewayCore implements AutoCloseable {
         books.close();
         throw e;
       }
+    }
+
+    /**
+     * {@code ledger} without the settings an application's DataSource replaces, which take their
+     * defaults (never used), so that they are not validated either; a note in the log when they
+     * were set.
+     */
+    private static LedgerConfig withoutConnectionSettings(LedgerConfig ledger) {
+      LedgerConfig defaults = LedgerConfig.defaults();
+      if (!ledger.url().equals(defaults.url())
+          || ledger.username() != null
+          || ledger.password() != null
+          || !ledger.maxPoolSize().equals(defaults.maxPoolSize())
+          || !ledger.connectionTimeout().equals(defaults.connectionTimeout())) {
+        LOG.info(
+            "The session ledger is on the application's DataSource: ledger.url, ledger.username,"
+                + " ledger.password, ledger.maxPoolSize and ledger.connectionTimeout are ignored");
+      }
+      return new LedgerConfig(
+          null,
+          null,
+          null,
+          ledger.schema(),
+          null,
+          null,
+          ledger.instanceName(),
+          ledger.heartbeatInterval(),
+          ledger.leaseDuration(),
+          ledger.recoveryInterval(),
+          ledger.followInterval(),
+          ledger.followJitter(),
+          ledger.cancelRetryInitialBackoff(),
+          ledger.cancelRetryMaxBackoff(),
+          ledger.batchSize());
     }
 
     private static String hostName() {

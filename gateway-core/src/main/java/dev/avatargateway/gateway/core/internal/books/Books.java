@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +98,25 @@ public final class Books implements AutoCloseable {
       Duration handOutTimeout,
       JdbcSessionLedger.IntentGuard intentGuard,
       Clock clock) {
-    LedgerDatabase database = LedgerDatabase.open(config);
+    return open(config, null, instanceName, runway, handOutTimeout, intentGuard, clock);
+  }
+
+  /**
+   * As {@link #open(LedgerConfig, String, RunwayClient, Duration, JdbcSessionLedger.IntentGuard,
+   * Clock)}, on {@code dataSource} when it is not null (see {@link
+   * LedgerDatabase#open(LedgerConfig, DataSource)}: {@link #close()} then leaves it open), else on
+   * the ledger's own pool.
+   */
+  public static Books open(
+      LedgerConfig config,
+      DataSource dataSource,
+      String instanceName,
+      RunwayClient runway,
+      Duration handOutTimeout,
+      JdbcSessionLedger.IntentGuard intentGuard,
+      Clock clock) {
+    LedgerDatabase database =
+        dataSource == null ? LedgerDatabase.open(config) : LedgerDatabase.open(config, dataSource);
     try {
       return new Books(database, config, instanceName, runway, handOutTimeout, intentGuard, clock);
     } catch (RuntimeException e) {
@@ -171,7 +190,7 @@ public final class Books implements AutoCloseable {
 
   /**
    * Stops the keeper, retires the run (so that the next run takes over what is left at once) and
-   * closes the database. Idempotent.
+   * closes the database (an application's DataSource stays open). Idempotent.
    */
   @Override
   public synchronized void close() {

@@ -69,21 +69,27 @@ public final class LedgerDatabase implements AutoCloseable {
   /** The migrations need a connection for their lock and one to work in. */
   private static final int MIGRATION_POOL_SIZE = 2;
 
-  private final HikariDataSource pool;
+  private final HikariDataSource pool; // null on an application's DataSource
+  private final BorrowedConnections borrowed; // null on the ledger's own pool
   private final LedgerUrls.Kind kind;
   private final String loggableUrl;
+  private final String where;
   private final String password;
   private final String schemaVersion;
 
   private LedgerDatabase(
       HikariDataSource pool,
+      BorrowedConnections borrowed,
       LedgerUrls.Kind kind,
       String loggableUrl,
+      String where,
       String password,
       String schemaVersion) {
     this.pool = pool;
+    this.borrowed = borrowed;
     this.kind = kind;
     this.loggableUrl = loggableUrl;
+    this.where = where;
     this.password = password;
     this.schemaVersion = schemaVersion;
   }
@@ -112,7 +118,7 @@ public final class LedgerDatabase implements AutoCloseable {
     Migrated migrated;
     try (HikariDataSource migrationPool =
         newPool(config, kind, null, MIGRATION_POOL_SIZE, "ledger-migration")) {
-      migrated = migrate(migrationPool, config, loggableUrl, password);
+      migrated = migrate(migrationPool, config, "ledger.url=" + loggableUrl, password);
       pool = newPool(config, kind, config.schema(), config.maxPoolSize(), "ledger");
     }
     LOG.info(
@@ -121,7 +127,69 @@ public final class LedgerDatabase implements AutoCloseable {
         config.schema() == null ? "" : " (schema " + config.schema() + ")",
         migrated.version(),
         migrated.applied());
-    return new LedgerDatabase(pool, kind, loggableUrl, password, migrated.version());
+    return new LedgerDatabase(
+        pool, null, kind, loggableUrl, "ledger.url=" + loggableUrl, password, migrated.version());
+  }
+
+  /**
+   * Opens the ledger on a {@link DataSource} the application owns (e.g. a Spring application's),
+   * migrating the schema on it ({@code ledger.schema} when set, created if missing). The connection
+   * settings of {@code config} are not used: {@code url}, {@code username}, {@code password},
+   * {@code maxPoolSize} and {@code connectionTimeout} are the application's pool's business, as are
+   * its time-outs (the ledger's own pool gives PostgreSQL's driver a {@code socketTimeout} of 30 s,
+   * so that a database gone silent cannot hang a connect; give the application's pool one too).
+   * {@link #close()} does not close {@code dataSource}.
+   *
+   * @throws dev.avatargateway.gateway.core.ConfigException for an invalid configuration
+   * @throws LedgerException when no connection can be had from it, when it is not a PostgreSQL or
+   *     H2 database, or when the schema cannot be migrated
+   */
+  public static LedgerDatabase open(LedgerConfig config, DataSource dataSource) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(dataSource, "dataSource");
+    config.validate();
+    String url;
+    String product;
+    boolean readCommitted;
+    try (Connection c = dataSource.getConnection()) {
+      url = Objects.requireNonNullElse(c.getMetaData().getURL(), "");
+      product = c.getMetaData().getDatabaseProductName();
+      readCommitted = c.getTransactionIsolation() == Connection.TRANSACTION_READ_COMMITTED;
+    } catch (SQLException | RuntimeException e) {
+      throw new LedgerException(
+          "Cannot connect to the session ledger's DataSource ("
+              + dataSource.getClass().getName()
+              + "): "
+              + reason(e, null),
+          e);
+    }
+    String loggableUrl = LedgerUrls.loggable(url);
+    LedgerUrls.Kind kind =
+        LedgerUrls.kind(url)
+            .orElseThrow(
+                () ->
+                    new LedgerException(
+                        "The session ledger's DataSource is "
+                            + product
+                            + " ("
+                            + loggableUrl
+                            + "); the ledger runs on PostgreSQL or H2"));
+    String where = "the application's DataSource at " + loggableUrl;
+    Migrated migrated = migrate(dataSource, config, where, null);
+    LOG.info(
+        "Session ledger on {}{}: schema version {} ({} migration(s) applied now)",
+        where,
+        config.schema() == null ? "" : " (schema " + config.schema() + ")",
+        migrated.version(),
+        migrated.applied());
+    return new LedgerDatabase(
+        null,
+        new BorrowedConnections(dataSource, config.schema(), !readCommitted),
+        kind,
+        loggableUrl,
+        where,
+        null,
+        migrated.version());
   }
 
   private static void createDirectory(LedgerConfig config, String loggableUrl) {
@@ -193,8 +261,12 @@ public final class LedgerDatabase implements AutoCloseable {
   /** The schema version after the migrations, and how many ran now. */
   private record Migrated(String version, int applied) {}
 
+  /**
+   * @param where the database, for messages: {@code ledger.url=...} (password masked) or the
+   *     application's DataSource
+   */
   private static Migrated migrate(
-      DataSource dataSource, LedgerConfig config, String loggableUrl, String password) {
+      DataSource dataSource, LedgerConfig config, String where, String password) {
     var flyway =
         Flyway.configure(LedgerDatabase.class.getClassLoader())
             .dataSource(dataSource)
@@ -216,8 +288,8 @@ public final class LedgerDatabase implements AutoCloseable {
       return new Migrated(current == null ? "none" : current.getVersion().getVersion(), applied);
     } catch (RuntimeException e) {
       throw new LedgerException(
-          "Cannot migrate the session ledger schema (ledger.url="
-              + loggableUrl
+          "Cannot migrate the session ledger schema ("
+              + where
               + "): "
               + mask(Objects.requireNonNullElse(e.getMessage(), e.toString()), password),
           e);
@@ -250,7 +322,7 @@ public final class LedgerDatabase implements AutoCloseable {
 
   /** A connection from the pool, not in auto-commit mode; the caller commits and closes it. */
   Connection connection() throws SQLException {
-    return pool.getConnection();
+    return dataSource().getConnection();
   }
 
   /**
@@ -259,18 +331,22 @@ public final class LedgerDatabase implements AutoCloseable {
    */
   LedgerException failure(String doing, Exception cause) {
     return new LedgerException(
-        "The session ledger could not "
-            + doing
-            + " (ledger.url="
-            + loggableUrl
-            + "): "
-            + reason(cause, password),
+        "The session ledger could not " + doing + " (" + where + "): " + reason(cause, password),
         cause);
   }
 
-  /** The pool, for tools and tests that query the ledger's tables directly. */
+  /**
+   * Where the ledger's connections come from (not in auto-commit mode, read committed, in the
+   * ledger's schema), for the features that keep their tables beside the ledger's, and tools and
+   * tests that query them directly.
+   */
   public DataSource dataSource() {
-    return pool;
+    return pool != null ? pool : borrowed;
+  }
+
+  /** Whether the ledger is on a DataSource the application owns (and does not close it). */
+  public boolean borrowed() {
+    return borrowed != null;
   }
 
   /** Which database this is. */
@@ -290,17 +366,25 @@ public final class LedgerDatabase implements AutoCloseable {
 
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
-    return pool.isClosed();
+    return pool != null ? pool.isClosed() : borrowed.isClosed();
   }
 
-  /** Closes every connection; an H2 database closes with its last connection. Idempotent. */
+  /**
+   * Closes every connection of the ledger's own pool (an H2 database closes with its last
+   * connection); on an application's DataSource it only stops lending, and leaves that open.
+   * Idempotent.
+   */
   @Override
   public void close() {
-    pool.close();
+    if (pool != null) {
+      pool.close();
+    } else {
+      borrowed.close();
+    }
   }
 
   @Override
   public String toString() {
-    return "LedgerDatabase[" + loggableUrl + "]";
+    return "LedgerDatabase[" + (borrowed == null ? loggableUrl : where) + "]";
   }
 }

@@ -6,6 +6,7 @@ import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.ConnectListener;
 import dev.avatargateway.gateway.core.GatewayCore;
 import dev.avatargateway.runway.RunwayClient;
+import dev.avatargateway.spring.internal.GatewaySettings;
 import dev.avatargateway.spring.internal.health.AvatarGatewayHealthIndicator;
 import dev.avatargateway.spring.internal.security.SpringSecurityAuthenticator;
 import dev.avatargateway.spring.internal.web.AvatarEndpoints;
@@ -23,6 +24,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.security.core.context.SecurityContextHolder;
 
 /**
@@ -40,7 +42,7 @@ import org.springframework.security.core.context.SecurityContextHolder;
       "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
       "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
     })
-@EnableConfigurationProperties({RunwayProperties.class, AvatarGatewayProperties.class})
+@EnableConfigurationProperties(RunwayProperties.class)
 public class AvatarGatewayAutoConfiguration {
   /**
    * The API key sent when {@code runway.simulated} is true and no secret is set: the simulator's
@@ -65,6 +67,13 @@ public class AvatarGatewayAutoConfiguration {
         .build();
   }
 
+  /** {@code avatar-gateway.*}, bound once (see {@link GatewaySettings} for why not by Spring). */
+  @Bean
+  @ConditionalOnMissingBean
+  public GatewaySettings avatarGatewaySettings(Environment environment) {
+    return GatewaySettings.bind(environment);
+  }
+
   /** How answers are rendered, and so stored for idempotent replays: the gateway's JSON. */
   @Bean
   @ConditionalOnMissingBean
@@ -81,13 +90,14 @@ public class AvatarGatewayAutoConfiguration {
   public GatewayCore avatarGatewayCore(
       RunwayClient runwayClient,
       RunwayProperties runway,
-      AvatarGatewayProperties gateway,
+      GatewaySettings settings,
       AnswerRenderer answers,
       ObjectProvider<MeterRegistry> meterRegistry,
       ObjectProvider<DataSource> dataSource,
       ObjectProvider<Authenticator> authenticator,
       ObjectProvider<ConnectListener> listeners,
       ObjectProvider<GatewayCoreCustomizer> customizers) {
+    AvatarGatewayProperties gateway = settings.properties();
     runway.validate();
     gateway.web().validate();
     GatewayCore.Builder builder =
@@ -133,8 +143,8 @@ public class AvatarGatewayAutoConfiguration {
   /** Drains connects in flight before the web server stops. */
   @Bean
   @ConditionalOnMissingBean
-  public DrainOnStop avatarGatewayDrain(GatewayCore core, AvatarGatewayProperties gateway) {
-    return new DrainOnStop(core, gateway.web().shutdownGrace());
+  public DrainOnStop avatarGatewayDrain(GatewayCore core, GatewaySettings settings) {
+    return new DrainOnStop(core, settings.properties().web().shutdownGrace());
   }
 
   /**
@@ -147,8 +157,8 @@ public class AvatarGatewayAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     AvatarEndpoints avatarGatewayEndpoints(
-        GatewayCore core, AnswerRenderer answers, AvatarGatewayProperties gateway) {
-      return new AvatarEndpoints(core, answers, gateway.web().maxBodyBytes());
+        GatewayCore core, AnswerRenderer answers, GatewaySettings settings) {
+      return new AvatarEndpoints(core, answers, settings.properties().web().maxBodyBytes());
     }
   }
 

@@ -24,9 +24,10 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
  * absent section takes the record's defaults; every value is checked once, at start-up, by the
  * records' own {@code validate()}, which names the offending setting.
  *
- * <p>Durations take Spring's forms ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, ISO-8601
- * {@code PT30S}), the gateway's YAML forms but for fractions: write {@code 1500ms}, not {@code
- * 1.5s}.
+ * <p>Durations take the gateway's YAML forms: {@code 1500ms}, {@code 30s}, {@code 1.5s}, {@code
+ * 5m}, {@code 1h}, or ISO-8601 {@code PT30S}. The annotation gives IDEs their completion (the
+ * generated metadata); the starter binds this itself, not as a bean (its {@code GatewaySettings}
+ * says why), so read the settings in effect from {@code GatewayCore} rather than injecting this.
  *
  * @param connect the connect flow ({@link ConnectConfig})
  * @param avatars the allowed avatars ({@link AvatarsConfig})

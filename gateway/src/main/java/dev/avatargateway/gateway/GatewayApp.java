@@ -4,7 +4,6 @@ import dev.avatargateway.gateway.ConfigLoader.LoadedConfig;
 import dev.avatargateway.gateway.core.AuthConfig;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.GatewayCore;
-import dev.avatargateway.gateway.internal.http.ConnectAnswers;
 import dev.avatargateway.gateway.internal.http.DemoSettings;
 import dev.avatargateway.gateway.internal.http.HttpApi;
 import dev.avatargateway.gateway.internal.http.HttpSettings;
@@ -219,7 +218,7 @@ public final class GatewayApp implements AutoCloseable {
               .budgets(config.budgets())
               .idempotency(config.idempotency(), runwaySecret)
               .redis(config.redis())
-              .answers(new ConnectAnswers())
+              .answers(HttpApi.answers())
               .instanceName(instanceName(config))
               .simulatedUpstream(simulator.isPresent())
               .meterRegistry(metrics.registry())

@@ -87,6 +87,11 @@ class ApplicationAuthenticatorTest {
     assertThat(refused.code().status()).isEqualTo(401);
     assertThat(refused.code().code()).isEqualTo("unauthenticated");
     assertThat(core.wwwAuthenticate(refused)).contains("Bearer realm=\"avatar-gateway\"");
+    RenderedAnswer answer = new JsonAnswers("/api/avatar/sessions").failure(refused, "req-1");
+    assertThat(answer.status()).isEqualTo(401);
+    assertThat(answer.json())
+        .isEqualTo(
+            "{\"error\":\"Log in first.\",\"code\":\"unauthenticated\",\"requestId\":\"req-1\"}");
     assertThat(simulator.admin().sessions()).isEmpty();
     GatewayException onSessions =
         catchThrowableOfType(

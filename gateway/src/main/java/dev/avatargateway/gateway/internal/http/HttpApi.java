@@ -3,12 +3,14 @@ package dev.avatargateway.gateway.internal.http;
 import static dev.avatargateway.gateway.core.ConnectConfig.ResponseMode.CREDENTIALS;
 import static dev.avatargateway.gateway.core.ConnectConfig.ResponseMode.SESSION_KEY;
 
+import dev.avatargateway.gateway.core.AnswerRenderer;
 import dev.avatargateway.gateway.core.ConnectConfig.ResponseMode;
 import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayCore;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.IdempotentReplay;
+import dev.avatargateway.gateway.core.JsonAnswers;
 import dev.avatargateway.gateway.core.LogFields;
 import dev.avatargateway.gateway.core.Readiness;
 import dev.avatargateway.gateway.core.RenderedAnswer;
@@ -17,7 +19,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.config.StaticFilesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -268,7 +269,7 @@ public final class HttpApi {
 
   private void answerConnect(Context ctx, ConnectRequest request) {
     try {
-      json(ctx, 200, ConnectAnswers.body(c.core().connect(request)));
+      json(ctx, 200, JsonAnswers.body(c.core().connect(request)));
     } catch (IdempotentReplay replay) {
       replay(ctx, replay);
     } catch (GatewayException e) {
@@ -313,18 +314,21 @@ public final class HttpApi {
   }
 
   private void error(Context ctx, GatewayException e) {
-    e.retryAfter().ifPresent(d -> ctx.header("Retry-After", Long.toString(retryAfterSeconds(d))));
+    e.retryAfter()
+        .ifPresent(d -> ctx.header("Retry-After", Long.toString(JsonAnswers.retryAfterSeconds(d))));
     c.core().wwwAuthenticate(e).ifPresent(value -> ctx.header("WWW-Authenticate", value));
     if (UNREUSABLE.contains(e.code()) || CLOSE_AFTER.contains(e.code())) {
       ctx.header("Connection", "close");
     }
-    json(ctx, e.code().status(), ErrorBody.of(e, ctx.attribute(REQUEST_ID_ATTRIBUTE)));
+    json(ctx, e.code().status(), JsonAnswers.errorBody(e, ctx.attribute(REQUEST_ID_ATTRIBUTE)));
   }
 
-  /** Whole seconds, rounded up, at least 1: a zero would invite an immediate retry storm. */
-  static long retryAfterSeconds(Duration delay) {
-    long seconds = delay.toSeconds() + (delay.toNanosPart() > 0 ? 1 : 0);
-    return Math.max(1, seconds);
+  /**
+   * How the gateway renders a connect's answers (the core stores an idempotent start's answer
+   * through it): the core's JSON, a 202 pointing under the session endpoints.
+   */
+  public static AnswerRenderer answers() {
+    return new JsonAnswers(SessionRoutes.SESSIONS);
   }
 
   static void json(Context ctx, int status, Map<String, ?> body) {

@@ -3,6 +3,7 @@ package dev.avatargateway.gateway.internal.http;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.avatargateway.gateway.core.ErrorCode;
+import dev.avatargateway.gateway.core.JsonAnswers;
 import dev.avatargateway.gateway.core.LogFields;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,7 @@ public final class JsonErrorHandler implements Request.Handler {
     response.getHeaders().put(RequestIds.HEADER, requestId);
     SecurityHeaders.apply(response.getHeaders()::put);
     byte[] body =
-        Json.write(ErrorBody.of(answer.code(), answer.message(), requestId))
+        Json.write(JsonAnswers.errorBody(answer.code(), answer.message(), requestId))
             .getBytes(StandardCharsets.UTF_8);
     response.write(true, ByteBuffer.wrap(body), callback);
     return true;

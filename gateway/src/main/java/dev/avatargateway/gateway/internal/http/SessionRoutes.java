@@ -6,6 +6,7 @@ import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.IdempotentReplay;
+import dev.avatargateway.gateway.core.JsonAnswers;
 import dev.avatargateway.gateway.core.LogFields;
 import dev.avatargateway.gateway.core.RequestHeaders;
 import dev.avatargateway.gateway.core.SessionEvent;
@@ -44,7 +45,7 @@ final class SessionRoutes {
   static final String EVENTS = SESSION + "/events";
   static final String ADMIN_SESSIONS = "/api/admin/sessions";
 
-  private static final ConnectAnswers ANSWERS = new ConnectAnswers();
+  private static final JsonAnswers ANSWERS = new JsonAnswers(SESSIONS);
 
   private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 

@@ -5,6 +5,7 @@ import dev.avatargateway.gateway.core.Authenticator;
 import dev.avatargateway.gateway.core.ConfigException;
 import dev.avatargateway.gateway.core.ConnectListener;
 import dev.avatargateway.gateway.core.GatewayCore;
+import dev.avatargateway.gateway.core.JsonAnswers;
 import dev.avatargateway.runway.RunwayClient;
 import dev.avatargateway.spring.internal.GatewaySettings;
 import dev.avatargateway.spring.internal.health.AvatarGatewayHealthIndicator;
@@ -78,7 +79,7 @@ public class AvatarGatewayAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public AnswerRenderer avatarGatewayAnswers() {
-    return new dev.avatargateway.spring.internal.web.InterimAnswers(SESSIONS_PATH);
+    return new JsonAnswers(SESSIONS_PATH);
   }
 
   /**

@@ -74,10 +74,10 @@ class LedgerOnApplicationDataSourceTest {
   @BeforeAll
   static void postgresAnswers() {
     DriverManager.setLoginTimeout(PROBE_TIMEOUT_SECONDS);
-    try (Connection ignored =
+    try (Connection probe =
         DriverManager.getConnection(
             url(), user(), System.getenv("LEDGER_TEST_POSTGRES_PASSWORD"))) {
-      // it answers
+      assertThat(probe.isValid(PROBE_TIMEOUT_SECONDS)).isTrue();
     } catch (SQLException e) {
       String howTo =
           "PostgreSQL is not reachable at "

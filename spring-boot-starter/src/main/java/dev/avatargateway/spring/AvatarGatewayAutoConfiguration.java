@@ -12,6 +12,7 @@ import dev.avatargateway.spring.internal.health.AvatarGatewayHealthIndicator;
 import dev.avatargateway.spring.internal.security.SpringSecurityAuthenticator;
 import dev.avatargateway.spring.internal.web.AvatarEndpoints;
 import dev.avatargateway.spring.internal.web.DrainOnStop;
+import dev.avatargateway.spring.internal.web.SessionEndpoints;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -52,7 +53,7 @@ public class AvatarGatewayAutoConfiguration {
   static final String SIMULATOR_KEY = "key_simulator";
 
   /** The path the asynchronous start's 202 points its Location and events under. */
-  static final String SESSIONS_PATH = "/api/avatar/sessions";
+  static final String SESSIONS_PATH = SessionEndpoints.SESSIONS;
 
   /** The Runway client, from {@code runway.*}; also for the application's own Runway calls. */
   @Bean
@@ -160,6 +161,13 @@ public class AvatarGatewayAutoConfiguration {
     AvatarEndpoints avatarGatewayEndpoints(
         GatewayCore core, AnswerRenderer answers, GatewaySettings settings) {
       return new AvatarEndpoints(core, answers, settings.properties().web().maxBodyBytes());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SessionEndpoints avatarGatewaySessionEndpoints(
+        GatewayCore core, AnswerRenderer answers, GatewaySettings settings) {
+      return new SessionEndpoints(core, answers, settings.properties().web().maxBodyBytes());
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.avatargateway.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.avatargateway.gateway.core.GatewayCore;
 import dev.avatargateway.simulator.RunwaySimulator;
@@ -8,7 +9,10 @@ import dev.avatargateway.spring.app.TestApplication;
 import dev.avatargateway.spring.test.AutoConfigureRunwaySimulator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +37,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
     })
 @AutoConfigureRunwaySimulator
 class ConnectOverHttpTest {
+  /** A start reaches READY in about 1.5 s on the simulator; far beyond, short of hanging. */
+  private static final Duration UNTIL_SETTLED = Duration.ofSeconds(20);
+
   @LocalServerPort int port;
   @Autowired RunwaySimulator simulator;
   @Autowired GatewayCore core;
@@ -149,5 +156,56 @@ class ConnectOverHttpTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> gateway = (Map<String, Object>) components.get("avatarGateway");
     assertThat(gateway).containsEntry("status", "UP");
+  }
+
+  @Test
+  void anAsynchronousStartIsAcceptedListedAndEndedByItsOwner() throws Exception {
+    String[] alice = Http.auth(TestApplication.USER, TestApplication.PASSWORD);
+
+    HttpResponse<String> accepted = http.post(AvatarPaths.SESSIONS, null, "", alice);
+
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    String id = (String) Http.json(accepted).get("id");
+    assertThat(accepted.headers().firstValue("Location")).contains(AvatarPaths.SESSIONS + "/" + id);
+    await()
+        .atMost(UNTIL_SETTLED)
+        .untilAsserted(
+            () ->
+                assertThat(Http.json(http.get(AvatarPaths.SESSIONS + "/" + id, alice)))
+                    .containsEntry("principal", TestApplication.USER)
+                    .doesNotContainEntry("handedOverAt", null));
+    assertThat(Http.json(http.get(AvatarPaths.SESSIONS, alice)).get("sessions").toString())
+        .contains(id);
+    assertThat(http.get(AvatarPaths.SESSIONS + "/" + id).statusCode())
+        .as("someone else's (anonymous) view")
+        .isEqualTo(404);
+
+    HttpResponse<String> ended = http.delete(AvatarPaths.SESSIONS + "/" + id, alice);
+
+    assertThat(ended.statusCode()).as(ended.body()).isEqualTo(200);
+    assertThat(Http.json(ended)).containsEntry("outcome", "end_requested");
+  }
+
+  @Test
+  void anAsynchronousStartsEventsEndWithItsCredentials() throws Exception {
+    String[] alice = Http.auth(TestApplication.USER, TestApplication.PASSWORD);
+    HttpResponse<String> accepted = http.post(AvatarPaths.SESSIONS, null, "", alice);
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+
+    HttpResponse<Stream<String>> events =
+        http.lines((String) Http.json(accepted).get("events"), alice);
+
+    assertThat(events.statusCode()).isEqualTo(200);
+    assertThat(events.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
+    try (Stream<String> lines = events.body()) {
+      List<String> names =
+          lines
+              .filter(line -> line.startsWith("event: "))
+              .map(line -> line.substring("event: ".length()))
+              .takeWhile(name -> !name.equals("credentials"))
+              .toList();
+      assertThat(names).contains("created", "ready");
+    }
   }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.stream.Stream;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Real HTTP to the application under test, and its JSON answers as maps. */
@@ -40,19 +41,49 @@ final class Http {
     return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return CLIENT.send(
+  HttpResponse<String> get(String path, String... headers)
+      throws IOException, InterruptedException {
+    return send(path, "GET", headers);
+  }
+
+  /** A response read line by line as it arrives (an event stream). */
+  HttpResponse<Stream<String>> lines(String path, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(REQUEST_TIMEOUT)
-            .GET()
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+            .GET();
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+  }
+
+  HttpResponse<String> delete(String path, String... headers)
+      throws IOException, InterruptedException {
+    return send(path, "DELETE", headers);
+  }
+
+  private HttpResponse<String> send(String path, String method, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(REQUEST_TIMEOUT)
+            .method(method, HttpRequest.BodyPublishers.noBody());
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static Map<String, Object> json(HttpResponse<String> response) {
     @SuppressWarnings("unchecked")
     Map<String, Object> map = JSON.readValue(response.body(), Map.class);
     return map;
+  }
+
+  static String[] auth(String user, String password) {
+    return new String[] {"Authorization", basic(user, password)};
   }
 
   static String basic(String user, String password) {

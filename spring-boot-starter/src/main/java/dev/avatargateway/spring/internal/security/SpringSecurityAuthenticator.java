@@ -3,6 +3,7 @@ package dev.avatargateway.spring.internal.security;
 import dev.avatargateway.gateway.core.Authenticator;
 import dev.avatargateway.gateway.core.Principal;
 import dev.avatargateway.gateway.core.RequestHeaders;
+import dev.avatargateway.spring.internal.web.ServletHeaders;
 import java.util.Objects;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -12,8 +13,8 @@ import org.springframework.security.core.context.SecurityContextHolder;
  * Who sent a request, as the application's Spring Security decided: an authenticated, non-anonymous
  * {@link Authentication} on the calling thread's {@code SecurityContext} is the principal (its
  * {@link Authentication#getName()}, scheme {@value #SCHEME}); without one, the core's own auth
- * modes ({@code avatar-gateway.auth.*}) decide. The core calls it on the request's thread, before
- * any work, which is where the context lives.
+ * modes ({@code avatar-gateway.auth.*}) decide. The {@code Authentication} is the one the request
+ * arrived with ({@link ServletHeaders#user()}, taken on its thread), else the calling thread's.
  */
 public final class SpringSecurityAuthenticator implements Authenticator {
   /** The {@link Principal#scheme()} of principals that Spring Security established. */
@@ -30,7 +31,15 @@ public final class SpringSecurityAuthenticator implements Authenticator {
 
   @Override
   public Principal authenticate(RequestHeaders headers) {
-    Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+    // The request's own user first: an asynchronous start is authenticated on another thread.
+    Authentication authentication =
+        headers instanceof ServletHeaders servlet
+            ? servlet
+                .user()
+                .filter(Authentication.class::isInstance)
+                .map(Authentication.class::cast)
+                .orElse(null)
+            : SecurityContextHolder.getContext().getAuthentication();
     if (authentication != null
         && authentication.isAuthenticated()
         && !(authentication instanceof AnonymousAuthenticationToken)

@@ -16,13 +16,10 @@ import dev.avatargateway.gateway.core.RenderedAnswer;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -56,25 +53,8 @@ public final class AvatarEndpoints {
   /** The avatars a picker may offer. */
   public static final String PRESETS = "/api/avatar/presets";
 
-  /** The gateway's request-id header, on requests and answers. */
-  static final String REQUEST_ID = "X-Request-Id";
-
   /** Marks a replayed idempotent answer, as the gateway does (docs/idempotency.md). */
   static final String REPLAYED_HEADER = "Idempotent-Replayed";
-
-  // As the gateway's: letters, digits and a few separators, at most 128, so that a caller's id
-  // cannot break a log line or a header.
-  private static final Pattern WELL_FORMED_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
-
-  /**
-   * Answers carry credentials or errors, so they must never be cached, sniffed or framed (the
-   * gateway's SecurityHeaders; the rest of the application keeps its own policy).
-   */
-  private static final Map<String, String> SECURITY_HEADERS =
-      Map.of(
-          "X-Content-Type-Options", "nosniff",
-          "Cache-Control", "no-store",
-          "Referrer-Policy", "no-referrer");
 
   private final GatewayCore core;
   private final AnswerRenderer answers;
@@ -114,25 +94,26 @@ public final class AvatarEndpoints {
   /** {@code GET /api/avatar/presets}: {@code {"avatars": [{id, name, type}]}}. */
   @GetMapping(PRESETS)
   public void presets(HttpServletRequest request, HttpServletResponse response) throws IOException {
-    String requestId = requestId(request, response);
+    String requestId = Responses.requestId(request, response);
     List<Map<String, String>> avatars =
         core.avatars().stream()
             .map(e -> Map.of("id", e.id(), "name", e.name(), "type", e.type()))
             .toList();
     LOG.debug("Presets for request {}", requestId);
-    send(response, new RenderedAnswer(200, JsonText.write(Map.of("avatars", avatars)), Map.of()));
+    Responses.send(
+        response, new RenderedAnswer(200, JsonText.write(Map.of("avatars", avatars)), Map.of()));
   }
 
   private void connect(
       HttpServletRequest http, HttpServletResponse response, Optional<ResponseMode> mode)
       throws IOException {
-    String requestId = requestId(http, response);
+    String requestId = Responses.requestId(http, response);
     MDC.put(LogFields.REQUEST_ID, requestId);
     try {
       ConnectRequest configured =
           new ConnectRequest(
               requestId,
-              name -> Optional.ofNullable(http.getHeader(name)),
+              new ServletHeaders(http),
               http.getRemoteAddr(),
               Collections.list(http.getHeaders("X-Forwarded-For")),
               () -> bodies.read(http),
@@ -148,40 +129,14 @@ public final class AvatarEndpoints {
         if (e.code() == ErrorCode.CLIENT_GONE) {
           return; // nobody is there to read it
         }
-        core.wwwAuthenticate(e).ifPresent(value -> response.setHeader("WWW-Authenticate", value));
-        answer = answers.failure(e, requestId);
+        answer = Responses.failure(core, answers, response, e, requestId);
       } catch (RuntimeException e) {
         LOG.error("Unexpected failure answering a connect", e);
-        answer =
-            answers.failure(
-                new GatewayException(
-                    ErrorCode.INTERNAL_ERROR, "Something went wrong on our side; try again."),
-                requestId);
+        answer = Responses.unexpected(answers, requestId);
       }
-      send(response, answer);
+      Responses.send(response, answer);
     } finally {
       MDC.remove(LogFields.REQUEST_ID);
     }
-  }
-
-  /** The caller's {@code X-Request-Id} when well-formed, else a new one; echoed on the answer. */
-  private static String requestId(HttpServletRequest request, HttpServletResponse response) {
-    String fromCaller = request.getHeader(REQUEST_ID);
-    String id =
-        fromCaller != null && WELL_FORMED_ID.matcher(fromCaller).matches()
-            ? fromCaller
-            : UUID.randomUUID().toString();
-    response.setHeader(REQUEST_ID, id);
-    return id;
-  }
-
-  private static void send(HttpServletResponse response, RenderedAnswer answer) throws IOException {
-    SECURITY_HEADERS.forEach(response::setHeader);
-    answer.headers().forEach(response::setHeader);
-    response.setStatus(answer.status());
-    response.setContentType("application/json");
-    byte[] body = answer.json().getBytes(StandardCharsets.UTF_8);
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
   }
 }

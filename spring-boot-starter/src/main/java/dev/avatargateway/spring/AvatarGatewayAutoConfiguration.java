@@ -1,0 +1,207 @@
+package dev.avatargateway.spring;
+
+import dev.avatargateway.gateway.core.AnswerRenderer;
+import dev.avatargateway.gateway.core.Authenticator;
+import dev.avatargateway.gateway.core.ConfigException;
+import dev.avatargateway.gateway.core.ConnectListener;
+import dev.avatargateway.gateway.core.GatewayCore;
+import dev.avatargateway.gateway.core.JsonAnswers;
+import dev.avatargateway.runway.RunwayClient;
+import dev.avatargateway.spring.internal.GatewaySettings;
+import dev.avatargateway.spring.internal.health.AvatarGatewayHealthIndicator;
+import dev.avatargateway.spring.internal.security.SpringSecurityAuthenticator;
+import dev.avatargateway.spring.internal.web.AvatarEndpoints;
+import dev.avatargateway.spring.internal.web.DrainOnStop;
+import dev.avatargateway.spring.internal.web.SessionEndpoints;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+/**
+ * The gateway in a Spring Boot application: a {@link RunwayClient}, a {@link GatewayCore} on the
+ * application's {@code MeterRegistry}, {@code DataSource} and Spring Security principal, the
+ * connect endpoints, a drain on stop and an Actuator health indicator. Every bean is {@link
+ * ConditionalOnMissingBean}: define your own to replace it (docs/spring-boot.md).
+ *
+ * <p>After the DataSource and metrics auto-configurations, so that their beans exist when this
+ * looks for them.
+ */
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
+    })
+@EnableConfigurationProperties(RunwayProperties.class)
+public class AvatarGatewayAutoConfiguration {
+  /**
+   * The API key sent when {@code runway.simulated} is true and no secret is set: the simulator's
+   * default key ({@code SimulatorConfig.DEFAULT_API_KEY}), worthless anywhere else.
+   */
+  static final String SIMULATOR_KEY = "key_simulator";
+
+  /** The path the asynchronous start's 202 points its Location and events under. */
+  static final String SESSIONS_PATH = SessionEndpoints.SESSIONS;
+
+  /** The Runway client, from {@code runway.*}; also for the application's own Runway calls. */
+  @Bean
+  @ConditionalOnMissingBean
+  public RunwayClient runwayClient(RunwayProperties runway) {
+    runway.validate();
+    return RunwayClient.builder()
+        .apiKey(runway.apiSecret() == null ? SIMULATOR_KEY : runway.apiSecret())
+        .baseUrl(runway.baseUrl())
+        .timeout(runway.requestTimeout())
+        .maxRetries(runway.maxRetries())
+        .maxConnections(runway.maxConnections())
+        .build();
+  }
+
+  /** {@code avatar-gateway.*}, bound once (see {@link GatewaySettings} for why not by Spring). */
+  @Bean
+  @ConditionalOnMissingBean
+  public GatewaySettings avatarGatewaySettings(Environment environment) {
+    return GatewaySettings.bind(environment);
+  }
+
+  /** How answers are rendered, and so stored for idempotent replays: the gateway's JSON. */
+  @Bean
+  @ConditionalOnMissingBean
+  public AnswerRenderer avatarGatewayAnswers() {
+    return new JsonAnswers(SESSIONS_PATH);
+  }
+
+  /**
+   * The gateway itself, from {@code avatar-gateway.*}; closed (its ledger run retired, its pools
+   * closed) when the application stops.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public GatewayCore avatarGatewayCore(
+      RunwayClient runwayClient,
+      RunwayProperties runway,
+      GatewaySettings settings,
+      AnswerRenderer answers,
+      ObjectProvider<MeterRegistry> meterRegistry,
+      ObjectProvider<DataSource> dataSource,
+      ObjectProvider<Authenticator> authenticator,
+      ObjectProvider<ConnectListener> listeners,
+      ObjectProvider<GatewayCoreCustomizer> customizers) {
+    AvatarGatewayProperties gateway = settings.properties();
+    runway.validate();
+    gateway.web().validate();
+    GatewayCore.Builder builder =
+        GatewayCore.builder(runwayClient)
+            .connect(gateway.connect())
+            .avatars(gateway.avatars())
+            .auth(gateway.auth())
+            .rateLimit(gateway.rateLimit())
+            .admission(gateway.admission())
+            .line(gateway.line())
+            .readiness(gateway.readiness())
+            .sessions(gateway.sessions())
+            .ledger(gateway.ledger())
+            .budgets(gateway.budgets())
+            .idempotency(gateway.idempotency(), Optional.ofNullable(runway.apiSecret()))
+            .redis(gateway.redis())
+            .answers(answers)
+            .simulatedUpstream(runway.simulated());
+    meterRegistry.ifAvailable(builder::meterRegistry);
+    dataSource.ifUnique(builder::ledgerDataSource);
+    authenticator.ifAvailable(builder::authenticator);
+    listeners.orderedStream().forEach(builder::listener);
+    customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+    try {
+      return builder.build();
+    } catch (ConfigException e) {
+      throw named(e);
+    }
+  }
+
+  /** The setting as an application property: {@code avatar-gateway.connect.deadline}. */
+  private static ConfigException named(ConfigException e) {
+    String prefix = "Invalid setting " + e.setting() + ": ";
+    String problem =
+        e.getMessage().startsWith(prefix)
+            ? e.getMessage().substring(prefix.length())
+            : e.getMessage();
+    ConfigException named = new ConfigException("avatar-gateway." + e.setting(), problem);
+    named.initCause(e);
+    return named;
+  }
+
+  /** Drains connects in flight before the web server stops. */
+  @Bean
+  @ConditionalOnMissingBean
+  public DrainOnStop avatarGatewayDrain(GatewayCore core, GatewaySettings settings) {
+    return new DrainOnStop(core, settings.properties().web().shutdownGrace());
+  }
+
+  /**
+   * The endpoints, in a servlet web application unless {@code avatar-gateway.web.enabled=false}.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnBooleanProperty(name = "avatar-gateway.web.enabled", matchIfMissing = true)
+  static class Endpoints {
+    @Bean
+    @ConditionalOnMissingBean
+    AvatarEndpoints avatarGatewayEndpoints(
+        GatewayCore core, AnswerRenderer answers, GatewaySettings settings) {
+      return new AvatarEndpoints(core, answers, settings.properties().web().maxBodyBytes());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SessionEndpoints avatarGatewaySessionEndpoints(
+        GatewayCore core, AnswerRenderer answers, GatewaySettings settings) {
+      return new SessionEndpoints(core, answers, settings.properties().web().maxBodyBytes());
+    }
+  }
+
+  /**
+   * With Spring Security: its authenticated principal is the gateway's, else {@code
+   * avatar-gateway.auth.*} decides. Not with an application's own {@link Authenticator} bean, which
+   * then decides alone.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(SecurityContextHolder.class)
+  static class Security {
+    @Bean
+    @ConditionalOnMissingBean({Authenticator.class, SpringSecurityPrincipal.class})
+    SpringSecurityPrincipal avatarGatewaySpringSecurityPrincipal() {
+      return new SpringSecurityPrincipal();
+    }
+  }
+
+  /** Puts {@link SpringSecurityAuthenticator} around the configured authenticator. */
+  static final class SpringSecurityPrincipal implements GatewayCoreCustomizer {
+    @Override
+    public void customize(GatewayCore.Builder builder) {
+      builder.authenticatorAround(SpringSecurityAuthenticator::new);
+    }
+  }
+
+  /** With the Actuator's health: the {@code avatarGateway} component. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(HealthIndicator.class)
+  static class Health {
+    @Bean
+    @ConditionalOnMissingBean(name = "avatarGatewayHealthIndicator")
+    HealthIndicator avatarGatewayHealthIndicator(GatewayCore core) {
+      return new AvatarGatewayHealthIndicator(core);
+    }
+  }
+}

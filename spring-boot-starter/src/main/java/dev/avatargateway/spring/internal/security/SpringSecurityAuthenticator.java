@@ -1,0 +1,52 @@
+package dev.avatargateway.spring.internal.security;
+
+import dev.avatargateway.gateway.core.Authenticator;
+import dev.avatargateway.gateway.core.Principal;
+import dev.avatargateway.gateway.core.RequestHeaders;
+import dev.avatargateway.spring.internal.web.ServletHeaders;
+import java.util.Objects;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+/**
+ * Who sent a request, as the application's Spring Security decided: an authenticated, non-anonymous
+ * {@link Authentication} on the calling thread's {@code SecurityContext} is the principal (its
+ * {@link Authentication#getName()}, scheme {@value #SCHEME}); without one, the core's own auth
+ * modes ({@code avatar-gateway.auth.*}) decide. The {@code Authentication} is the one the request
+ * arrived with ({@link ServletHeaders#user()}, taken on its thread), else the calling thread's.
+ */
+public final class SpringSecurityAuthenticator implements Authenticator {
+  /** The {@link Principal#scheme()} of principals that Spring Security established. */
+  public static final String SCHEME = "spring-security";
+
+  private final Authenticator fallback;
+
+  /**
+   * @param fallback decides when Spring Security did not authenticate the request
+   */
+  public SpringSecurityAuthenticator(Authenticator fallback) {
+    this.fallback = Objects.requireNonNull(fallback, "fallback");
+  }
+
+  @Override
+  public Principal authenticate(RequestHeaders headers) {
+    // The request's own user first: an asynchronous start is authenticated on another thread.
+    Authentication authentication =
+        headers instanceof ServletHeaders servlet
+            ? servlet
+                .user()
+                .filter(Authentication.class::isInstance)
+                .map(Authentication.class::cast)
+                .orElse(null)
+            : SecurityContextHolder.getContext().getAuthentication();
+    if (authentication != null
+        && authentication.isAuthenticated()
+        && !(authentication instanceof AnonymousAuthenticationToken)
+        && authentication.getName() != null
+        && !authentication.getName().isBlank()) {
+      return new Principal(authentication.getName(), SCHEME);
+    }
+    return fallback.authenticate(headers);
+  }
+}

@@ -1,0 +1,281 @@
+package dev.avatargateway.spring.internal.web;
+
+import dev.avatargateway.gateway.core.AnswerRenderer;
+import dev.avatargateway.gateway.core.Caller;
+import dev.avatargateway.gateway.core.ClientPresence;
+import dev.avatargateway.gateway.core.ConnectRequest;
+import dev.avatargateway.gateway.core.ErrorCode;
+import dev.avatargateway.gateway.core.GatewayCore;
+import dev.avatargateway.gateway.core.GatewayException;
+import dev.avatargateway.gateway.core.IdempotentReplay;
+import dev.avatargateway.gateway.core.RenderedAnswer;
+import dev.avatargateway.gateway.core.SessionEvent;
+import dev.avatargateway.gateway.core.SessionEvents;
+import dev.avatargateway.gateway.core.SessionInfo;
+import dev.avatargateway.gateway.core.SessionPage;
+import dev.avatargateway.gateway.core.Sessions;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The session endpoints (docs/sessions.md): the asynchronous start, its event stream, and reading,
+ * listing and ending one's sessions. Parses, calls {@link Sessions}, renders as the gateway does;
+ * the same authentication (Spring Security's principal included) and limits.
+ */
+@RestController
+public final class SessionEndpoints {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionEndpoints.class);
+
+  /** Where sessions live; a start's 202 points under it. */
+  public static final String SESSIONS = "/api/avatar/sessions";
+
+  /** An SSE comment: keeps proxies from closing an idle stream, and finds a reader that left. */
+  private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+
+  private final GatewayCore core;
+  private final AnswerRenderer answers;
+  private final ConnectBodies bodies;
+
+  /**
+   * @param core the gateway
+   * @param answers renders answers as the core stores them
+   * @param maxBodyBytes the largest start body accepted
+   */
+  public SessionEndpoints(GatewayCore core, AnswerRenderer answers, int maxBodyBytes) {
+    this.core = core;
+    this.answers = answers;
+    this.bodies = new ConnectBodies(maxBodyBytes);
+  }
+
+  /** {@code POST /api/avatar/sessions}: 202 once accepted; the flow goes on without the request. */
+  @PostMapping(SESSIONS)
+  public void start(HttpServletRequest http, HttpServletResponse response) throws IOException {
+    String requestId = Responses.requestId(http, response);
+    ConnectRequest request =
+        new ConnectRequest(
+            requestId,
+            new ServletHeaders(http),
+            http.getRemoteAddr(),
+            Collections.list(http.getHeaders("X-Forwarded-For")),
+            () -> bodies.read(http),
+            ClientPresence.UNKNOWN);
+    answer(
+        response,
+        requestId,
+        () -> {
+          try {
+            // Rendered as an idempotent start stored it: a repeat with its key gets these bytes.
+            return answers.started(core.sessions().start(request));
+          } catch (IdempotentReplay replay) {
+            response.setHeader(AvatarEndpoints.REPLAYED_HEADER, "true");
+            return replay.answer();
+          }
+        });
+  }
+
+  /** {@code GET /api/avatar/sessions?cursor&limit}: the caller's sessions, newest first. */
+  @GetMapping(SESSIONS)
+  public void list(HttpServletRequest http, HttpServletResponse response) throws IOException {
+    String requestId = Responses.requestId(http, response);
+    answer(
+        response,
+        requestId,
+        () -> json(view(core.sessions().list(caller(http), query(http, "cursor"), limit(http)))));
+  }
+
+  /** {@code GET /api/avatar/sessions/{id}}: one of the caller's sessions. */
+  @GetMapping(SESSIONS + "/{id}")
+  public void get(
+      @PathVariable("id") String id, HttpServletRequest http, HttpServletResponse response)
+      throws IOException {
+    String requestId = Responses.requestId(http, response);
+    answer(response, requestId, () -> json(view(core.sessions().get(caller(http), id))));
+  }
+
+  /** {@code DELETE /api/avatar/sessions/{id}}: ends one of the caller's sessions. */
+  @DeleteMapping(SESSIONS + "/{id}")
+  public void end(
+      @PathVariable("id") String id, HttpServletRequest http, HttpServletResponse response)
+      throws IOException {
+    String requestId = Responses.requestId(http, response);
+    answer(response, requestId, () -> json(view(core.sessions().end(caller(http), id))));
+  }
+
+  /**
+   * {@code GET /api/avatar/sessions/{id}/events}: the start's progress as Server-Sent Events.
+   * Errors before the stream starts are JSON answers; a reader that already had the last event
+   * ({@code Last-Event-ID}) gets 204, which tells an EventSource to stop reconnecting. The stream
+   * holds the request's thread (a virtual one with {@code spring.threads.virtual.enabled}); a
+   * reader that left is noticed at the next write, at the latest the next heartbeat ({@code
+   * sessions.heartbeatInterval}), and closing the stream starts its reader grace.
+   */
+  @GetMapping(SESSIONS + "/{id}/events")
+  public void events(
+      @PathVariable("id") String id, HttpServletRequest http, HttpServletResponse response)
+      throws IOException {
+    String requestId = Responses.requestId(http, response);
+    SessionEvents events;
+    try {
+      events =
+          core.sessions()
+              .events(caller(http), id, Optional.ofNullable(http.getHeader("Last-Event-ID")));
+    } catch (GatewayException e) {
+      Responses.send(response, Responses.failure(core, answers, response, e, requestId));
+      return;
+    }
+    try (events) {
+      List<SessionEvent> first = events.next(Duration.ZERO);
+      if (first.isEmpty() && events.finished()) {
+        response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+        return;
+      }
+      response.setStatus(HttpServletResponse.SC_OK);
+      response.setContentType("text/event-stream;charset=utf-8");
+      response.setHeader("Cache-Control", "no-store");
+      // Proxies such as nginx buffer responses unless told not to: events would arrive late.
+      response.setHeader("X-Accel-Buffering", "no");
+      stream(response.getOutputStream(), events, first);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void stream(OutputStream out, SessionEvents events, List<SessionEvent> first)
+      throws InterruptedException {
+    Duration heartbeat = core.sessions().heartbeatInterval();
+    List<SessionEvent> batch = first;
+    try {
+      out.flush();
+      while (true) {
+        if (!batch.isEmpty()) {
+          try {
+            for (SessionEvent event : batch) {
+              out.write(frame(event));
+            }
+            out.flush();
+          } catch (IOException e) {
+            events.notSent();
+            return;
+          }
+        }
+        if (events.finished()) {
+          return;
+        }
+        batch = events.next(heartbeat);
+        if (batch.isEmpty() && !events.finished()) {
+          out.write(HEARTBEAT);
+          out.flush();
+        }
+      }
+    } catch (IOException e) {
+      // The reader is gone; closing the events starts the grace.
+    }
+  }
+
+  /** One event in the text/event-stream format (HTML Living Standard §9.2.4), JSON on one line. */
+  private static byte[] frame(SessionEvent event) {
+    return ("id: "
+            + event.id()
+            + "\nevent: "
+            + event.name()
+            + "\ndata: "
+            + JsonText.write(event.data())
+            + "\n\n")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private void answer(HttpServletResponse response, String requestId, Supplier<RenderedAnswer> work)
+      throws IOException {
+    RenderedAnswer answer;
+    try {
+      answer = work.get();
+    } catch (GatewayException e) {
+      answer = Responses.failure(core, answers, response, e, requestId);
+    } catch (RuntimeException e) {
+      LOG.error("Unexpected failure answering a session request", e);
+      answer = Responses.unexpected(answers, requestId);
+    }
+    Responses.send(response, answer);
+  }
+
+  private static RenderedAnswer json(Map<String, Object> body) {
+    return new RenderedAnswer(200, JsonText.write(body), Map.of());
+  }
+
+  private static Caller caller(HttpServletRequest http) {
+    return new Caller(
+        new ServletHeaders(http),
+        http.getRemoteAddr(),
+        Collections.list(http.getHeaders("X-Forwarded-For")));
+  }
+
+  private static Optional<String> query(HttpServletRequest http, String name) {
+    return Optional.ofNullable(http.getParameter(name)).filter(value -> !value.isBlank());
+  }
+
+  private static int limit(HttpServletRequest http) {
+    Optional<String> limit = query(http, "limit");
+    if (limit.isEmpty()) {
+      return Sessions.DEFAULT_PAGE_SIZE;
+    }
+    try {
+      return Integer.parseInt(limit.get().trim());
+    } catch (NumberFormatException e) {
+      throw new GatewayException(
+          ErrorCode.INVALID_REQUEST, "limit must be a number from 1 to " + Sessions.MAX_PAGE_SIZE);
+    }
+  }
+
+  // The gateway's SessionRoutes view, member for member (docs/sessions.md).
+  private static Map<String, Object> view(SessionPage page) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("sessions", page.sessions().stream().map(SessionEndpoints::view).toList());
+    body.put("nextCursor", page.nextCursor().orElse(null));
+    return body;
+  }
+
+  private static Map<String, Object> view(SessionInfo s) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", s.id());
+    body.put("principal", s.principal());
+    body.put("sessionId", s.sessionId());
+    body.put("state", s.state());
+    body.put("avatarId", s.avatarId());
+    body.put("avatarType", s.avatarType());
+    body.put("responseMode", s.responseMode());
+    body.put("acceptedAt", text(s.acceptedAt()));
+    body.put("createdAt", text(s.createdAt()));
+    body.put("readyAt", text(s.readyAt()));
+    body.put("handedOverAt", text(s.handedOverAt()));
+    body.put("runningAt", text(s.runningAt()));
+    body.put("endedAt", text(s.endedAt()));
+    body.put("durationSeconds", s.duration() == null ? null : s.duration().toSeconds());
+    body.put("durationConfirmed", s.durationConfirmed());
+    body.put("outcome", s.outcome());
+    body.put("failureCode", s.failureCode());
+    body.put("events", SESSIONS + "/" + s.id() + "/events");
+    return body;
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+}

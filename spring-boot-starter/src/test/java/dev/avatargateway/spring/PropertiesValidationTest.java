@@ -1,0 +1,88 @@
+package dev.avatargateway.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.avatargateway.gateway.core.GatewayCore;
+import dev.avatargateway.spring.internal.GatewaySettings;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * The properties reach the core's records, and an invalid value stops start-up naming it as an
+ * application property. No upstream is reached: the core only builds.
+ */
+class PropertiesValidationTest {
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(AvatarGatewayAutoConfiguration.class))
+          .withPropertyValues(
+              "runway.simulated=true",
+              "runway.base-url=http://127.0.0.1:9",
+              "avatar-gateway.ledger.url=jdbc:h2:mem:starter-properties;DB_CLOSE_DELAY=-1");
+
+  @Test
+  void propertiesBindOntoTheCoresRecords() {
+    runner
+        .withPropertyValues(
+            "avatar-gateway.connect.deadline=45s",
+            "avatar-gateway.connect.hand-out-timeout=1.5s",
+            "avatar-gateway.auth.admin.api-keys[0].name=ops",
+            "avatar-gateway.auth.admin.api-keys[0].key=ops-key-0123456789abcdef",
+            "avatar-gateway.connect.queued-deadline=2m",
+            "avatar-gateway.rate-limit.per-principal.capacity=7",
+            "avatar-gateway.avatars.allowed-presets=cat-character")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed().hasSingleBean(GatewayCore.class);
+              AvatarGatewayProperties properties =
+                  context.getBean(GatewaySettings.class).properties();
+              assertThat(properties.connect().deadline()).hasSeconds(45);
+              assertThat(properties.connect().queuedDeadline()).hasMinutes(2);
+              assertThat(properties.connect().handOutTimeout()).hasMillis(1500);
+              assertThat(properties.connect().customAvatarCacheTtl()).hasSeconds(60);
+              assertThat(properties.auth().admin().apiKeys())
+                  .extracting(key -> key.name())
+                  .containsExactly("ops");
+              assertThat(properties.rateLimit().perPrincipal().capacity()).isEqualTo(7);
+              assertThat(context.getBean(GatewayCore.class).avatars())
+                  .extracting(option -> option.id())
+                  .containsExactly("cat-character");
+            });
+  }
+
+  @Test
+  void anInvalidValueIsNamedAsAnApplicationProperty() {
+    runner
+        .withPropertyValues("avatar-gateway.connect.deadline=0s")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "Invalid setting avatar-gateway.connect.deadline: must be positive"));
+  }
+
+  @Test
+  void aValueThatCannotBeReadIsNamed() {
+    runner
+        .withPropertyValues("avatar-gateway.line.max-wait=soon")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining("avatar-gateway.line.max-wait"));
+  }
+
+  @Test
+  void withoutASecretRunwayIsNotReached() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(AvatarGatewayAutoConfiguration.class))
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("runway.api-secret"));
+  }
+}

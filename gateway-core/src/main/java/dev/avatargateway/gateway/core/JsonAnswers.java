@@ -62,6 +62,49 @@ public final class JsonAnswers implements AnswerRenderer {
   }
 
   /**
+   * A listing page's JSON (docs/sessions.md): {@code {"sessions": [...], "nextCursor"}}, each
+   * session as {@link #session(SessionInfo)}.
+   */
+  public Map<String, Object> sessions(SessionPage page) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("sessions", page.sessions().stream().map(this::session).toList());
+    body.put("nextCursor", page.nextCursor().orElse(null));
+    return body;
+  }
+
+  /**
+   * One session's JSON (docs/sessions.md): its ids, state, avatar, instants (ISO-8601, null until
+   * reached), duration in whole seconds, outcome, and the address of its events under the sessions
+   * path.
+   */
+  public Map<String, Object> session(SessionInfo s) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", s.id());
+    body.put("principal", s.principal());
+    body.put("sessionId", s.sessionId());
+    body.put("state", s.state());
+    body.put("avatarId", s.avatarId());
+    body.put("avatarType", s.avatarType());
+    body.put("responseMode", s.responseMode());
+    body.put("acceptedAt", text(s.acceptedAt()));
+    body.put("createdAt", text(s.createdAt()));
+    body.put("readyAt", text(s.readyAt()));
+    body.put("handedOverAt", text(s.handedOverAt()));
+    body.put("runningAt", text(s.runningAt()));
+    body.put("endedAt", text(s.endedAt()));
+    body.put("durationSeconds", s.duration() == null ? null : s.duration().toSeconds());
+    body.put("durationConfirmed", s.durationConfirmed());
+    body.put("outcome", s.outcome());
+    body.put("failureCode", s.failureCode());
+    body.put("events", sessionsPath + "/" + s.id() + "/events");
+    return body;
+  }
+
+  private static String text(java.time.Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+
+  /**
    * A connect's members: {@code {sessionId, serverUrl, token, roomName}} or {@code {sessionId,
    * sessionKey[, baseUrl]}}, in that order.
    */

@@ -19,6 +19,24 @@ public interface Sessions {
   int DEFAULT_PAGE_SIZE = 20;
 
   /**
+   * A listing's page size as a request names it (the {@code limit} query parameter): {@link
+   * #DEFAULT_PAGE_SIZE} when absent; its range is checked by the listing itself.
+   *
+   * @throws GatewayException {@link ErrorCode#INVALID_REQUEST} when it is not a number
+   */
+  static int pageSize(java.util.Optional<String> limit) {
+    if (limit.isEmpty()) {
+      return DEFAULT_PAGE_SIZE;
+    }
+    try {
+      return Integer.parseInt(limit.get().trim());
+    } catch (NumberFormatException e) {
+      throw new GatewayException(
+          ErrorCode.INVALID_REQUEST, "limit must be a number from 1 to " + MAX_PAGE_SIZE);
+    }
+  }
+
+  /**
    * Starts a session as {@link GatewayCore#connect} would, and returns as soon as the start is
    * accepted (authentication, the body, the avatar and the limits passed): the rest runs on a
    * thread of its own, detached from the caller. The request's presence is not used: the start's

@@ -4,6 +4,7 @@ import static dev.avatargateway.gateway.core.ConnectConfig.ResponseMode.CREDENTI
 import static dev.avatargateway.gateway.core.ConnectConfig.ResponseMode.SESSION_KEY;
 
 import dev.avatargateway.gateway.core.AnswerRenderer;
+import dev.avatargateway.gateway.core.AvatarChoice;
 import dev.avatargateway.gateway.core.ConnectConfig.ResponseMode;
 import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.ErrorCode;
@@ -19,6 +20,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.config.StaticFilesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -248,7 +250,7 @@ public final class HttpApi {
             name -> Optional.ofNullable(ctx.header(name)),
             ctx.req().getRemoteAddr(),
             Collections.list(ctx.req().getHeaders("X-Forwarded-For")),
-            () -> ConnectBody.parse(body.read(ctx)).choice(),
+            () -> AvatarChoice.parseJson(new String(body.read(ctx), StandardCharsets.UTF_8)),
             onGone -> c.disconnects().watch(ctx, onGone)::close);
     ConnectRequest request = mode.map(configured::withResponseMode).orElse(configured);
     CompletableFuture<Void> answered = new CompletableFuture<>();

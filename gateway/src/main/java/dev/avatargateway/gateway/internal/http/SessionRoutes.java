@@ -1,17 +1,15 @@
 package dev.avatargateway.gateway.internal.http;
 
+import dev.avatargateway.gateway.core.AvatarChoice;
 import dev.avatargateway.gateway.core.Caller;
 import dev.avatargateway.gateway.core.ClientPresence;
 import dev.avatargateway.gateway.core.ConnectRequest;
-import dev.avatargateway.gateway.core.ErrorCode;
-import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.IdempotentReplay;
 import dev.avatargateway.gateway.core.JsonAnswers;
 import dev.avatargateway.gateway.core.LogFields;
 import dev.avatargateway.gateway.core.RequestHeaders;
 import dev.avatargateway.gateway.core.SessionEvent;
 import dev.avatargateway.gateway.core.SessionEvents;
-import dev.avatargateway.gateway.core.SessionInfo;
 import dev.avatargateway.gateway.core.SessionPage;
 import dev.avatargateway.gateway.core.Sessions;
 import io.javalin.config.RoutesConfig;
@@ -20,11 +18,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,7 +79,7 @@ final class SessionRoutes {
             headers(ctx),
             ctx.req().getRemoteAddr(),
             Collections.list(ctx.req().getHeaders("X-Forwarded-For")),
-            () -> ConnectBody.parse(body.read(ctx)).choice(),
+            () -> AvatarChoice.parseJson(new String(body.read(ctx), StandardCharsets.UTF_8)),
             ClientPresence.UNKNOWN);
     String id;
     try {
@@ -98,16 +93,17 @@ final class SessionRoutes {
   }
 
   private void get(Context ctx) {
-    HttpApi.json(ctx, 200, view(sessions().get(caller(ctx), ctx.pathParam("id"))));
+    HttpApi.json(ctx, 200, ANSWERS.session(sessions().get(caller(ctx), ctx.pathParam("id"))));
   }
 
   private void end(Context ctx) {
-    HttpApi.json(ctx, 200, view(sessions().end(caller(ctx), ctx.pathParam("id"))));
+    HttpApi.json(ctx, 200, ANSWERS.session(sessions().end(caller(ctx), ctx.pathParam("id"))));
   }
 
   private void list(Context ctx) {
-    SessionPage page = sessions().list(caller(ctx), query(ctx, "cursor"), limit(ctx));
-    HttpApi.json(ctx, 200, view(page));
+    SessionPage page =
+        sessions().list(caller(ctx), query(ctx, "cursor"), Sessions.pageSize(query(ctx, "limit")));
+    HttpApi.json(ctx, 200, ANSWERS.sessions(page));
   }
 
   private void listAll(Context ctx) {
@@ -118,8 +114,8 @@ final class SessionRoutes {
                 query(ctx, "principal"),
                 query(ctx, "state"),
                 query(ctx, "cursor"),
-                limit(ctx));
-    HttpApi.json(ctx, 200, view(page));
+                Sessions.pageSize(query(ctx, "limit")));
+    HttpApi.json(ctx, 200, ANSWERS.sessions(page));
   }
 
   /**
@@ -243,52 +239,5 @@ final class SessionRoutes {
 
   static Optional<String> query(Context ctx, String name) {
     return Optional.ofNullable(ctx.queryParam(name)).filter(value -> !value.isBlank());
-  }
-
-  private static int limit(Context ctx) {
-    Optional<String> limit = query(ctx, "limit");
-    if (limit.isEmpty()) {
-      return Sessions.DEFAULT_PAGE_SIZE;
-    }
-    try {
-      return Integer.parseInt(limit.get().trim());
-    } catch (NumberFormatException e) {
-      throw new GatewayException(
-          ErrorCode.INVALID_REQUEST, "limit must be a number from 1 to " + Sessions.MAX_PAGE_SIZE);
-    }
-  }
-
-  private static Map<String, Object> view(SessionPage page) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("sessions", page.sessions().stream().map(SessionRoutes::view).toList());
-    body.put("nextCursor", page.nextCursor().orElse(null));
-    return body;
-  }
-
-  private static Map<String, Object> view(SessionInfo s) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("id", s.id());
-    body.put("principal", s.principal());
-    body.put("sessionId", s.sessionId());
-    body.put("state", s.state());
-    body.put("avatarId", s.avatarId());
-    body.put("avatarType", s.avatarType());
-    body.put("responseMode", s.responseMode());
-    body.put("acceptedAt", text(s.acceptedAt()));
-    body.put("createdAt", text(s.createdAt()));
-    body.put("readyAt", text(s.readyAt()));
-    body.put("handedOverAt", text(s.handedOverAt()));
-    body.put("runningAt", text(s.runningAt()));
-    body.put("endedAt", text(s.endedAt()));
-    body.put("durationSeconds", s.duration() == null ? null : s.duration().toSeconds());
-    body.put("durationConfirmed", s.durationConfirmed());
-    body.put("outcome", s.outcome());
-    body.put("failureCode", s.failureCode());
-    body.put("events", SESSIONS + "/" + s.id() + "/events");
-    return body;
-  }
-
-  private static String text(Instant instant) {
-    return instant == null ? null : instant.toString();
   }
 }

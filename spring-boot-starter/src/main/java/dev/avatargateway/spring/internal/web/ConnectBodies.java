@@ -9,10 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Optional;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads a connect body as the gateway does (client-contract.md §1.1, §1.2): {@code {"avatarId"}},
@@ -22,8 +18,6 @@ import tools.jackson.databind.json.JsonMapper;
  * stalled body.
  */
 final class ConnectBodies {
-  private static final JsonMapper MAPPER = JsonMapper.builder().build();
-
   /** Bytes asked for per read: a connect body usually arrives in one packet. */
   private static final int CHUNK = 4096;
 
@@ -62,36 +56,7 @@ final class ConnectBodies {
           ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "Send the request body as JSON (Content-Type: application/json).");
     }
-    return parse(body.toString(StandardCharsets.UTF_8));
-  }
-
-  private static AvatarChoice parse(String text) {
-    if (text.isBlank()) {
-      return new AvatarChoice(Optional.empty(), Optional.empty());
-    }
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(text);
-    } catch (JacksonException e) {
-      throw new GatewayException(ErrorCode.INVALID_REQUEST, "The request body is not valid JSON.");
-    }
-    if (root == null || !root.isObject()) {
-      throw new GatewayException(
-          ErrorCode.INVALID_REQUEST,
-          "The request body must be a JSON object such as {\"avatarId\": \"...\"}.");
-    }
-    return new AvatarChoice(text(root, "avatarId"), text(root, "customAvatarId"));
-  }
-
-  private static Optional<String> text(JsonNode root, String field) {
-    JsonNode value = root.get(field);
-    if (value == null || value.isNull()) {
-      return Optional.empty();
-    }
-    if (!value.isString() || value.asString().isBlank()) {
-      throw new GatewayException(ErrorCode.INVALID_REQUEST, field + " must be a non-empty string.");
-    }
-    return Optional.of(value.asString());
+    return AvatarChoice.parseJson(body.toString(StandardCharsets.UTF_8));
   }
 
   private GatewayException tooLarge() {

@@ -4,15 +4,13 @@ import dev.avatargateway.gateway.core.AnswerRenderer;
 import dev.avatargateway.gateway.core.Caller;
 import dev.avatargateway.gateway.core.ClientPresence;
 import dev.avatargateway.gateway.core.ConnectRequest;
-import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayCore;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.IdempotentReplay;
+import dev.avatargateway.gateway.core.JsonAnswers;
 import dev.avatargateway.gateway.core.RenderedAnswer;
 import dev.avatargateway.gateway.core.SessionEvent;
 import dev.avatargateway.gateway.core.SessionEvents;
-import dev.avatargateway.gateway.core.SessionInfo;
-import dev.avatargateway.gateway.core.SessionPage;
 import dev.avatargateway.gateway.core.Sessions;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -20,9 +18,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +42,9 @@ public final class SessionEndpoints {
 
   /** Where sessions live; a start's 202 points under it. */
   public static final String SESSIONS = "/api/avatar/sessions";
+
+  /** The gateway's JSON of sessions and listings, member for member (docs/sessions.md). */
+  private static final JsonAnswers VIEWS = new JsonAnswers(SESSIONS);
 
   /** An SSE comment: keeps proxies from closing an idle stream, and finds a reader that left. */
   private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
@@ -98,7 +97,14 @@ public final class SessionEndpoints {
     answer(
         response,
         requestId,
-        () -> json(view(core.sessions().list(caller(http), query(http, "cursor"), limit(http)))));
+        () ->
+            json(
+                VIEWS.sessions(
+                    core.sessions()
+                        .list(
+                            caller(http),
+                            query(http, "cursor"),
+                            Sessions.pageSize(query(http, "limit"))))));
   }
 
   /** {@code GET /api/avatar/sessions/{id}}: one of the caller's sessions. */
@@ -107,7 +113,7 @@ public final class SessionEndpoints {
       @PathVariable("id") String id, HttpServletRequest http, HttpServletResponse response)
       throws IOException {
     String requestId = Responses.requestId(http, response);
-    answer(response, requestId, () -> json(view(core.sessions().get(caller(http), id))));
+    answer(response, requestId, () -> json(VIEWS.session(core.sessions().get(caller(http), id))));
   }
 
   /** {@code DELETE /api/avatar/sessions/{id}}: ends one of the caller's sessions. */
@@ -116,7 +122,7 @@ public final class SessionEndpoints {
       @PathVariable("id") String id, HttpServletRequest http, HttpServletResponse response)
       throws IOException {
     String requestId = Responses.requestId(http, response);
-    answer(response, requestId, () -> json(view(core.sessions().end(caller(http), id))));
+    answer(response, requestId, () -> json(VIEWS.session(core.sessions().end(caller(http), id))));
   }
 
   /**
@@ -229,53 +235,5 @@ public final class SessionEndpoints {
 
   private static Optional<String> query(HttpServletRequest http, String name) {
     return Optional.ofNullable(http.getParameter(name)).filter(value -> !value.isBlank());
-  }
-
-  private static int limit(HttpServletRequest http) {
-    Optional<String> limit = query(http, "limit");
-    if (limit.isEmpty()) {
-      return Sessions.DEFAULT_PAGE_SIZE;
-    }
-    try {
-      return Integer.parseInt(limit.get().trim());
-    } catch (NumberFormatException e) {
-      throw new GatewayException(
-          ErrorCode.INVALID_REQUEST, "limit must be a number from 1 to " + Sessions.MAX_PAGE_SIZE);
-    }
-  }
-
-  // The gateway's SessionRoutes view, member for member (docs/sessions.md).
-  private static Map<String, Object> view(SessionPage page) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("sessions", page.sessions().stream().map(SessionEndpoints::view).toList());
-    body.put("nextCursor", page.nextCursor().orElse(null));
-    return body;
-  }
-
-  private static Map<String, Object> view(SessionInfo s) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("id", s.id());
-    body.put("principal", s.principal());
-    body.put("sessionId", s.sessionId());
-    body.put("state", s.state());
-    body.put("avatarId", s.avatarId());
-    body.put("avatarType", s.avatarType());
-    body.put("responseMode", s.responseMode());
-    body.put("acceptedAt", text(s.acceptedAt()));
-    body.put("createdAt", text(s.createdAt()));
-    body.put("readyAt", text(s.readyAt()));
-    body.put("handedOverAt", text(s.handedOverAt()));
-    body.put("runningAt", text(s.runningAt()));
-    body.put("endedAt", text(s.endedAt()));
-    body.put("durationSeconds", s.duration() == null ? null : s.duration().toSeconds());
-    body.put("durationConfirmed", s.durationConfirmed());
-    body.put("outcome", s.outcome());
-    body.put("failureCode", s.failureCode());
-    body.put("events", SESSIONS + "/" + s.id() + "/events");
-    return body;
-  }
-
-  private static String text(Instant instant) {
-    return instant == null ? null : instant.toString();
   }
 }

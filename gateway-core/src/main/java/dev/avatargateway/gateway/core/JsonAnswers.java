@@ -157,4 +157,12 @@ public final class JsonAnswers implements AnswerRenderer {
   private static String write(Map<String, ?> members) {
     return MAPPER.writeValueAsString(members);
   }
+
+  /**
+   * The JSON text of any other answer of an adapter (a session, a listing, the presets), written as
+   * these answers are: one mapper, members in their map's order.
+   */
+  public static String json(Object value) {
+    return MAPPER.writeValueAsString(value);
+  }
 }

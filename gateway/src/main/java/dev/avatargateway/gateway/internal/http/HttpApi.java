@@ -334,6 +334,6 @@ public final class HttpApi {
   }
 
   static void json(Context ctx, int status, Map<String, ?> body) {
-    ctx.status(status).contentType(JSON).result(Json.write(body));
+    ctx.status(status).contentType(JSON).result(JsonAnswers.json(body));
   }
 }

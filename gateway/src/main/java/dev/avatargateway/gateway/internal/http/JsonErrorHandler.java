@@ -78,7 +78,7 @@ public final class JsonErrorHandler implements Request.Handler {
     response.getHeaders().put(RequestIds.HEADER, requestId);
     SecurityHeaders.apply(response.getHeaders()::put);
     byte[] body =
-        Json.write(JsonAnswers.errorBody(answer.code(), answer.message(), requestId))
+        JsonAnswers.json(JsonAnswers.errorBody(answer.code(), answer.message(), requestId))
             .getBytes(StandardCharsets.UTF_8);
     response.write(true, ByteBuffer.wrap(body), callback);
     return true;

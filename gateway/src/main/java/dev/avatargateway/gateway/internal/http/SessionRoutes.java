@@ -4,6 +4,7 @@ import dev.avatargateway.gateway.core.AvatarChoice;
 import dev.avatargateway.gateway.core.Caller;
 import dev.avatargateway.gateway.core.ClientPresence;
 import dev.avatargateway.gateway.core.ConnectRequest;
+import dev.avatargateway.gateway.core.EventStreamWriter;
 import dev.avatargateway.gateway.core.IdempotentReplay;
 import dev.avatargateway.gateway.core.JsonAnswers;
 import dev.avatargateway.gateway.core.LogFields;
@@ -41,8 +42,6 @@ final class SessionRoutes {
   static final String ADMIN_SESSIONS = "/api/admin/sessions";
 
   private static final JsonAnswers ANSWERS = new JsonAnswers(SESSIONS);
-
-  private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
   private final HttpApi api;
   private final HttpApi.Components c;
@@ -179,50 +178,15 @@ final class SessionRoutes {
 
   private void stream(
       Context ctx, SessionEvents events, List<SessionEvent> first, AtomicBoolean gone) {
-    Duration heartbeat = sessions().heartbeatInterval();
-    List<SessionEvent> batch = first;
     try {
       OutputStream out = ctx.res().getOutputStream();
       ctx.res().flushBuffer();
-      while (!gone.get()) {
-        if (!batch.isEmpty()) {
-          try {
-            for (SessionEvent event : batch) {
-              out.write(frame(event));
-            }
-            out.flush();
-          } catch (IOException e) {
-            events.notSent();
-            return;
-          }
-        }
-        if (events.finished()) {
-          return;
-        }
-        batch = events.next(heartbeat);
-        if (batch.isEmpty() && !events.finished() && !gone.get()) {
-          out.write(HEARTBEAT);
-          out.flush();
-        }
-      }
+      EventStreamWriter.pump(events, first, out, sessions().heartbeatInterval(), gone::get);
     } catch (IOException e) {
-      // The reader is gone; closing the reader starts the grace.
+      // The reader is gone; closing the events starts the grace.
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** One event in the text/event-stream format (HTML Living Standard §9.2.4). */
-  static byte[] frame(SessionEvent event) {
-    // The JSON is written on one line, so that one data line carries it.
-    return ("id: "
-            + event.id()
-            + "\nevent: "
-            + event.name()
-            + "\ndata: "
-            + Json.write(event.data())
-            + "\n\n")
-        .getBytes(StandardCharsets.UTF_8);
   }
 
   /** The caller: its credentials and its address, whose failed authentications are throttled. */

@@ -11,6 +11,7 @@ import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayCore;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.IdempotentReplay;
+import dev.avatargateway.gateway.core.JsonAnswers;
 import dev.avatargateway.gateway.core.LogFields;
 import dev.avatargateway.gateway.core.RenderedAnswer;
 import jakarta.servlet.http.HttpServletRequest;
@@ -101,7 +102,7 @@ public final class AvatarEndpoints {
             .toList();
     LOG.debug("Presets for request {}", requestId);
     Responses.send(
-        response, new RenderedAnswer(200, JsonText.write(Map.of("avatars", avatars)), Map.of()));
+        response, new RenderedAnswer(200, JsonAnswers.json(Map.of("avatars", avatars)), Map.of()));
   }
 
   private void connect(

@@ -4,6 +4,7 @@ import dev.avatargateway.gateway.core.AnswerRenderer;
 import dev.avatargateway.gateway.core.Caller;
 import dev.avatargateway.gateway.core.ClientPresence;
 import dev.avatargateway.gateway.core.ConnectRequest;
+import dev.avatargateway.gateway.core.EventStreamWriter;
 import dev.avatargateway.gateway.core.GatewayCore;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.IdempotentReplay;
@@ -16,7 +17,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -47,9 +47,8 @@ public final class SessionEndpoints {
   private static final JsonAnswers VIEWS = new JsonAnswers(SESSIONS);
 
   /** An SSE comment: keeps proxies from closing an idle stream, and finds a reader that left. */
-  private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
-
   private final GatewayCore core;
+
   private final AnswerRenderer answers;
   private final ConnectBodies bodies;
 
@@ -166,46 +165,8 @@ public final class SessionEndpoints {
 
   private void stream(OutputStream out, SessionEvents events, List<SessionEvent> first)
       throws InterruptedException {
-    Duration heartbeat = core.sessions().heartbeatInterval();
-    List<SessionEvent> batch = first;
-    try {
-      out.flush();
-      while (true) {
-        if (!batch.isEmpty()) {
-          try {
-            for (SessionEvent event : batch) {
-              out.write(frame(event));
-            }
-            out.flush();
-          } catch (IOException e) {
-            events.notSent();
-            return;
-          }
-        }
-        if (events.finished()) {
-          return;
-        }
-        batch = events.next(heartbeat);
-        if (batch.isEmpty() && !events.finished()) {
-          out.write(HEARTBEAT);
-          out.flush();
-        }
-      }
-    } catch (IOException e) {
-      // The reader is gone; closing the events starts the grace.
-    }
-  }
-
-  /** One event in the text/event-stream format (HTML Living Standard §9.2.4), JSON on one line. */
-  private static byte[] frame(SessionEvent event) {
-    return ("id: "
-            + event.id()
-            + "\nevent: "
-            + event.name()
-            + "\ndata: "
-            + JsonText.write(event.data())
-            + "\n\n")
-        .getBytes(StandardCharsets.UTF_8);
+    // A reader that leaves is noticed by a write that fails (Tomcat tells nothing sooner).
+    EventStreamWriter.pump(events, first, out, core.sessions().heartbeatInterval(), () -> false);
   }
 
   private void answer(HttpServletResponse response, String requestId, Supplier<RenderedAnswer> work)
@@ -223,7 +184,7 @@ public final class SessionEndpoints {
   }
 
   private static RenderedAnswer json(Map<String, Object> body) {
-    return new RenderedAnswer(200, JsonText.write(body), Map.of());
+    return new RenderedAnswer(200, JsonAnswers.json(body), Map.of());
   }
 
   private static Caller caller(HttpServletRequest http) {

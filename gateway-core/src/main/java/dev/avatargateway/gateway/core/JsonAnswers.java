@@ -1,6 +1,7 @@
 package dev.avatargateway.gateway.core;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -100,7 +101,7 @@ public final class JsonAnswers implements AnswerRenderer {
     return body;
   }
 
-  private static String text(java.time.Instant instant) {
+  private static String text(Instant instant) {
     return instant == null ? null : instant.toString();
   }
 

@@ -24,7 +24,7 @@ public interface Sessions {
    *
    * @throws GatewayException {@link ErrorCode#INVALID_REQUEST} when it is not a number
    */
-  static int pageSize(java.util.Optional<String> limit) {
+  static int pageSize(Optional<String> limit) {
     if (limit.isEmpty()) {
       return DEFAULT_PAGE_SIZE;
     }

@@ -46,9 +46,7 @@ public final class SessionEndpoints {
   /** The gateway's JSON of sessions and listings, member for member (docs/sessions.md). */
   private static final JsonAnswers VIEWS = new JsonAnswers(SESSIONS);
 
-  /** An SSE comment: keeps proxies from closing an idle stream, and finds a reader that left. */
   private final GatewayCore core;
-
   private final AnswerRenderer answers;
   private final ConnectBodies bodies;
 

@@ -43,7 +43,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -130,113 +132,141 @@ public final class GatewayCore implements AutoCloseable {
     metrics.upstreamConnections(runway::connectionUsage);
     ReadinessModel model = ReadinessModel.create(b.readiness);
     LedgerSeed.seed(model, books.ledger(), b.readiness, clock);
-    this.readiness = ReadinessPoller.start(runway.realtimeSessions(), model, b.readiness, clock);
-    metrics.sessionsAwaitingReady(readiness::waiting);
-    metrics.readinessReadsPerSecond(readiness::effectiveReadsPerSecond);
-    this.leases = redis == null ? null : RedisLeases.start(redis);
-    if (redis != null) {
-      metrics.redisUp(() -> !redis.down());
+    // What this constructor starts (threads, pollers) is stopped again if a later part fails, so
+    // that a core that never existed leaves nothing running (the builder closes what it opened).
+    Deque<AutoCloseable> started = new ArrayDeque<>();
+    try {
+      this.readiness = ReadinessPoller.start(runway.realtimeSessions(), model, b.readiness, clock);
+      started.push(readiness);
+      metrics.sessionsAwaitingReady(readiness::waiting);
+      metrics.readinessReadsPerSecond(readiness::effectiveReadsPerSecond);
+      this.leases = redis == null ? null : RedisLeases.start(redis);
+      if (leases != null) {
+        started.push(leases);
+      }
+      if (redis != null) {
+        metrics.redisUp(() -> !redis.down());
+      }
+      this.line =
+          new WaitingLine(
+              leases == null
+                  ? UpstreamCreateGate.inMemory(
+                      b.rateLimit, limit -> metrics.rateLimitRejected(limit.tag()))
+                  : UpstreamCreateGate.shared(
+                      b.rateLimit, leases, limit -> metrics.rateLimitRejected(limit.tag())),
+              b.line,
+              new WaitEstimator(
+                  new LedgerHistory(books.ledger(), clock),
+                  b.rateLimit.maxUpstreamCreatesInFlight(),
+                  b.line.estimateRefresh(),
+                  clock,
+                  WaitEstimator.ownThread()),
+              clock,
+              metrics::rateLimitRejected,
+              LinePlaces.of(
+                  books.ledger(),
+                  budgetLimits,
+                  clock,
+                  budget -> metrics.budgetRejected(budget.setting())));
+      started.push(line::close);
+      metrics.lineWaiting(line::length);
+      List<ConnectListener> listeners = new ArrayList<>();
+      listeners.add(ConnectObservers.metrics(metrics));
+      listeners.add(ConnectObservers.log(new ConnectLog(clock)));
+      listeners.addAll(b.listeners);
+      Authenticator authenticator = b.callers(clock);
+      // One of each for connects and the session endpoints: a failed authentication on any endpoint
+      // takes from its address's one bucket.
+      ClientAddressResolver addresses = new ClientAddressResolver(b.rateLimit.trustedProxies());
+      AuthFailureLimiter authFailures =
+          redis == null
+              ? AuthFailureLimiter.inMemory(
+                  b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag()))
+              : AuthFailureLimiter.shared(
+                  b.rateLimit,
+                  redis,
+                  System::nanoTime,
+                  limit -> metrics.rateLimitRejected(limit.tag()));
+      ConnectLimiter connectLimiter =
+          redis == null
+              ? ConnectLimiter.inMemory(
+                  b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag()))
+              : ConnectLimiter.shared(
+                  b.rateLimit,
+                  redis,
+                  leases,
+                  System::nanoTime,
+                  limit -> metrics.rateLimitRejected(limit.tag()));
+      SessionEnder ender = new SessionEnder(books.ledger(), runway.realtimeSessions(), clock);
+      this.asyncStarts = new AsyncStarts(this::startFlow, b.sessions, ender::endQuietly);
+      started.push(asyncStarts);
+      listeners.add(asyncStarts);
+      this.connect =
+          new ConnectUseCase(
+              new ConnectUseCase.Parts(
+                  admission,
+                  authenticator,
+                  addresses,
+                  catalog,
+                  new CustomAvatarVerifier(
+                      runway.avatars(), b.connect.customAvatarCacheTtl(), clock),
+                  b.connect,
+                  connectLimiter,
+                  authFailures,
+                  line,
+                  runway.realtimeSessions(),
+                  books.recorder(),
+                  listeners,
+                  inFlight,
+                  readiness,
+                  runway.usesDefaultBaseUrl() ? Optional.empty() : Optional.of(runway.baseUrl()),
+                  clock,
+                  idempotency,
+                  b.answers));
+      this.probe = new UpstreamProbe(runway.avatars(), clock);
+      this.sessions =
+          new SessionService(
+              asyncStarts,
+              books.ledger(),
+              ender,
+              authenticator,
+              Authenticators.admin(b.auth),
+              b.sessions,
+              addresses,
+              authFailures,
+              new SessionService.UsageReads() {
+                @Override
+                public Usage of(String principal) {
+                  return usage(principal);
+                }
+
+                @Override
+                public Usage global() {
+                  return globalUsage();
+                }
+
+                @Override
+                public List<Usage> top(int limit) {
+                  return usageByPrincipal(limit);
+                }
+              });
+    } catch (RuntimeException e) {
+      stopAll(started, e);
+      throw e;
     }
-    this.line =
-        new WaitingLine(
-            leases == null
-                ? UpstreamCreateGate.inMemory(
-                    b.rateLimit, limit -> metrics.rateLimitRejected(limit.tag()))
-                : UpstreamCreateGate.shared(
-                    b.rateLimit, leases, limit -> metrics.rateLimitRejected(limit.tag())),
-            b.line,
-            new WaitEstimator(
-                new LedgerHistory(books.ledger(), clock),
-                b.rateLimit.maxUpstreamCreatesInFlight(),
-                b.line.estimateRefresh(),
-                clock,
-                WaitEstimator.ownThread()),
-            clock,
-            metrics::rateLimitRejected,
-            LinePlaces.of(
-                books.ledger(),
-                budgetLimits,
-                clock,
-                budget -> metrics.budgetRejected(budget.setting())));
-    metrics.lineWaiting(line::length);
-    List<ConnectListener> listeners = new ArrayList<>();
-    listeners.add(ConnectObservers.metrics(metrics));
-    listeners.add(ConnectObservers.log(new ConnectLog(clock)));
-    listeners.addAll(b.listeners);
-    Authenticator authenticator = b.callers(clock);
-    // One of each for connects and the session endpoints: a failed authentication on any endpoint
-    // takes from its address's one bucket.
-    ClientAddressResolver addresses = new ClientAddressResolver(b.rateLimit.trustedProxies());
-    AuthFailureLimiter authFailures =
-        redis == null
-            ? AuthFailureLimiter.inMemory(
-                b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag()))
-            : AuthFailureLimiter.shared(
-                b.rateLimit,
-                redis,
-                System::nanoTime,
-                limit -> metrics.rateLimitRejected(limit.tag()));
-    ConnectLimiter connectLimiter =
-        redis == null
-            ? ConnectLimiter.inMemory(
-                b.rateLimit, System::nanoTime, limit -> metrics.rateLimitRejected(limit.tag()))
-            : ConnectLimiter.shared(
-                b.rateLimit,
-                redis,
-                leases,
-                System::nanoTime,
-                limit -> metrics.rateLimitRejected(limit.tag()));
-    SessionEnder ender = new SessionEnder(books.ledger(), runway.realtimeSessions(), clock);
-    this.asyncStarts = new AsyncStarts(this::startFlow, b.sessions, ender::endQuietly);
-    listeners.add(asyncStarts);
-    this.connect =
-        new ConnectUseCase(
-            new ConnectUseCase.Parts(
-                admission,
-                authenticator,
-                addresses,
-                catalog,
-                new CustomAvatarVerifier(runway.avatars(), b.connect.customAvatarCacheTtl(), clock),
-                b.connect,
-                connectLimiter,
-                authFailures,
-                line,
-                runway.realtimeSessions(),
-                books.recorder(),
-                listeners,
-                inFlight,
-                readiness,
-                runway.usesDefaultBaseUrl() ? Optional.empty() : Optional.of(runway.baseUrl()),
-                clock,
-                idempotency,
-                b.answers));
-    this.probe = new UpstreamProbe(runway.avatars(), clock);
-    this.sessions =
-        new SessionService(
-            asyncStarts,
-            books.ledger(),
-            ender,
-            authenticator,
-            Authenticators.admin(b.auth),
-            b.sessions,
-            addresses,
-            authFailures,
-            new SessionService.UsageReads() {
-              @Override
-              public Usage of(String principal) {
-                return usage(principal);
-              }
+  }
 
-              @Override
-              public Usage global() {
-                return globalUsage();
-              }
-
-              @Override
-              public List<Usage> top(int limit) {
-                return usageByPrincipal(limit);
-              }
-            });
+  /**
+   * Stops what a failed constructor started, newest first; a failure to stop joins {@code cause}.
+   */
+  private static void stopAll(Deque<AutoCloseable> started, RuntimeException cause) {
+    for (AutoCloseable part : started) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        cause.addSuppressed(e);
+      }
+    }
   }
 
   /** The client with the core's clock, recording every attempt in the metrics and its connect. */

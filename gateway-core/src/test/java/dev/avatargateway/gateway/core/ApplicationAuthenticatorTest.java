@@ -2,6 +2,7 @@ package dev.avatargateway.gateway.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import dev.avatargateway.runway.RunwayClient;
 import dev.avatargateway.simulator.DelayDistribution;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,10 @@ import org.junit.jupiter.api.Test;
 class ApplicationAuthenticatorTest {
   /** The header the test application's "login" puts the user in. */
   private static final String USER_HEADER = "X-Test-User";
+
+  /** The names of the platform threads a core starts (see the parts' thread factories). */
+  private static final List<String> CORE_THREADS =
+      List.of("readiness-poller", "avatar-gateway-", "line-poller");
 
   private static final String ALICE_KEY = "alice-key-0123456789abcdef";
 
@@ -163,6 +169,32 @@ class ApplicationAuthenticatorTest {
     GatewayCore core = builder.build();
     cores.add(core);
     return core;
+  }
+
+  @Test
+  void aCoreThatFailsToBuildLeavesNoThreadOfItsOwnRunning() {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    GatewayCore.Builder failing =
+        builder()
+            .authenticatorAround(
+                configured -> {
+                  throw new IllegalStateException("the application's wrap failed");
+                });
+
+    IllegalStateException e = catchThrowableOfType(IllegalStateException.class, failing::build);
+
+    assertThat(e).hasMessage("the application's wrap failed");
+    // The readiness poller, the session starts, the ledger's keeper, the idempotency pruner: none
+    // outlives the failed build (platform threads: the core's virtual ones end with their work).
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(Thread.getAllStackTraces().keySet())
+                    .filteredOn(thread -> !before.contains(thread) && thread.isAlive())
+                    .extracting(Thread::getName)
+                    .filteredOn(name -> CORE_THREADS.stream().anyMatch(name::startsWith))
+                    .isEmpty());
   }
 
   private GatewayCore.Builder builder() {

@@ -9,10 +9,13 @@ import dev.avatargateway.gateway.core.JsonAnswers;
 import dev.avatargateway.runway.RunwayClient;
 import dev.avatargateway.spring.internal.GatewaySettings;
 import dev.avatargateway.spring.internal.health.AvatarGatewayHealthIndicator;
+import dev.avatargateway.spring.internal.security.AuthorityAdmins;
 import dev.avatargateway.spring.internal.security.SpringSecurityAuthenticator;
+import dev.avatargateway.spring.internal.web.AdminEndpoints;
 import dev.avatargateway.spring.internal.web.AvatarEndpoints;
 import dev.avatargateway.spring.internal.web.DrainOnStop;
 import dev.avatargateway.spring.internal.web.SessionEndpoints;
+import dev.avatargateway.spring.internal.web.UsageEndpoints;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -169,12 +172,24 @@ public class AvatarGatewayAutoConfiguration {
         GatewayCore core, AnswerRenderer answers, GatewaySettings settings) {
       return new SessionEndpoints(core, answers, settings.properties().web().maxBodyBytes());
     }
+
+    @Bean
+    @ConditionalOnMissingBean
+    UsageEndpoints avatarGatewayUsageEndpoints(GatewayCore core, AnswerRenderer answers) {
+      return new UsageEndpoints(core, answers);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    AdminEndpoints avatarGatewayAdminEndpoints(GatewayCore core, AnswerRenderer answers) {
+      return new AdminEndpoints(core, answers);
+    }
   }
 
   /**
    * With Spring Security: its authenticated principal is the gateway's, else {@code
-   * avatar-gateway.auth.*} decides. Not with an application's own {@link Authenticator} bean, which
-   * then decides alone.
+   * avatar-gateway.auth.*} decides; its users with the admin authority are admins. Not with an
+   * application's own {@link Authenticator} bean, which then decides alone.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(SecurityContextHolder.class)
@@ -183,6 +198,42 @@ public class AvatarGatewayAutoConfiguration {
     @ConditionalOnMissingBean({Authenticator.class, SpringSecurityPrincipal.class})
     SpringSecurityPrincipal avatarGatewaySpringSecurityPrincipal() {
       return new SpringSecurityPrincipal();
+    }
+
+    /**
+     * Spring Security's users with the authority {@code avatar-gateway.auth.admin.authority} names
+     * are admins besides the admin keys' holders. Not with an application's own {@link
+     * Authenticator}, which leaves Spring Security out altogether (its own {@link
+     * GatewayCoreCustomizer} may call {@code adminsAround}).
+     */
+    @Bean
+    @ConditionalOnMissingBean({Authenticator.class, SpringSecurityAdmins.class})
+    SpringSecurityAdmins avatarGatewaySpringSecurityAdmins(Environment environment) {
+      return new SpringSecurityAdmins(
+          environment.getProperty(ADMIN_AUTHORITY, AuthorityAdmins.DEFAULT_AUTHORITY));
+    }
+  }
+
+  /**
+   * The Spring Security authority of admins; empty: none, only the admin keys. Not a field of the
+   * core's {@code AuthConfig}, which knows nothing of Spring, so read here (its metadata is in
+   * {@code additional-spring-configuration-metadata.json}).
+   */
+  static final String ADMIN_AUTHORITY = "avatar-gateway.auth.admin.authority";
+
+  /** Puts {@link AuthorityAdmins} around the admin keys, unless the authority is empty. */
+  static final class SpringSecurityAdmins implements GatewayCoreCustomizer {
+    private final String authority;
+
+    SpringSecurityAdmins(String authority) {
+      this.authority = authority.strip();
+    }
+
+    @Override
+    public void customize(GatewayCore.Builder builder) {
+      if (!authority.isEmpty()) {
+        builder.adminsAround(keys -> new AuthorityAdmins(authority, keys));
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.RecordComponent;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +28,10 @@ class ConfigurationMetadataTest {
   private static final String PREFIX = "avatar-gateway";
   private static final String GATEWAY_PACKAGE = "dev.avatargateway";
 
+  /** The starter's own properties, read beside the records (no component of theirs). */
+  private static final List<String> READ_BESIDES =
+      List.of(AvatarGatewayAutoConfiguration.ADMIN_AUTHORITY);
+
   private static final Map<String, JsonNode> METADATA = new TreeMap<>();
 
   @BeforeAll
@@ -45,9 +50,7 @@ class ConfigurationMetadataTest {
 
   @Test
   void everyBoundPropertyHasMetadataWithADescription() {
-    Set<String> bound = new TreeSet<>();
-    collect(PREFIX, AvatarGatewayProperties.class, bound);
-    collect("runway", RunwayProperties.class, bound);
+    Set<String> bound = bound();
 
     assertThat(bound).as("the walk found the settings").hasSizeGreaterThan(80);
     assertThat(bound).allSatisfy(name -> assertThat(METADATA).as(name).containsKey(name));
@@ -61,9 +64,7 @@ class ConfigurationMetadataTest {
 
   @Test
   void noMetadataNamesAPropertyThatIsNotBound() {
-    Set<String> bound = new TreeSet<>();
-    collect(PREFIX, AvatarGatewayProperties.class, bound);
-    collect("runway", RunwayProperties.class, bound);
+    Set<String> bound = bound();
 
     // The processor lists a record it could not look into (SessionTemplate) as one value; its
     // components are listed besides, from the additional file.
@@ -71,6 +72,15 @@ class ConfigurationMetadataTest {
         .filteredOn(
             name -> !METADATA.get(name).path("type").asString("").startsWith(GATEWAY_PACKAGE))
         .isSubsetOf(bound);
+  }
+
+  /** Every property the starter reads. */
+  private static Set<String> bound() {
+    Set<String> bound = new TreeSet<>();
+    collect(PREFIX, AvatarGatewayProperties.class, bound);
+    collect("runway", RunwayProperties.class, bound);
+    bound.addAll(READ_BESIDES);
+    return bound;
   }
 
   /**

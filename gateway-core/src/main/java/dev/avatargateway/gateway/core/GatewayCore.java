@@ -230,7 +230,7 @@ public final class GatewayCore implements AutoCloseable {
               books.ledger(),
               ender,
               authenticator,
-              Authenticators.admin(b.auth),
+              b.admins(),
               b.sessions,
               addresses,
               authFailures,
@@ -484,6 +484,7 @@ public final class GatewayCore implements AutoCloseable {
     private AnswerRenderer answers;
     private Authenticator authenticator; // null: the one auth.* describes
     private UnaryOperator<Authenticator> aroundConfigured; // null: the configured one as it is
+    private UnaryOperator<Authenticator> aroundAdminKeys; // null: the admin keys alone
     private DataSource ledgerDataSource; // null: the core's own pool on ledger.url
     private final List<ConnectListener> listeners = new ArrayList<>();
 
@@ -682,6 +683,40 @@ public final class GatewayCore implements AutoCloseable {
       this.aroundConfigured = Objects.requireNonNull(wrap, "wrap");
       this.authenticator = null;
       return this;
+    }
+
+    /**
+     * Who else is an admin, besides the holders of {@code auth.admin.apiKeys}; for example an
+     * application's logged-in users with an admin role. {@code wrap} gets the admin keys'
+     * authenticator (one that refuses everyone when no admin key is configured) and returns the one
+     * that decides: a request it returns a principal for is an admin's (the admin endpoints, ending
+     * anyone's session), one it refuses with a {@link GatewayException} is not (the admin endpoints
+     * answer it 401 {@code unauthenticated}, as to a wrong admin key). An admin starts no session
+     * as one: connects and starts ask the callers' authenticator only. Default: the admin keys
+     * alone.
+     *
+     * @param wrap called once by {@link #build()}; it must not return null, and what it returns
+     *     must be thread-safe
+     */
+    public Builder adminsAround(UnaryOperator<Authenticator> wrap) {
+      this.aroundAdminKeys = Objects.requireNonNull(wrap, "wrap");
+      return this;
+    }
+
+    /** The admins' authenticator: the admin keys' (maybe wrapped); empty when nobody can be one. */
+    private Optional<Authenticator> admins() {
+      Optional<Authenticator> keys = Authenticators.admin(auth);
+      if (aroundAdminKeys == null) {
+        return keys;
+      }
+      Authenticator nobody =
+          headers -> {
+            throw new GatewayException(
+                ErrorCode.UNAUTHENTICATED, "Admin credentials are missing or not valid.");
+          };
+      return Optional.of(
+          Objects.requireNonNull(
+              aroundAdminKeys.apply(keys.orElse(nobody)), "adminsAround's wrap returned null"));
     }
 
     /** The callers' authenticator: the application's, or the configured one (maybe wrapped). */

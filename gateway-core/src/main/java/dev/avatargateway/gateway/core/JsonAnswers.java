@@ -23,6 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
  *       when it has one (docs/errors.md)
  *   <li>an asynchronous start: {@code 202 {id, events}} with {@code Location} (docs/sessions.md)
  * </ul>
+ *
+ * <p>The other answers' bodies (sessions, listings, today's use) are built here too, as maps in
+ * their members' order, for {@link #json(Object)}.
  */
 public final class JsonAnswers implements AnswerRenderer {
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -98,6 +101,47 @@ public final class JsonAnswers implements AnswerRenderer {
     body.put("outcome", s.outcome());
     body.put("failureCode", s.failureCode());
     body.put("events", sessionsPath + "/" + s.id() + "/events");
+    return body;
+  }
+
+  /**
+   * One principal's or the whole gateway's use today (docs/budgets.md, "Reading the use"): {@code
+   * {principal (null for the gateway), day, resetsAt, sessions, minutes, spend, liveSessions,
+   * budgets: [{budget, unit, limit, used, remaining, resetsAt}]}}; instants ISO-8601, a budget's
+   * {@code resetsAt} null when it does not reset daily.
+   */
+  public static Map<String, Object> usage(Usage usage) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("principal", usage.principal().orElse(null));
+    body.put("day", usage.day().toString());
+    body.put("resetsAt", usage.resetsAt().toString());
+    body.put("sessions", usage.sessions());
+    body.put("minutes", usage.minutes());
+    body.put("spend", usage.spend());
+    body.put("liveSessions", usage.liveSessions());
+    body.put("budgets", usage.budgets().stream().map(JsonAnswers::budget).toList());
+    return body;
+  }
+
+  /**
+   * The admins' overview ({@code GET /api/admin/usage}): {@code {"global": ..., "principals":
+   * [...]}}, each as {@link #usage(Usage)}, the principals in the overview's order.
+   */
+  public static Map<String, Object> usageOverview(UsageOverview overview) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("global", usage(overview.global()));
+    body.put("principals", overview.principals().stream().map(JsonAnswers::usage).toList());
+    return body;
+  }
+
+  private static Map<String, Object> budget(BudgetUse use) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("budget", use.budget());
+    body.put("unit", use.unit());
+    body.put("limit", use.limit());
+    body.put("used", use.used());
+    body.put("remaining", use.remaining());
+    body.put("resetsAt", use.resetsAt().map(Object::toString).orElse(null));
     return body;
   }
 

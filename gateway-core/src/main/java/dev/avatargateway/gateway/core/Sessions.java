@@ -113,6 +113,25 @@ public interface Sessions {
   int DEFAULT_USAGE_PRINCIPALS = 100;
 
   /**
+   * How many principals a usage overview should list, as a request names it (the {@code limit}
+   * query parameter): {@link #DEFAULT_USAGE_PRINCIPALS} when absent; its range is checked by {@link
+   * #usageOverview} itself.
+   *
+   * @throws GatewayException {@link ErrorCode#INVALID_REQUEST} when it is not a number
+   */
+  static int usagePrincipals(Optional<String> limit) {
+    if (limit.isEmpty()) {
+      return DEFAULT_USAGE_PRINCIPALS;
+    }
+    try {
+      return Integer.parseInt(limit.get().trim());
+    } catch (NumberFormatException e) {
+      throw new GatewayException(
+          ErrorCode.INVALID_REQUEST, "limit must be a number from 1 to " + MAX_USAGE_PRINCIPALS);
+    }
+  }
+
+  /**
    * The whole gateway's use today (UTC) with the global budgets, and the principals that used the
    * most minutes, for an admin.
    *

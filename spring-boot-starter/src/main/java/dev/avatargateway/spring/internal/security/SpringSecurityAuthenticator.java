@@ -5,6 +5,7 @@ import dev.avatargateway.gateway.core.Principal;
 import dev.avatargateway.gateway.core.RequestHeaders;
 import dev.avatargateway.spring.internal.web.ServletHeaders;
 import java.util.Objects;
+import java.util.Optional;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -31,6 +32,16 @@ public final class SpringSecurityAuthenticator implements Authenticator {
 
   @Override
   public Principal authenticate(RequestHeaders headers) {
+    return authenticated(headers)
+        .map(user -> new Principal(user.getName(), SCHEME))
+        .orElseGet(() -> fallback.authenticate(headers));
+  }
+
+  /**
+   * The user Spring Security authenticated for this request, if any and not anonymous: the one the
+   * request arrived with, else the calling thread's.
+   */
+  static Optional<Authentication> authenticated(RequestHeaders headers) {
     // The request's own user first: an asynchronous start is authenticated on another thread.
     Authentication authentication =
         headers instanceof ServletHeaders servlet
@@ -40,13 +51,9 @@ public final class SpringSecurityAuthenticator implements Authenticator {
                 .map(Authentication.class::cast)
                 .orElse(null)
             : SecurityContextHolder.getContext().getAuthentication();
-    if (authentication != null
-        && authentication.isAuthenticated()
-        && !(authentication instanceof AnonymousAuthenticationToken)
-        && authentication.getName() != null
-        && !authentication.getName().isBlank()) {
-      return new Principal(authentication.getName(), SCHEME);
-    }
-    return fallback.authenticate(headers);
+    return Optional.ofNullable(authentication)
+        .filter(Authentication::isAuthenticated)
+        .filter(user -> !(user instanceof AnonymousAuthenticationToken))
+        .filter(user -> user.getName() != null && !user.getName().isBlank());
   }
 }

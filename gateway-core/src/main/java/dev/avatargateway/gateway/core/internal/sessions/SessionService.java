@@ -88,7 +88,7 @@ public final class SessionService implements Sessions {
    * @param ledger the books
    * @param ender ends sessions upstream and in the ledger
    * @param callers the callers' authenticator (as for connect)
-   * @param admins the admins' authenticator; empty when no admin key is configured
+   * @param admins the admins' authenticator; empty when nobody can be an admin
    * @param config the heartbeat interval
    * @param addresses the client's address, behind trusted proxies
    * @param authFailures the connects' throttle of failed authentications per client address (the

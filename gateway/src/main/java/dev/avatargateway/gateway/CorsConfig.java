@@ -13,7 +13,7 @@ import java.util.List;
  * @param maxAge how long browsers may cache a preflight answer; default 10 min
  */
 public record CorsConfig(List<String> allowedOrigins, Duration maxAge) {
-  static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(10);
+  static final Duration DEFAULT_MAX_AGE = OriginPolicy.DEFAULT_PREFLIGHT_MAX_AGE;
 
   /** Fills in defaults. */
   public CorsConfig {

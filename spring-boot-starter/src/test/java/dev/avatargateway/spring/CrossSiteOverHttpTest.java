@@ -38,7 +38,9 @@ import org.springframework.security.web.SecurityFilterChain;
       "avatar-gateway.avatars.default-avatar=cat-character",
       "avatar-gateway.web.cors.allowed-origins=" + CrossSiteOverHttpTest.LISTED,
       "avatar-gateway.web.cors.max-age=5m",
-      "avatar-gateway.web.cors.allow-credentials=true"
+      "avatar-gateway.web.cors.allow-credentials=true",
+      // Tomcat believes X-Forwarded-* from loopback, as from a proxy on the same host.
+      "server.forward-headers-strategy=native"
     })
 @AutoConfigureRunwaySimulator
 class CrossSiteOverHttpTest {
@@ -105,6 +107,28 @@ class CrossSiteOverHttpTest {
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+  }
+
+  @Test
+  void behindAProxyTheForwardedSchemeAndHostAreTheApplicationsOwn() throws Exception {
+    String page = "https://gw.example.org";
+
+    HttpResponse<String> forwarded =
+        http.post(
+            AvatarPaths.CREDENTIALS,
+            null,
+            "",
+            "Origin",
+            page,
+            "X-Forwarded-Proto",
+            "https",
+            "X-Forwarded-Host",
+            "gw.example.org");
+    HttpResponse<String> direct = http.post(AvatarPaths.CREDENTIALS, null, "", "Origin", page);
+
+    assertThat(forwarded.statusCode()).as(forwarded.body()).isEqualTo(200);
+    assertThat(direct.statusCode()).isEqualTo(403);
+    assertThat(Http.json(direct)).containsEntry("code", "origin_not_allowed");
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.avatargateway.gateway;
 
-import java.net.URI;
+import dev.avatargateway.gateway.core.OriginPolicy;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,7 +13,7 @@ import java.util.List;
  * @param maxAge how long browsers may cache a preflight answer; default 10 min
  */
 public record CorsConfig(List<String> allowedOrigins, Duration maxAge) {
-  static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(10);
+  static final Duration DEFAULT_MAX_AGE = OriginPolicy.DEFAULT_PREFLIGHT_MAX_AGE;
 
   /** Fills in defaults. */
   public CorsConfig {
@@ -29,7 +29,7 @@ public record CorsConfig(List<String> allowedOrigins, Duration maxAge) {
   /** Records every origin that is not a bare scheme://host[:port], and a negative max age. */
   void validate(Problems problems) {
     for (String origin : allowedOrigins) {
-      if (!isBareOrigin(origin)) {
+      if (!OriginPolicy.isExactOrigin(origin)) {
         problems.add(
             "cors.allowedOrigins",
             "must be exact origins like https://app.example.com (no path, no '*'), was '"
@@ -40,23 +40,5 @@ public record CorsConfig(List<String> allowedOrigins, Duration maxAge) {
     if (maxAge.isNegative()) {
       problems.add("cors.maxAge", "must not be negative");
     }
-  }
-
-  private static boolean isBareOrigin(String origin) {
-    if (origin == null || "*".equals(origin)) {
-      return false;
-    }
-    URI uri;
-    try {
-      uri = URI.create(origin);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-    return uri.getScheme() != null
-        && uri.getHost() != null
-        && (uri.getPath() == null || uri.getPath().isEmpty())
-        && uri.getQuery() == null
-        && uri.getFragment() == null
-        && uri.getUserInfo() == null;
   }
 }

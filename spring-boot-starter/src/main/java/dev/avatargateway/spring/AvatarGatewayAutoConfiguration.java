@@ -14,6 +14,7 @@ import dev.avatargateway.spring.internal.security.SpringSecurityAuthenticator;
 import dev.avatargateway.spring.internal.web.AdminEndpoints;
 import dev.avatargateway.spring.internal.web.AvatarEndpoints;
 import dev.avatargateway.spring.internal.web.DrainOnStop;
+import dev.avatargateway.spring.internal.web.GatewayRequestFilter;
 import dev.avatargateway.spring.internal.web.SessionEndpoints;
 import dev.avatargateway.spring.internal.web.UsageEndpoints;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +28,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -54,6 +56,20 @@ public class AvatarGatewayAutoConfiguration {
    * default key ({@code SimulatorConfig.DEFAULT_API_KEY}), worthless anywhere else.
    */
   static final String SIMULATOR_KEY = "key_simulator";
+
+  /** The name of the bean that registers {@link GatewayRequestFilter}. */
+  public static final String REQUEST_FILTER = "avatarGatewayRequestFilter";
+
+  /** The starter's paths, and so where {@link GatewayRequestFilter} applies. */
+  static final String[] FILTERED_PATHS = {"/api/avatar/*", "/api/admin/*"};
+
+  /**
+   * Ahead of Spring Security's filter chain, whose default order is -100 ({@code
+   * spring.security.filter.order}), so that a refused request meets no login filter; behind the
+   * forwarded-headers filter of {@code server.forward-headers-strategy=framework} (the highest
+   * precedence), so that the scheme and host a request is judged by are the forwarded ones.
+   */
+  static final int REQUEST_FILTER_ORDER = -110;
 
   /** The path the asynchronous start's 202 points its Location and events under. */
   static final String SESSIONS_PATH = SessionEndpoints.SESSIONS;
@@ -183,6 +199,30 @@ public class AvatarGatewayAutoConfiguration {
     @ConditionalOnMissingBean
     AdminEndpoints avatarGatewayAdminEndpoints(GatewayCore core, AnswerRenderer answers) {
       return new AdminEndpoints(core, answers);
+    }
+
+    /**
+     * Request ids and the origin check ({@link GatewayRequestFilter}) on the starter's paths, ahead
+     * of Spring Security's filter chain so that a refused request reaches nothing. Replaced by an
+     * application's bean of this name.
+     */
+    @Bean
+    @ConditionalOnMissingBean(name = REQUEST_FILTER)
+    FilterRegistrationBean<GatewayRequestFilter> avatarGatewayRequestFilter(
+        AnswerRenderer answers, GatewaySettings settings) {
+      AvatarGatewayProperties.Web web = settings.properties().web();
+      web.validate();
+      FilterRegistrationBean<GatewayRequestFilter> registration =
+          new FilterRegistrationBean<>(
+              new GatewayRequestFilter(
+                  web.originCheck(),
+                  web.cors().allowedOrigins(),
+                  web.cors().maxAge(),
+                  web.cors().allowCredentials(),
+                  answers));
+      registration.addUrlPatterns(FILTERED_PATHS);
+      registration.setOrder(REQUEST_FILTER_ORDER);
+      return registration;
     }
   }
 

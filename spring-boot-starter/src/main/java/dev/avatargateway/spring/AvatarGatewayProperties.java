@@ -9,11 +9,13 @@ import dev.avatargateway.gateway.core.ConnectConfig;
 import dev.avatargateway.gateway.core.IdempotencyConfig;
 import dev.avatargateway.gateway.core.LedgerConfig;
 import dev.avatargateway.gateway.core.LineConfig;
+import dev.avatargateway.gateway.core.OriginPolicy;
 import dev.avatargateway.gateway.core.RateLimitConfig;
 import dev.avatargateway.gateway.core.ReadinessConfig;
 import dev.avatargateway.gateway.core.RedisConfig;
 import dev.avatargateway.gateway.core.SessionsConfig;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
@@ -75,7 +77,7 @@ public record AvatarGatewayProperties(
     budgets = budgets == null ? BudgetsConfig.defaults() : budgets;
     idempotency = idempotency == null ? IdempotencyConfig.defaults() : idempotency;
     redis = redis == null ? RedisConfig.defaults() : redis;
-    web = web == null ? new Web(null, null, null) : web;
+    web = web == null ? new Web(null, null, null, null, null) : web;
   }
 
   /**
@@ -87,8 +89,18 @@ public record AvatarGatewayProperties(
    *     default 16 KiB, as the gateway's: a connect body is a few dozen bytes
    * @param shutdownGrace how long a stopping application lets connects in flight finish before
    *     their sessions are cancelled; default 10 s, as the gateway's {@code server.shutdownGrace}
+   * @param originCheck whether the starter refuses state-changing requests from other sites' pages
+   *     on its paths (403 {@code origin_not_allowed}) and answers their CORS; default true. False
+   *     leaves both to the application (Spring Security's CORS and CSRF), for one that does them
+   *     itself; request ids stay
+   * @param cors the origins whose pages may call the starter's paths ({@link Cors})
    */
-  public record Web(Boolean enabled, Integer maxBodyBytes, Duration shutdownGrace) {
+  public record Web(
+      Boolean enabled,
+      Integer maxBodyBytes,
+      Duration shutdownGrace,
+      Boolean originCheck,
+      Cors cors) {
     static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
     static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
@@ -97,6 +109,8 @@ public record AvatarGatewayProperties(
       enabled = enabled == null || enabled;
       maxBodyBytes = maxBodyBytes == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes;
       shutdownGrace = shutdownGrace == null ? DEFAULT_SHUTDOWN_GRACE : shutdownGrace;
+      originCheck = originCheck == null || originCheck;
+      cors = cors == null ? new Cors(null, null, null) : cors;
     }
 
     /** Checks every value. */
@@ -106,6 +120,53 @@ public record AvatarGatewayProperties(
       }
       if (shutdownGrace.isNegative()) {
         throw new ConfigException("avatar-gateway.web.shutdown-grace", "must not be negative");
+      }
+      cors.validate();
+      if (!originCheck && !cors.allowedOrigins().isEmpty()) {
+        // Listed origins would silently get nothing: the application's own CORS decides.
+        throw new ConfigException(
+            Cors.ALLOWED_ORIGINS,
+            "has no effect with avatar-gateway.web.origin-check=false; configure the"
+                + " application's CORS instead, or leave the check on");
+      }
+    }
+  }
+
+  /**
+   * Which other sites' pages may call the starter's paths ({@code avatar-gateway.web.cors.*}), as
+   * the gateway's {@code cors.*}. Their answers then carry CORS headers, their preflights are
+   * answered, and their state-changing requests are carried out; every other origin's are refused.
+   *
+   * @param allowedOrigins exact origins ({@code https://app.example.com}, as the browser sends it:
+   *     no path, no {@code *}); default none: only the application's own pages may call
+   * @param maxAge how long browsers may cache a preflight answer; default 10 min, as the gateway's
+   * @param allowCredentials whether a listed origin's script may read answers to requests sent with
+   *     the user's cookies ({@code Access-Control-Allow-Credentials: true}, for {@code fetch(...,
+   *     {credentials: "include"})}); default false
+   */
+  public record Cors(List<String> allowedOrigins, Duration maxAge, Boolean allowCredentials) {
+    static final String ALLOWED_ORIGINS = "avatar-gateway.web.cors.allowed-origins";
+
+    /** Fills in defaults. */
+    public Cors {
+      allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+      maxAge = maxAge == null ? OriginPolicy.DEFAULT_PREFLIGHT_MAX_AGE : maxAge;
+      allowCredentials = allowCredentials != null && allowCredentials;
+    }
+
+    /** Checks every value: exact origins, a max age that is not negative. */
+    public void validate() {
+      for (String origin : allowedOrigins) {
+        if (!OriginPolicy.isExactOrigin(origin)) {
+          throw new ConfigException(
+              ALLOWED_ORIGINS,
+              "must be exact origins like https://app.example.com (no path, no '*'), was '"
+                  + origin
+                  + "'");
+        }
+      }
+      if (maxAge.isNegative()) {
+        throw new ConfigException("avatar-gateway.web.cors.max-age", "must not be negative");
       }
     }
   }

@@ -64,7 +64,8 @@ final class Http {
     return send(path, "DELETE", headers);
   }
 
-  private HttpResponse<String> send(String path, String method, String... headers)
+  /** Any method without a body ({@code OPTIONS} for a preflight). */
+  HttpResponse<String> send(String path, String method, String... headers)
       throws IOException, InterruptedException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

@@ -7,6 +7,8 @@ import dev.avatargateway.spring.internal.GatewaySettings;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 
 /**
  * The properties reach the core's records, and an invalid value stops start-up naming it as an
@@ -20,6 +22,15 @@ class PropertiesValidationTest {
               "runway.simulated=true",
               "runway.base-url=http://127.0.0.1:9",
               "avatar-gateway.ledger.url=jdbc:h2:mem:starter-properties;DB_CLOSE_DELAY=-1");
+
+  /** A servlet application: the endpoints and their filter too. */
+  private final WebApplicationContextRunner webRunner =
+      new WebApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(AvatarGatewayAutoConfiguration.class))
+          .withPropertyValues(
+              "runway.simulated=true",
+              "runway.base-url=http://127.0.0.1:9",
+              "avatar-gateway.ledger.url=jdbc:h2:mem:starter-properties-web;DB_CLOSE_DELAY=-1");
 
   @Test
   void propertiesBindOntoTheCoresRecords() {
@@ -72,6 +83,88 @@ class PropertiesValidationTest {
                 assertThat(context)
                     .getFailure()
                     .hasStackTraceContaining("avatar-gateway.line.max-wait"));
+  }
+
+  @Test
+  void theOriginSettingsBindAndTheFilterGuardsOnlyTheStartersPathsAheadOfSpringSecurity() {
+    webRunner
+        .withPropertyValues(
+            "avatar-gateway.web.cors.allowed-origins=https://a.example,http://b.example:8443",
+            "avatar-gateway.web.cors.max-age=90s")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              AvatarGatewayProperties.Web web =
+                  context.getBean(GatewaySettings.class).properties().web();
+              assertThat(web.originCheck()).isTrue();
+              assertThat(web.cors().allowedOrigins())
+                  .containsExactly("https://a.example", "http://b.example:8443");
+              assertThat(web.cors().maxAge()).hasSeconds(90);
+              assertThat(web.cors().allowCredentials()).isFalse();
+              FilterRegistrationBean<?> filter =
+                  context.getBean(
+                      AvatarGatewayAutoConfiguration.REQUEST_FILTER, FilterRegistrationBean.class);
+              assertThat(filter.getUrlPatterns()).containsExactly("/api/avatar/*", "/api/admin/*");
+              // Spring Security's chain is at -100 unless spring.security.filter.order moves it.
+              assertThat(filter.getOrder()).isLessThan(-100);
+            });
+  }
+
+  @Test
+  void withoutSettingsOnlyTheApplicationsOwnOriginMayCall() {
+    webRunner.run(
+        context -> {
+          AvatarGatewayProperties.Web web =
+              context.getBean(GatewaySettings.class).properties().web();
+          assertThat(web.originCheck()).isTrue();
+          assertThat(web.cors().allowedOrigins()).isEmpty();
+          assertThat(web.cors().maxAge()).hasMinutes(10);
+        });
+  }
+
+  @Test
+  void anOriginThatIsNotExactIsNamed() {
+    for (String origin : new String[] {"*", "https://app.example.com/", "app.example.com"}) {
+      runner
+          .withPropertyValues("avatar-gateway.web.cors.allowed-origins=" + origin)
+          .run(
+              context ->
+                  assertThat(context)
+                      .getFailure()
+                      .hasStackTraceContaining(
+                          "Invalid setting avatar-gateway.web.cors.allowed-origins: must be exact"
+                              + " origins")
+                      .hasStackTraceContaining("was '" + origin + "'"));
+    }
+  }
+
+  @Test
+  void listedOriginsWithTheCheckOffAreNamed() {
+    runner
+        .withPropertyValues(
+            "avatar-gateway.web.origin-check=false",
+            "avatar-gateway.web.cors.allowed-origins=https://app.example.com")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "Invalid setting avatar-gateway.web.cors.allowed-origins: has no effect"));
+  }
+
+  @Test
+  void anApplicationsFilterOfTheSameNameReplacesTheStarters() {
+    FilterRegistrationBean<?> own = new FilterRegistrationBean<>();
+    webRunner
+        .withBean(
+            AvatarGatewayAutoConfiguration.REQUEST_FILTER, FilterRegistrationBean.class, () -> own)
+        .run(
+            context ->
+                assertThat(
+                        context.getBean(
+                            AvatarGatewayAutoConfiguration.REQUEST_FILTER,
+                            FilterRegistrationBean.class))
+                    .isSameAs(own));
   }
 
   @Test

@@ -13,8 +13,10 @@ import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.IdempotentReplay;
 import dev.avatargateway.gateway.core.JsonAnswers;
 import dev.avatargateway.gateway.core.LogFields;
+import dev.avatargateway.gateway.core.OriginPolicy;
 import dev.avatargateway.gateway.core.Readiness;
 import dev.avatargateway.gateway.core.RenderedAnswer;
+import dev.avatargateway.gateway.core.RequestIds;
 import dev.avatargateway.gateway.internal.observability.PrometheusMetrics;
 import io.javalin.config.RoutesConfig;
 import io.javalin.config.StaticFilesConfig;
@@ -38,7 +40,7 @@ import org.slf4j.MDC;
  * list, the session endpoints, health, readiness and metrics, the demo page, plus what every
  * response gets (request id, security headers, CORS for configured origins, JSON errors, 405 with
  * {@code Allow} for a known path asked with another method) and the refusal of state-changing
- * requests from other sites ({@link OriginGuard}).
+ * requests from other sites (the core's {@link OriginPolicy}).
  */
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -46,10 +48,9 @@ public final class HttpApi {
   static final String REQUEST_ID_ATTRIBUTE = "avatar-gateway.requestId";
   static final String PRESETS = "/api/avatar/presets";
   private static final String JSON = "application/json";
-  private static final String CORS_ALLOWED_HEADERS =
-      "Content-Type, Authorization, X-Api-Key, X-Request-Id, Idempotency-Key, Last-Event-ID";
-  private static final String CORS_EXPOSED_HEADERS =
-      "X-Request-Id, Retry-After, Location, " + HttpApi.REPLAYED_HEADER;
+
+  /** The setting a refused page's operator lists its origin in. */
+  private static final String ORIGINS_SETTING = "cors.allowedOrigins";
 
   /** Marks a replayed idempotent answer, as Stripe does; see docs/idempotency.md. */
   static final String REPLAYED_HEADER = "Idempotent-Replayed";
@@ -71,7 +72,7 @@ public final class HttpApi {
   private final Components c;
   private final RequestBody body;
   private final AllowedMethods allowed = new AllowedMethods();
-  private final OriginGuard origins;
+  private final OriginPolicy origins;
   private final DemoPage demo;
 
   /**
@@ -82,7 +83,7 @@ public final class HttpApi {
     this.body =
         new RequestBody(
             components.settings().maxBodyBytes(), components.settings().bodyReadTimeout());
-    this.origins = new OriginGuard(components.settings().corsOrigins());
+    this.origins = new OriginPolicy(components.settings().corsOrigins(), ORIGINS_SETTING);
     this.demo = new DemoPage(components.settings(), components.core().simulatedUpstream());
   }
 
@@ -176,7 +177,7 @@ public final class HttpApi {
         .ifPresent(
             origin -> {
               ctx.header("Access-Control-Allow-Origin", origin);
-              ctx.header("Access-Control-Expose-Headers", CORS_EXPOSED_HEADERS);
+              ctx.header("Access-Control-Expose-Headers", OriginPolicy.EXPOSED_HEADERS);
               ctx.header("Vary", "Origin");
             });
     // Before any route runs: a refused request reads no body and reaches nothing behind it.
@@ -185,17 +186,13 @@ public final class HttpApi {
 
   private Optional<String> allowedOrigin(Context ctx) {
     String origin = ctx.header("Origin");
-    return origin != null && c.settings().corsOrigins().contains(origin)
-        ? Optional.of(origin)
-        : Optional.empty();
+    return origins.allows(origin) ? Optional.of(origin) : Optional.empty();
   }
 
   private void preflight(Context ctx) {
-    if (allowedOrigin(ctx).isEmpty()) {
-      throw new GatewayException(ErrorCode.FORBIDDEN, "This origin may not call this server.");
-    }
-    ctx.header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
-    ctx.header("Access-Control-Allow-Headers", CORS_ALLOWED_HEADERS);
+    origins.checkPreflight(ctx.header("Origin"));
+    ctx.header("Access-Control-Allow-Methods", OriginPolicy.ALLOWED_METHODS);
+    ctx.header("Access-Control-Allow-Headers", OriginPolicy.ALLOWED_HEADERS);
     ctx.header("Access-Control-Max-Age", Long.toString(c.settings().corsMaxAge().toSeconds()));
     ctx.status(204);
   }

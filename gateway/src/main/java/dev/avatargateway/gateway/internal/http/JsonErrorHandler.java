@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.JsonAnswers;
 import dev.avatargateway.gateway.core.LogFields;
+import dev.avatargateway.gateway.core.RequestIds;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

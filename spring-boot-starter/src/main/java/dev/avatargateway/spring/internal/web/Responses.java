@@ -5,23 +5,15 @@ import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayCore;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.RenderedAnswer;
+import dev.avatargateway.gateway.core.RequestIds;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.UUID;
-import java.util.regex.Pattern;
 
 /** What every answer of the starter's endpoints gets: its request id, headers and JSON body. */
 final class Responses {
-  /** The gateway's request-id header, on requests and answers. */
-  static final String REQUEST_ID = "X-Request-Id";
-
-  // As the gateway's: letters, digits and a few separators, at most 128, so that a caller's id
-  // cannot break a log line or a header.
-  private static final Pattern WELL_FORMED_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
-
   /**
    * Answers carry credentials or errors, so they must never be cached, sniffed or framed (the
    * gateway's SecurityHeaders; the rest of the application keeps its own policy).
@@ -34,14 +26,17 @@ final class Responses {
 
   private Responses() {}
 
-  /** The caller's {@code X-Request-Id} when well-formed, else a new one; echoed on the answer. */
+  /**
+   * The request's id, as {@link GatewayRequestFilter} gave it (so that its log lines and this
+   * answer agree), or by the core's rule where an application replaced the filter; echoed on the
+   * answer.
+   */
   static String requestId(HttpServletRequest request, HttpServletResponse response) {
-    String fromCaller = request.getHeader(REQUEST_ID);
     String id =
-        fromCaller != null && WELL_FORMED_ID.matcher(fromCaller).matches()
-            ? fromCaller
-            : UUID.randomUUID().toString();
-    response.setHeader(REQUEST_ID, id);
+        request.getAttribute(GatewayRequestFilter.REQUEST_ID_ATTRIBUTE) instanceof String given
+            ? given
+            : RequestIds.accept(request.getHeader(RequestIds.HEADER));
+    response.setHeader(RequestIds.HEADER, id);
     return id;
   }
 

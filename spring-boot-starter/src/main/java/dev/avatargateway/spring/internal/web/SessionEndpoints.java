@@ -16,12 +16,12 @@ import dev.avatargateway.gateway.core.Sessions;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,16 +49,20 @@ public final class SessionEndpoints {
   private final GatewayCore core;
   private final AnswerRenderer answers;
   private final ConnectBodies bodies;
+  private final ClientDisconnects disconnects;
 
   /**
    * @param core the gateway
    * @param answers renders answers as the core stores them
    * @param maxBodyBytes the largest start body accepted
+   * @param disconnects tells an event stream that its reader left
    */
-  public SessionEndpoints(GatewayCore core, AnswerRenderer answers, int maxBodyBytes) {
+  public SessionEndpoints(
+      GatewayCore core, AnswerRenderer answers, int maxBodyBytes, ClientDisconnects disconnects) {
     this.core = core;
     this.answers = answers;
     this.bodies = new ConnectBodies(maxBodyBytes);
+    this.disconnects = disconnects;
   }
 
   /** {@code POST /api/avatar/sessions}: 202 once accepted; the flow goes on without the request. */
@@ -127,7 +131,8 @@ public final class SessionEndpoints {
    * Errors before the stream starts are JSON answers; a reader that already had the last event
    * ({@code Last-Event-ID}) gets 204, which tells an EventSource to stop reconnecting. The stream
    * holds the request's thread (a virtual one with {@code spring.threads.virtual.enabled}); a
-   * reader that left is noticed at the next write, at the latest the next heartbeat ({@code
+   * reader that left is noticed by {@link ClientDisconnects} within its poll interval (elsewhere
+   * than on Tomcat at the next write, at the latest the next heartbeat, {@code
    * sessions.heartbeatInterval}), and closing the stream starts its reader grace.
    */
   @GetMapping(SESSIONS + "/{id}/events")
@@ -155,16 +160,29 @@ public final class SessionEndpoints {
       response.setHeader("Cache-Control", "no-store");
       // Proxies such as nginx buffer responses unless told not to: events would arrive late.
       response.setHeader("X-Accel-Buffering", "no");
-      stream(response.getOutputStream(), events, first);
+      AtomicBoolean gone = new AtomicBoolean();
+      // Closing the events ends a wait for the next one at once; the try closes them again.
+      ClientPresence.Watch watch =
+          disconnects.watch(
+              http,
+              response,
+              () -> {
+                gone.set(true);
+                events.close();
+              });
+      try {
+        EventStreamWriter.pump(
+            events,
+            first,
+            response.getOutputStream(),
+            core.sessions().heartbeatInterval(),
+            gone::get);
+      } finally {
+        watch.close();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private void stream(OutputStream out, SessionEvents events, List<SessionEvent> first)
-      throws InterruptedException {
-    // A reader that leaves is noticed by a write that fails (Tomcat tells nothing sooner).
-    EventStreamWriter.pump(events, first, out, core.sessions().heartbeatInterval(), () -> false);
   }
 
   private void answer(HttpServletResponse response, String requestId, Supplier<RenderedAnswer> work)

@@ -40,7 +40,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
       // A connect must still be waiting when its client leaves, whatever the machine's speed.
       "avatar-gateway.connect.deadline=5m",
       "avatar-gateway.connect.queued-deadline=5m",
-      "avatar-gateway.sessions.reader-grace=200ms",
+      // Ample for the reader to attach after the 202 on a loaded machine (else the grace, not the
+      // watcher, would cancel the start), and short enough not to slow the test much.
+      "avatar-gateway.sessions.reader-grace=3s",
       // A stream then writes nothing for the whole test: only the watcher can notice its reader.
       "avatar-gateway.sessions.heartbeat-interval=5m"
     })

@@ -81,7 +81,16 @@ public final class ClientDisconnects implements AutoCloseable {
     this.connections = request -> Optional.empty();
     this.pollInterval = POLL_INTERVAL;
     this.sweeper = Optional.empty();
-    this.warnedUnwatchable.set(true); // the start-up warning said it
+    this.warnedUnwatchable.set(true); // the start-up warning said it, or the application chose it
+  }
+
+  /**
+   * Watches nothing: every presence is {@link ClientPresence#UNKNOWN}, and no thread is started.
+   * For an application behind a proxy that half-closes its connections once it sent a request,
+   * which would otherwise count as a client gone.
+   */
+  public static ClientDisconnects none() {
+    return new ClientDisconnects();
   }
 
   /**

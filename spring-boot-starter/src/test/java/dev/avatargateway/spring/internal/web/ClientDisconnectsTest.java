@@ -107,6 +107,17 @@ class ClientDisconnectsTest {
   }
 
   @Test
+  void noneWatchesNothing() {
+    ClientDisconnects none = ClientDisconnects.none();
+
+    ClientPresence.Watch watch = none.watch(request, response, gone::incrementAndGet);
+
+    assertThat(none.watchedCount()).isZero();
+    watch.close();
+    none.close();
+  }
+
+  @Test
   void afterCloseNothingIsWatched() {
     disconnects.close();
 

@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * non-blocking read: nothing to read means the client waits, an end of stream means it is gone. A
  * waiting connect costs one small watch, not a thread; a look costs microseconds.
  *
- * <p>Supported: Tomcat's NIO connector over HTTP/1.1 (Spring Boot's default). Elsewhere (Jetty,
- * HTTP/2, the NIO2 connector) the presence is {@link ClientPresence#UNKNOWN}, and start-up or the
- * first such request logs one warning naming the gap.
+ * <p>Supported: Tomcat's NIO connector over HTTP/1.1 (Spring Boot's default), event streams only
+ * without TLS. Elsewhere (Jetty, HTTP/2, the NIO2 connector) the presence is {@link
+ * ClientPresence#UNKNOWN}, and start-up or the first such request logs one warning naming the gap.
  *
  * <p>Caveats, as the standalone gateway's: watch only once the body was read (a look would read
  * body bytes); a client that half-closes its side while it waits counts as gone; a byte of a
@@ -49,7 +49,7 @@ public final class ClientDisconnects implements AutoCloseable {
   /** The sweep thread's name, one per application. */
   static final String THREAD_NAME = "avatar-gateway-disconnects";
 
-  private final Function<HttpServletRequest, Optional<ClientConnection>> connections;
+  private final BiFunction<HttpServletRequest, Boolean, Optional<ClientConnection>> connections;
   private final Duration pollInterval;
   private final Set<Running> watched = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean warnedUnwatchable = new AtomicBoolean();
@@ -64,11 +64,13 @@ public final class ClientDisconnects implements AutoCloseable {
    * Watches the connections {@code connections} finds, every {@code pollInterval}; starts the sweep
    * thread, which {@link #close()} stops.
    *
-   * @param connections a request's connection, empty when it cannot be watched
+   * @param connections a request's connection, given whether the request's thread writes while it
+   *     is watched; empty when it cannot be watched
    * @param pollInterval how often to look at each connection
    */
   ClientDisconnects(
-      Function<HttpServletRequest, Optional<ClientConnection>> connections, Duration pollInterval) {
+      BiFunction<HttpServletRequest, Boolean, Optional<ClientConnection>> connections,
+      Duration pollInterval) {
     this.connections = Objects.requireNonNull(connections, "connections");
     this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
     // A platform daemon thread: one for the whole application, and it must not keep the JVM alive.
@@ -78,7 +80,7 @@ public final class ClientDisconnects implements AutoCloseable {
   }
 
   private ClientDisconnects() {
-    this.connections = request -> Optional.empty();
+    this.connections = (request, whileWriting) -> Optional.empty();
     this.pollInterval = POLL_INTERVAL;
     this.sweeper = Optional.empty();
     this.warnedUnwatchable.set(true); // the start-up warning said it, or the application chose it
@@ -122,27 +124,44 @@ public final class ClientDisconnects implements AutoCloseable {
    * @param response its response, which gets {@code Connection: close} if a pipelined byte was lost
    */
   public ClientPresence presence(HttpServletRequest request, HttpServletResponse response) {
-    return onGone -> watch(request, response, onGone);
+    return onGone -> watch(request, response, false, onGone);
+  }
+
+  /**
+   * Starts watching an event stream's connection, on the request's thread, which goes on writing
+   * the stream meanwhile.
+   *
+   * @param onGone run once, on the sweep thread, when the reader is gone
+   * @return ends the watch (idempotent); close it on the request's thread when the stream ends
+   */
+  public ClientPresence.Watch watchStream(
+      HttpServletRequest request, HttpServletResponse response, Runnable onGone) {
+    return watch(request, response, true, onGone);
   }
 
   /**
    * Starts watching a request's connection, on the request's thread, once its body has been read.
    *
+   * @param whileWriting whether the request's thread writes while the connection is watched
    * @param onGone run once, on the sweep thread, when the client is gone
-   * @return ends the watch (idempotent); close it on the request's thread before answering
+   * @return ends the watch (idempotent); close it on the request's thread
    */
-  public ClientPresence.Watch watch(
-      HttpServletRequest request, HttpServletResponse response, Runnable onGone) {
+  ClientPresence.Watch watch(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      boolean whileWriting,
+      Runnable onGone) {
     Objects.requireNonNull(onGone, "onGone");
     if (closed || sweeper.isEmpty()) {
       return () -> {};
     }
-    Optional<ClientConnection> connection = connections.apply(request);
+    Optional<ClientConnection> connection = connections.apply(request, whileWriting);
     if (connection.isEmpty()) {
       if (warnedUnwatchable.compareAndSet(false, true)) {
         LOG.warn(
             "A request over {} on {} cannot be watched for a client that leaves (only HTTP/1.1 on"
-                + " Tomcat's NIO connector can): its connect runs to its end",
+                + " Tomcat's NIO connector can, and an event stream only without TLS): its connect"
+                + " runs to its end, its event stream notices at its next write",
             request.getProtocol(),
             request.getServletContext().getServerInfo());
       }

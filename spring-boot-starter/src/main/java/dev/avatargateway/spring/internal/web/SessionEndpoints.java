@@ -163,7 +163,7 @@ public final class SessionEndpoints {
       AtomicBoolean gone = new AtomicBoolean();
       // Closing the events ends a wait for the next one at once; the try closes them again.
       ClientPresence.Watch watch =
-          disconnects.watch(
+          disconnects.watchStream(
               http,
               response,
               () -> {

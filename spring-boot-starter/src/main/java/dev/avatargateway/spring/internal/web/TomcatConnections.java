@@ -32,8 +32,9 @@ import java.util.Optional;
  *
  * <p>Anything else is refused, per request: HTTP/2 (its streams share a connection that only
  * Tomcat's HTTP/2 handler may read), the NIO2 connector (whose non-blocking read leaves an
- * asynchronous read pending), and a request that is not Tomcat's. {@code TomcatConnectionsTest}
- * fails when a Tomcat upgrade moves any of these members.
+ * asynchronous read pending), TLS while the request's thread writes (see {@link #connectionOf}),
+ * and a request that is not Tomcat's. {@code TomcatConnectionsTest} fails when a Tomcat upgrade
+ * moves any of these members.
  */
 final class TomcatConnections {
   static final String FACADE = "org.apache.catalina.connector.RequestFacade";
@@ -44,10 +45,13 @@ final class TomcatConnections {
   static final String SOCKET_WRAPPER = "org.apache.tomcat.util.net.SocketWrapperBase";
   static final String NIO_SOCKET_WRAPPER =
       "org.apache.tomcat.util.net.NioEndpoint$NioSocketWrapper";
+  static final String SECURE_CHANNEL = "org.apache.tomcat.util.net.SecureNioChannel";
 
   private final Class<?> facade;
   private final Class<?> http11InputBuffer;
   private final Class<?> nioSocketWrapper;
+  private final Class<?> secureChannel;
+  private final MethodHandle channel;
   private final MethodHandle facadeRequest;
   private final MethodHandle coyoteRequest;
   private final MethodHandle inputBuffer;
@@ -65,6 +69,7 @@ final class TomcatConnections {
     http11InputBuffer = Class.forName(HTTP11_INPUT_BUFFER, false, loader);
     Class<?> wrapper = Class.forName(SOCKET_WRAPPER, false, loader);
     nioSocketWrapper = Class.forName(NIO_SOCKET_WRAPPER, false, loader);
+    secureChannel = Class.forName(SECURE_CHANNEL, false, loader);
     facadeRequest = getter(lookup, facade, "request", connectorRequest);
     coyoteRequest =
         generic(
@@ -80,6 +85,8 @@ final class TomcatConnections {
     unRead =
         lookup.findVirtual(wrapper, "unRead", MethodType.methodType(void.class, ByteBuffer.class));
     isClosed = lookup.findVirtual(wrapper, "isClosed", MethodType.methodType(boolean.class));
+    channel =
+        generic(lookup.findVirtual(wrapper, "getSocket", MethodType.methodType(Object.class)));
   }
 
   /**
@@ -100,8 +107,13 @@ final class TomcatConnections {
   /**
    * The connection of a request Tomcat handles over HTTP/1.1 on its NIO connector; empty for any
    * other request. Called on the request's thread.
+   *
+   * @param whileWriting whether the request's thread writes while the connection is watched (an
+   *     event stream): then a TLS connection is refused, since a TLS read may have to write a
+   *     handshake record ({@code SecureNioChannel.read} on {@code NEED_WRAP}), which would race the
+   *     request's own writes on the channel's one output buffer
    */
-  Optional<ClientConnection> connectionOf(ServletRequest request) {
+  Optional<ClientConnection> connectionOf(ServletRequest request, boolean whileWriting) {
     ServletRequest unwrapped = request;
     while (unwrapped instanceof ServletRequestWrapper wrapper) {
       unwrapped = wrapper.getRequest();
@@ -121,6 +133,9 @@ final class TomcatConnections {
       Object wrapper = socketWrapper.invoke(buffer);
       if (!nioSocketWrapper.isInstance(wrapper)) {
         return Optional.empty(); // NIO2: a non-blocking read there leaves a read pending
+      }
+      if (whileWriting && secureChannel.isInstance(channel.invoke(wrapper))) {
+        return Optional.empty();
       }
       return Optional.of(new Nio(wrapper));
     } catch (RuntimeException e) {

@@ -24,7 +24,7 @@ class ClientDisconnectsTest {
 
   private final Connection connection = new Connection();
   private final ClientDisconnects disconnects =
-      new ClientDisconnects(request -> Optional.of(connection), POLL);
+      new ClientDisconnects((request, whileWriting) -> Optional.of(connection), POLL);
   private final MockHttpServletRequest request = new MockHttpServletRequest();
   private final MockHttpServletResponse response = new MockHttpServletResponse();
   private final AtomicInteger gone = new AtomicInteger();
@@ -36,7 +36,7 @@ class ClientDisconnectsTest {
 
   @Test
   void aClientThatLeavesIsToldOnceAndNoLongerWatched() {
-    ClientPresence.Watch watch = disconnects.watch(request, response, gone::incrementAndGet);
+    ClientPresence.Watch watch = disconnects.watch(request, response, false, gone::incrementAndGet);
     await().atMost(UNTIL_SWEPT).until(() -> connection.looks.get() >= 2);
     assertThat(gone).hasValue(0);
 
@@ -51,7 +51,7 @@ class ClientDisconnectsTest {
 
   @Test
   void bytesThatCouldNotBeGivenBackCloseTheConnectionAfterTheAnswer() {
-    ClientPresence.Watch watch = disconnects.watch(request, response, gone::incrementAndGet);
+    ClientPresence.Watch watch = disconnects.watch(request, response, false, gone::incrementAndGet);
     connection.next.set(ClientConnection.Look.LOST_BYTES);
     await().atMost(UNTIL_SWEPT).until(() -> disconnects.watchedCount() == 0);
 
@@ -64,7 +64,7 @@ class ClientDisconnectsTest {
 
   @Test
   void bytesGivenBackKeepTheConnectionButEndTheWatch() {
-    ClientPresence.Watch watch = disconnects.watch(request, response, gone::incrementAndGet);
+    ClientPresence.Watch watch = disconnects.watch(request, response, false, gone::incrementAndGet);
     connection.next.set(ClientConnection.Look.SENT_BYTES);
     await().atMost(UNTIL_SWEPT).until(() -> disconnects.watchedCount() == 0);
     int looks = connection.looks.get();
@@ -80,7 +80,7 @@ class ClientDisconnectsTest {
 
   @Test
   void aClosedWatchIsNeverLookedAtAgain() {
-    ClientPresence.Watch watch = disconnects.watch(request, response, gone::incrementAndGet);
+    ClientPresence.Watch watch = disconnects.watch(request, response, false, gone::incrementAndGet);
     await().atMost(UNTIL_SWEPT).until(() -> connection.looks.get() >= 1);
 
     watch.close();
@@ -95,9 +95,10 @@ class ClientDisconnectsTest {
 
   @Test
   void aRequestThatCannotBeWatchedRunsToItsEnd() {
-    ClientDisconnects none = new ClientDisconnects(request -> Optional.empty(), POLL);
+    ClientDisconnects none =
+        new ClientDisconnects((request, whileWriting) -> Optional.empty(), POLL);
     try {
-      ClientPresence.Watch watch = none.watch(request, response, gone::incrementAndGet);
+      ClientPresence.Watch watch = none.watch(request, response, false, gone::incrementAndGet);
       watch.close();
       assertThat(none.watchedCount()).isZero();
     } finally {
@@ -110,7 +111,7 @@ class ClientDisconnectsTest {
   void noneWatchesNothing() {
     ClientDisconnects none = ClientDisconnects.none();
 
-    ClientPresence.Watch watch = none.watch(request, response, gone::incrementAndGet);
+    ClientPresence.Watch watch = none.watch(request, response, false, gone::incrementAndGet);
 
     assertThat(none.watchedCount()).isZero();
     watch.close();
@@ -121,7 +122,7 @@ class ClientDisconnectsTest {
   void afterCloseNothingIsWatched() {
     disconnects.close();
 
-    ClientPresence.Watch watch = disconnects.watch(request, response, gone::incrementAndGet);
+    ClientPresence.Watch watch = disconnects.watch(request, response, false, gone::incrementAndGet);
 
     assertThat(disconnects.watchedCount()).isZero();
     watch.close();

@@ -22,7 +22,7 @@ class TomcatConnectionsTest {
   void aRequestThatIsNotTomcatsHasNoConnection() throws Exception {
     TomcatConnections tomcat = TomcatConnections.resolve(getClass().getClassLoader());
 
-    assertThat(tomcat.connectionOf(new MockHttpServletRequest())).isEmpty();
+    assertThat(tomcat.connectionOf(new MockHttpServletRequest(), false)).isEmpty();
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.avatargateway.spring.internal.security.AuthorityAdmins;
 import dev.avatargateway.spring.internal.security.SpringSecurityAuthenticator;
 import dev.avatargateway.spring.internal.web.AdminEndpoints;
 import dev.avatargateway.spring.internal.web.AvatarEndpoints;
+import dev.avatargateway.spring.internal.web.ClientDisconnects;
 import dev.avatargateway.spring.internal.web.DrainOnStop;
 import dev.avatargateway.spring.internal.web.GatewayRequestFilter;
 import dev.avatargateway.spring.internal.web.SessionEndpoints;
@@ -178,15 +179,30 @@ public class AvatarGatewayAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     AvatarEndpoints avatarGatewayEndpoints(
-        GatewayCore core, AnswerRenderer answers, GatewaySettings settings) {
-      return new AvatarEndpoints(core, answers, settings.properties().web().maxBodyBytes());
+        GatewayCore core,
+        AnswerRenderer answers,
+        GatewaySettings settings,
+        ClientDisconnects disconnects) {
+      return new AvatarEndpoints(
+          core, answers, settings.properties().web().maxBodyBytes(), disconnects);
     }
 
     @Bean
     @ConditionalOnMissingBean
     SessionEndpoints avatarGatewaySessionEndpoints(
-        GatewayCore core, AnswerRenderer answers, GatewaySettings settings) {
-      return new SessionEndpoints(core, answers, settings.properties().web().maxBodyBytes());
+        GatewayCore core,
+        AnswerRenderer answers,
+        GatewaySettings settings,
+        ClientDisconnects disconnects) {
+      return new SessionEndpoints(
+          core, answers, settings.properties().web().maxBodyBytes(), disconnects);
+    }
+
+    /** One sweep thread that notices clients that leave; closed with the context. */
+    @Bean
+    @ConditionalOnMissingBean
+    ClientDisconnects avatarGatewayClientDisconnects() {
+      return ClientDisconnects.forThisContainer();
     }
 
     @Bean

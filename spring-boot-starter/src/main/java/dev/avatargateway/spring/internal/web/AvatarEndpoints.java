@@ -4,7 +4,6 @@ import static dev.avatargateway.gateway.core.ConnectConfig.ResponseMode.CREDENTI
 import static dev.avatargateway.gateway.core.ConnectConfig.ResponseMode.SESSION_KEY;
 
 import dev.avatargateway.gateway.core.AnswerRenderer;
-import dev.avatargateway.gateway.core.ClientPresence;
 import dev.avatargateway.gateway.core.ConnectConfig.ResponseMode;
 import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.ErrorCode;
@@ -36,7 +35,9 @@ import org.springframework.web.bind.annotation.RestController;
  *
  * <p>A connect runs on the request's own thread, which with {@code spring.threads.virtual.enabled}
  * is a virtual thread: waiting seconds for READY then costs no platform thread. Spring Security's
- * {@code SecurityContext} is that thread's too, which is how the principal reaches the core.
+ * {@code SecurityContext} is that thread's too, which is how the principal reaches the core. A
+ * client that closes its connection meanwhile is noticed by {@link ClientDisconnects}, and the core
+ * then stops the connect and cancels its session.
  */
 @RestController
 public final class AvatarEndpoints {
@@ -60,16 +61,20 @@ public final class AvatarEndpoints {
   private final GatewayCore core;
   private final AnswerRenderer answers;
   private final ConnectBodies bodies;
+  private final ClientDisconnects disconnects;
 
   /**
    * @param core the gateway
    * @param answers renders answers as the core stores them
    * @param maxBodyBytes the largest connect body accepted
+   * @param disconnects tells a connect that its client left, so that it cancels its session
    */
-  public AvatarEndpoints(GatewayCore core, AnswerRenderer answers, int maxBodyBytes) {
+  public AvatarEndpoints(
+      GatewayCore core, AnswerRenderer answers, int maxBodyBytes, ClientDisconnects disconnects) {
     this.core = core;
     this.answers = answers;
     this.bodies = new ConnectBodies(maxBodyBytes);
+    this.disconnects = disconnects;
   }
 
   /** {@code POST /api/avatar/connect}: a session in the configured response mode. */
@@ -118,7 +123,9 @@ public final class AvatarEndpoints {
               http.getRemoteAddr(),
               Collections.list(http.getHeaders("X-Forwarded-For")),
               () -> bodies.read(http),
-              ClientPresence.UNKNOWN);
+              // Watched from when the core has read the body until the flow ends, before the
+              // answer.
+              disconnects.presence(http, response));
       ConnectRequest connect = mode.map(configured::withResponseMode).orElse(configured);
       RenderedAnswer answer;
       try {

@@ -1,7 +1,6 @@
 package dev.avatargateway.spring.internal.web;
 
 import dev.avatargateway.gateway.core.AnswerRenderer;
-import dev.avatargateway.gateway.core.Caller;
 import dev.avatargateway.gateway.core.ClientPresence;
 import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.EventStreamWriter;
@@ -16,12 +15,12 @@ import dev.avatargateway.gateway.core.Sessions;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,16 +48,20 @@ public final class SessionEndpoints {
   private final GatewayCore core;
   private final AnswerRenderer answers;
   private final ConnectBodies bodies;
+  private final ClientDisconnects disconnects;
 
   /**
    * @param core the gateway
    * @param answers renders answers as the core stores them
    * @param maxBodyBytes the largest start body accepted
+   * @param disconnects tells an event stream that its reader left
    */
-  public SessionEndpoints(GatewayCore core, AnswerRenderer answers, int maxBodyBytes) {
+  public SessionEndpoints(
+      GatewayCore core, AnswerRenderer answers, int maxBodyBytes, ClientDisconnects disconnects) {
     this.core = core;
     this.answers = answers;
     this.bodies = new ConnectBodies(maxBodyBytes);
+    this.disconnects = disconnects;
   }
 
   /** {@code POST /api/avatar/sessions}: 202 once accepted; the flow goes on without the request. */
@@ -99,9 +102,9 @@ public final class SessionEndpoints {
                 VIEWS.sessions(
                     core.sessions()
                         .list(
-                            caller(http),
-                            query(http, "cursor"),
-                            Sessions.pageSize(query(http, "limit"))))));
+                            JsonReads.caller(http),
+                            JsonReads.query(http, "cursor"),
+                            Sessions.pageSize(JsonReads.query(http, "limit"))))));
   }
 
   /** {@code GET /api/avatar/sessions/{id}}: one of the caller's sessions. */
@@ -110,7 +113,10 @@ public final class SessionEndpoints {
       @PathVariable("id") String id, HttpServletRequest http, HttpServletResponse response)
       throws IOException {
     String requestId = Responses.requestId(http, response);
-    answer(response, requestId, () -> json(VIEWS.session(core.sessions().get(caller(http), id))));
+    answer(
+        response,
+        requestId,
+        () -> json(VIEWS.session(core.sessions().get(JsonReads.caller(http), id))));
   }
 
   /** {@code DELETE /api/avatar/sessions/{id}}: ends one of the caller's sessions. */
@@ -119,7 +125,10 @@ public final class SessionEndpoints {
       @PathVariable("id") String id, HttpServletRequest http, HttpServletResponse response)
       throws IOException {
     String requestId = Responses.requestId(http, response);
-    answer(response, requestId, () -> json(VIEWS.session(core.sessions().end(caller(http), id))));
+    answer(
+        response,
+        requestId,
+        () -> json(VIEWS.session(core.sessions().end(JsonReads.caller(http), id))));
   }
 
   /**
@@ -127,7 +136,8 @@ public final class SessionEndpoints {
    * Errors before the stream starts are JSON answers; a reader that already had the last event
    * ({@code Last-Event-ID}) gets 204, which tells an EventSource to stop reconnecting. The stream
    * holds the request's thread (a virtual one with {@code spring.threads.virtual.enabled}); a
-   * reader that left is noticed at the next write, at the latest the next heartbeat ({@code
+   * reader that left is noticed by {@link ClientDisconnects} within its poll interval (elsewhere
+   * than on Tomcat at the next write, at the latest the next heartbeat, {@code
    * sessions.heartbeatInterval}), and closing the stream starts its reader grace.
    */
   @GetMapping(SESSIONS + "/{id}/events")
@@ -139,7 +149,8 @@ public final class SessionEndpoints {
     try {
       events =
           core.sessions()
-              .events(caller(http), id, Optional.ofNullable(http.getHeader("Last-Event-ID")));
+              .events(
+                  JsonReads.caller(http), id, Optional.ofNullable(http.getHeader("Last-Event-ID")));
     } catch (GatewayException e) {
       Responses.send(response, Responses.failure(core, answers, response, e, requestId));
       return;
@@ -155,16 +166,29 @@ public final class SessionEndpoints {
       response.setHeader("Cache-Control", "no-store");
       // Proxies such as nginx buffer responses unless told not to: events would arrive late.
       response.setHeader("X-Accel-Buffering", "no");
-      stream(response.getOutputStream(), events, first);
+      AtomicBoolean gone = new AtomicBoolean();
+      // Closing the events ends a wait for the next one at once; the try closes them again.
+      ClientPresence.Watch watch =
+          disconnects.watchStream(
+              http,
+              response,
+              () -> {
+                gone.set(true);
+                events.close();
+              });
+      try {
+        EventStreamWriter.pump(
+            events,
+            first,
+            response.getOutputStream(),
+            core.sessions().heartbeatInterval(),
+            gone::get);
+      } finally {
+        watch.close();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private void stream(OutputStream out, SessionEvents events, List<SessionEvent> first)
-      throws InterruptedException {
-    // A reader that leaves is noticed by a write that fails (Tomcat tells nothing sooner).
-    EventStreamWriter.pump(events, first, out, core.sessions().heartbeatInterval(), () -> false);
   }
 
   private void answer(HttpServletResponse response, String requestId, Supplier<RenderedAnswer> work)
@@ -183,16 +207,5 @@ public final class SessionEndpoints {
 
   private static RenderedAnswer json(Map<String, Object> body) {
     return new RenderedAnswer(200, JsonAnswers.json(body), Map.of());
-  }
-
-  private static Caller caller(HttpServletRequest http) {
-    return new Caller(
-        new ServletHeaders(http),
-        http.getRemoteAddr(),
-        Collections.list(http.getHeaders("X-Forwarded-For")));
-  }
-
-  private static Optional<String> query(HttpServletRequest http, String name) {
-    return Optional.ofNullable(http.getParameter(name)).filter(value -> !value.isBlank());
   }
 }

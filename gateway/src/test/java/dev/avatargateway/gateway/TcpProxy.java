@@ -14,10 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP proxy in the test's JVM between gateways and a server (Redis), to make the server
- * unreachable on demand without stopping it for everyone else: {@link #cut()} closes every
- * connection and from then on refuses new ones (as a dead host's port would: connection refused),
- * {@link #restore()} accepts again. Bytes are piped both ways unchanged, one virtual thread per
- * direction.
+ * unreachable on demand without stopping it for everyone else: {@link #cut()} resets every
+ * connection and from then on resets new ones as soon as they are accepted (as a server that went
+ * away does), {@link #restore()} relays again. The port stays bound through a cut: a port let go is
+ * in the ephemeral range, and any outgoing connection on the machine may take it before a restore
+ * binds it again. Bytes are piped both ways unchanged, one virtual thread per direction.
  */
 final class TcpProxy implements AutoCloseable {
   private static final int PIPE_BUFFER_BYTES = 16 * 1024;
@@ -26,79 +27,90 @@ final class TcpProxy implements AutoCloseable {
   private static final int BACKLOG = 50;
 
   private final InetSocketAddress target;
-  private final int port;
+  private final ServerSocket server;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-  private ServerSocket server;
-  private boolean closed;
+  private volatile boolean cutOff;
+  private volatile boolean closed;
 
-  private TcpProxy(InetSocketAddress target, int port) {
+  private TcpProxy(InetSocketAddress target, ServerSocket server) {
     this.target = target;
-    this.port = port;
+    this.server = server;
   }
 
   /** Starts a proxy on a free port of 127.0.0.1 to {@code host:targetPort}. */
   static TcpProxy start(String host, int targetPort) {
-    TcpProxy proxy = new TcpProxy(new InetSocketAddress(host, targetPort), GatewayJvm.freePort());
-    proxy.restore();
-    return proxy;
+    try {
+      ServerSocket listening = new ServerSocket(0, BACKLOG, InetAddress.getLoopbackAddress());
+      TcpProxy proxy = new TcpProxy(new InetSocketAddress(host, targetPort), listening);
+      Thread.ofVirtual()
+          .name("tcp-proxy-accept-" + listening.getLocalPort())
+          .start(proxy::acceptUntilClosed);
+      return proxy;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on a loopback port", e);
+    }
   }
 
-  /** The port the proxy listens on (while not cut). */
+  /** The port the proxy listens on. */
   int port() {
-    return port;
+    return server.getLocalPort();
   }
 
-  /** Closes every connection and the listening socket: connecting is refused until restore. */
+  /** Resets every connection, and every new one until {@link #restore()}. */
   synchronized void cut() {
-    closeQuietly(server);
-    server = null;
-    open.forEach(TcpProxy::closeQuietly);
+    cutOff = true;
+    open.forEach(TcpProxy::reset);
     open.clear();
   }
 
-  /** Listens again on the same port. */
+  /** Relays new connections again. */
   synchronized void restore() {
-    if (closed || server != null) {
-      return;
-    }
-    try {
-      ServerSocket listening = new ServerSocket();
-      listening.setReuseAddress(true);
-      listening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), BACKLOG);
-      server = listening;
-      Thread.ofVirtual().name("tcp-proxy-accept-" + port).start(() -> accept(listening));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on port " + port, e);
+    if (!closed) {
+      cutOff = false;
     }
   }
 
-  private void accept(ServerSocket listening) {
-    while (!listening.isClosed()) {
+  private void acceptUntilClosed() {
+    while (!closed) {
       Socket client;
       try {
-        client = listening.accept();
+        client = server.accept();
       } catch (IOException e) {
-        return; // cut or closed
+        return; // closed
+      }
+      if (cutOff) {
+        reset(client);
+        continue;
       }
       Socket upstream = new Socket();
       try {
         upstream.connect(target);
       } catch (IOException e) {
-        closeQuietly(client);
+        reset(client);
         closeQuietly(upstream);
         continue;
       }
       open.add(client);
       open.add(upstream);
-      if (listening.isClosed()) {
+      if (cutOff) {
         // Cut while this one was being connected: it must not survive the cut.
-        closeQuietly(client);
-        closeQuietly(upstream);
-        return;
+        reset(client);
+        reset(upstream);
+        continue;
       }
       Thread.ofVirtual().start(() -> pipe(client, upstream));
       Thread.ofVirtual().start(() -> pipe(upstream, client));
     }
+  }
+
+  /** Closes with a reset (no orderly FIN), as a server that went away does. */
+  private static void reset(Socket socket) {
+    try {
+      socket.setSoLinger(true, 0);
+    } catch (SocketException e) {
+      // Already closed: closing below is harmless.
+    }
+    closeQuietly(socket);
   }
 
   private void pipe(Socket from, Socket to) {
@@ -135,6 +147,9 @@ final class TcpProxy implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
-    cut();
+    cutOff = true;
+    closeQuietly(server);
+    open.forEach(TcpProxy::reset);
+    open.clear();
   }
 }

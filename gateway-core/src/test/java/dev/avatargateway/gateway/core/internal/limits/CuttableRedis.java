@@ -11,77 +11,91 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP relay in front of the test Redis on a loopback port of its own, which a test cuts (every
- * connection dropped, new ones refused) and restores: a Redis outage and its return, for real,
- * without stopping the shared Redis. Close it after the test.
+ * connection dropped, new ones reset as soon as they are accepted) and restores: a Redis outage and
+ * its return, for real, without stopping the shared Redis. The port stays bound through a cut: a
+ * port let go is in the ephemeral range, and any outgoing connection on the machine may take it
+ * before the restore binds it again. Close it after the test.
  */
 public final class CuttableRedis implements AutoCloseable {
   private static final int REDIS_PORT = 6379;
 
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-  private final int port;
-  private volatile ServerSocket server;
+  private final ServerSocket server;
+  private volatile boolean cutOff;
   private volatile boolean closed;
 
-  private CuttableRedis(int port) throws IOException {
-    this.port = port;
-    listen();
+  private CuttableRedis() throws IOException {
+    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread.ofPlatform().daemon().name("cuttable-redis-accept").start(this::acceptUntilClosed);
   }
 
   /** A relay on a free loopback port, relaying already. */
   public static CuttableRedis start() throws IOException {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
-    return new CuttableRedis(port);
+    return new CuttableRedis();
   }
 
   /** The URL of the relay, for {@code redis.url}. */
   public String url() {
-    return "redis://127.0.0.1:" + port;
+    return "redis://127.0.0.1:" + server.getLocalPort();
   }
 
-  /** Drops every relayed connection and refuses new ones until {@link #restore()}. */
-  public synchronized void cut() throws IOException {
-    ServerSocket current = server;
-    server = null;
-    if (current != null) {
-      current.close();
+  /** Drops every relayed connection and resets new ones until {@link #restore()}. */
+  public synchronized void cut() {
+    cutOff = true;
+    dropAll();
+  }
+
+  /** Relays new connections again. */
+  public synchronized void restore() {
+    if (!closed) {
+      cutOff = false;
     }
+  }
+
+  private void acceptUntilClosed() {
+    while (!closed) {
+      Socket client;
+      try {
+        client = server.accept();
+      } catch (IOException e) {
+        return; // closed
+      }
+      if (cutOff) {
+        reset(client);
+        continue;
+      }
+      try {
+        Socket redis = new Socket(InetAddress.getLoopbackAddress(), REDIS_PORT);
+        sockets.add(client);
+        sockets.add(redis);
+        if (cutOff) {
+          // Cut while this one was being connected: it must not survive the cut.
+          dropAll();
+          continue;
+        }
+        pump(client, redis);
+        pump(redis, client);
+      } catch (IOException e) {
+        reset(client);
+      }
+    }
+  }
+
+  /** Closes with a reset (no orderly FIN), as a Redis that went away does. */
+  private static void reset(Socket socket) {
+    try {
+      socket.setSoLinger(true, 0);
+      socket.close();
+    } catch (IOException e) {
+      // Already closed: nothing left to do.
+    }
+  }
+
+  private void dropAll() {
     for (Socket s : sockets) {
-      s.close();
+      reset(s);
     }
     sockets.clear();
-  }
-
-  /** Accepts and relays connections again. */
-  public synchronized void restore() throws IOException {
-    if (server == null && !closed) {
-      listen();
-    }
-  }
-
-  private void listen() throws IOException {
-    ServerSocket socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
-    server = socket;
-    Thread.ofPlatform()
-        .daemon()
-        .name("cuttable-redis-accept")
-        .start(
-            () -> {
-              while (!socket.isClosed()) {
-                try {
-                  Socket client = socket.accept();
-                  Socket redis = new Socket(InetAddress.getLoopbackAddress(), REDIS_PORT);
-                  sockets.add(client);
-                  sockets.add(redis);
-                  pump(client, redis);
-                  pump(redis, client);
-                } catch (IOException e) {
-                  return; // cut or closed
-                }
-              }
-            });
   }
 
   private void pump(Socket from, Socket to) {
@@ -112,8 +126,10 @@ public final class CuttableRedis implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     closed = true;
-    cut();
+    cutOff = true;
+    server.close();
+    dropAll();
   }
 }

@@ -23,7 +23,12 @@ async function call(method, path, body) {
     throw new Error('Not logged in');
   }
   const text = await response.text();
-  const json = text ? JSON.parse(text) : {};
+  let json = {};
+  try {
+    json = text ? JSON.parse(text) : {};
+  } catch {
+    // Not JSON (a proxy's error page, say): the status says enough.
+  }
   if (!response.ok) {
     // The gateway's errors are {error, code, requestId}; Spring's own (403 CSRF) are not.
     const detail = json.code ? `${json.error} (${json.code}, request ${json.requestId})` : `${response.status} ${json.error ?? ''}`;

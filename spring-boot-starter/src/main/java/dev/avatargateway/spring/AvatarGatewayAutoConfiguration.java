@@ -157,6 +157,13 @@ public class AvatarGatewayAutoConfiguration {
         e.getMessage().startsWith(prefix)
             ? e.getMessage().substring(prefix.length())
             : e.getMessage();
+    if (e.setting().equals(AUTH_MODE)) {
+      // The core names its own settings; in an application the way out is one of the starter's.
+      problem +=
+          " (in this application: "
+              + SPRING_SECURITY_ONLY
+              + "=true admits only Spring Security's users, and needs no mode)";
+    }
     ConfigException named = new ConfigException("avatar-gateway." + e.setting(), problem);
     named.initCause(e);
     return named;
@@ -252,8 +259,9 @@ public class AvatarGatewayAutoConfiguration {
   static class Security {
     @Bean
     @ConditionalOnMissingBean({Authenticator.class, SpringSecurityPrincipal.class})
-    SpringSecurityPrincipal avatarGatewaySpringSecurityPrincipal() {
-      return new SpringSecurityPrincipal();
+    SpringSecurityPrincipal avatarGatewaySpringSecurityPrincipal(Environment environment) {
+      return new SpringSecurityPrincipal(
+          environment.getProperty(SPRING_SECURITY_ONLY, Boolean.class, false));
     }
 
     /**
@@ -293,11 +301,36 @@ public class AvatarGatewayAutoConfiguration {
     }
   }
 
-  /** Puts {@link SpringSecurityAuthenticator} around the configured authenticator. */
+  /**
+   * Whether only Spring Security's users may call the gateway: a request it did not authenticate is
+   * 401 {@code unauthenticated}, and {@code avatar-gateway.auth.mode} must stay unset; default
+   * false ({@code avatar-gateway.auth.*} decides for such requests). Not a field of the core's
+   * {@code AuthConfig}, which knows nothing of Spring, so read here.
+   */
+  static final String SPRING_SECURITY_ONLY = "avatar-gateway.auth.spring-security-only";
+
+  /** The core's name of the setting a failed authentication check names. */
+  private static final String AUTH_MODE = "auth.mode";
+
+  /**
+   * Puts {@link SpringSecurityAuthenticator} around the configured authenticator, or, with {@value
+   * #SPRING_SECURITY_ONLY}, makes it the only one: then nobody else is let in, so the core needs no
+   * {@code allow-unauthenticated-with-real-runway} with a real Runway.
+   */
   static final class SpringSecurityPrincipal implements GatewayCoreCustomizer {
+    private final boolean only;
+
+    SpringSecurityPrincipal(boolean only) {
+      this.only = only;
+    }
+
     @Override
     public void customize(GatewayCore.Builder builder) {
-      builder.authenticatorAround(SpringSecurityAuthenticator::new);
+      if (only) {
+        builder.authenticator(SpringSecurityAuthenticator.only());
+      } else {
+        builder.authenticatorAround(SpringSecurityAuthenticator::new);
+      }
     }
   }
 

@@ -30,7 +30,9 @@ class ConfigurationMetadataTest {
 
   /** The starter's own properties, read beside the records (no component of theirs). */
   private static final List<String> READ_BESIDES =
-      List.of(AvatarGatewayAutoConfiguration.ADMIN_AUTHORITY);
+      List.of(
+          AvatarGatewayAutoConfiguration.ADMIN_AUTHORITY,
+          AvatarGatewayAutoConfiguration.SPRING_SECURITY_ONLY);
 
   private static final Map<String, JsonNode> METADATA = new TreeMap<>();
 

@@ -63,6 +63,30 @@ class PropertiesValidationTest {
   }
 
   @Test
+  void withARealRunwayOnlySpringSecuritysUsersNeedNoOptInToModeNone() {
+    ApplicationContextRunner real =
+        new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(AvatarGatewayAutoConfiguration.class))
+            .withPropertyValues(
+                "runway.api-secret=key_not_a_real_one_0123456789",
+                "runway.base-url=http://127.0.0.1:9",
+                "avatar-gateway.ledger.url=jdbc:h2:mem:starter-spring-only;DB_CLOSE_DELAY=-1");
+
+    real.run(
+        context ->
+            assertThat(context)
+                .getFailure()
+                .hasStackTraceContaining("Invalid setting avatar-gateway.auth.mode: is none")
+                .hasStackTraceContaining("avatar-gateway.auth.spring-security-only=true"));
+    real.withPropertyValues("avatar-gateway.auth.spring-security-only=true")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(GatewayCore.class));
+    // Only Spring Security's users, and yet a mode of the core's own: refused, not ignored.
+    real.withPropertyValues(
+            "avatar-gateway.auth.spring-security-only=true", "avatar-gateway.auth.mode=jwt")
+        .run(context -> assertThat(context).getFailure().hasStackTraceContaining("auth.mode"));
+  }
+
+  @Test
   void anInvalidValueIsNamedAsAnApplicationProperty() {
     runner
         .withPropertyValues("avatar-gateway.connect.deadline=0s")

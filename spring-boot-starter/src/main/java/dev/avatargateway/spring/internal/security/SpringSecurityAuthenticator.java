@@ -1,6 +1,8 @@
 package dev.avatargateway.spring.internal.security;
 
 import dev.avatargateway.gateway.core.Authenticator;
+import dev.avatargateway.gateway.core.ErrorCode;
+import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.Principal;
 import dev.avatargateway.gateway.core.RequestHeaders;
 import dev.avatargateway.spring.internal.web.ServletHeaders;
@@ -28,6 +30,14 @@ public final class SpringSecurityAuthenticator implements Authenticator {
    */
   public SpringSecurityAuthenticator(Authenticator fallback) {
     this.fallback = Objects.requireNonNull(fallback, "fallback");
+  }
+
+  /** Spring Security's users only: any other request is 401 {@code unauthenticated}. */
+  public static SpringSecurityAuthenticator only() {
+    return new SpringSecurityAuthenticator(
+        headers -> {
+          throw new GatewayException(ErrorCode.UNAUTHENTICATED, "Log in to the application first.");
+        });
   }
 
   @Override

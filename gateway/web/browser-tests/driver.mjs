@@ -1,4 +1,4 @@
-// Drives one headless Chromium for a JUnit test (gateway/src/test/java/.../BrowserDriver.java).
+// Drives one headless Chromium for a JUnit test (browser-test-support's BrowserDriver).
 //
 // Protocol: the test writes one JSON command per line on stdin ({"id": 1, "do": "open", ...});
 // this script answers each with one JSON line on stdout ({"type": "result", "id": 1, ...}, or

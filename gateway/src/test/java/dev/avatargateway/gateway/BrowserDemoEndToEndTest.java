@@ -3,6 +3,7 @@ package dev.avatargateway.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.avatargateway.browsertest.BrowserDriver;
 import dev.avatargateway.simulator.DelayDistribution;
 import dev.avatargateway.simulator.RecordedRequest;
 import dev.avatargateway.simulator.SessionRecord;
@@ -47,7 +48,7 @@ class BrowserDemoEndToEndTest {
   @org.junit.jupiter.api.BeforeEach
   void name(TestInfo info) {
     name = "BrowserDemoEndToEndTest-" + info.getTestMethod().orElseThrow().getName();
-    BrowserDriver.checkPrerequisites();
+    DemoBrowser.checkPrerequisites();
   }
 
   @AfterEach
@@ -67,20 +68,20 @@ class BrowserDemoEndToEndTest {
             Map.of(
                 "GATEWAY_LEDGER_URL",
                 "jdbc:h2:mem:browser-demo-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"));
-    browser = BrowserDriver.start(gateway.baseUrl(), name);
+    browser = DemoBrowser.start(gateway.baseUrl(), name);
   }
 
   /** Opens the demo and waits until its picker is filled from the presets. */
   private void openDemo() {
     JsonNode opened = browser.open(DEMO);
     assertThat(opened.path("status").asInt()).as("GET /demo/").isEqualTo(200);
-    browser.command("waitForEnabled", "testid", "start");
+    browser.waitForEnabled("start");
   }
 
   private static JsonNode messages() throws Exception {
     return JsonMapper.builder()
         .build()
-        .readTree(Files.readString(BrowserDriver.WEB.resolve("src/shared/messages.json")));
+        .readTree(Files.readString(DemoBrowser.WEB.resolve("src/shared/messages.json")));
   }
 
   /** The gateway's id of the session the page started (from its 202). */
@@ -118,7 +119,7 @@ class BrowserDemoEndToEndTest {
   void startShowsProgressTheSdkJoinsLiveKitWithTheAnsweredTokenAndEndEndsTheSessionUpstream() {
     start(FAST);
     openDemo();
-    browser.command("select", "testid", "avatar-picker", "value", "music-superstar");
+    browser.select("avatar-picker", "music-superstar");
     browser.command("captureEventStreams");
     // As the SDK opens its LiveKit connection: the call is on the page; then End.
     browser.arm(
@@ -139,7 +140,7 @@ class BrowserDemoEndToEndTest {
 
     JsonNode events = browser.awaitEvent("stream", e -> e.path("url").asString().contains(id));
     List<Map.Entry<String, JsonNode>> stream =
-        BrowserDriver.sseEvents(events.path("body").asString());
+        DemoBrowser.sseEvents(events.path("body").asString());
     assertThat(stream)
         .extracting(Map.Entry::getKey)
         .containsExactly("created", "ready", "credentials");
@@ -148,7 +149,7 @@ class BrowserDemoEndToEndTest {
     assertThat(socket.getScheme()).isEqualTo(serverUrl.getScheme());
     assertThat(socket.getHost()).isEqualTo(serverUrl.getHost());
     assertThat(socket.getPath()).startsWith("/rtc");
-    assertThat(BrowserDriver.queryParameter(socket, "access_token"))
+    assertThat(DemoBrowser.queryParameter(socket, "access_token"))
         .isEqualTo(credentials.path("token").asString())
         .isNotBlank();
     // One click, one start, with its own Idempotency-Key; one session upstream, consumed.
@@ -192,7 +193,7 @@ class BrowserDemoEndToEndTest {
     assertShowsError("unauthenticated", "1-no-key");
     assertThat(gateway.upstream().sessions()).isEmpty();
 
-    browser.command("fill", "testid", "api-key", "value", key);
+    browser.fill("api-key", key);
     browser.arm(
         List.of(Map.of("do", "waitFor", "testid", "call"), Map.of("do", "click", "testid", "end")));
     browser.click("start");
@@ -263,7 +264,7 @@ class BrowserDemoEndToEndTest {
                 "GATEWAY_LEDGER_URL",
                 "jdbc:h2:mem:browser-demo-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"));
     // The LiveKit socket goes out for real here: wss://livekit.simulator.invalid resolves nowhere.
-    browser = BrowserDriver.start(gateway.baseUrl(), name, false);
+    browser = DemoBrowser.startWithRealWebSockets(gateway.baseUrl(), name);
     openDemo();
 
     browser.click("start");

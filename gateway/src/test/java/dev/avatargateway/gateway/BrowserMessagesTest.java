@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * not exist (a renamed code would otherwise leave users with the generic fallback).
  */
 class BrowserMessagesTest {
-  private static final Path MESSAGES = BrowserDriver.WEB.resolve("src/shared/messages.json");
+  private static final Path MESSAGES = DemoBrowser.WEB.resolve("src/shared/messages.json");
 
   /** The cancelled section's fallback for a reason this version does not know. */
   private static final String UNKNOWN_REASON = "unknown";

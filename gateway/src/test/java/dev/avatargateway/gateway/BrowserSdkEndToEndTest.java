@@ -3,6 +3,7 @@ package dev.avatargateway.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.avatargateway.browsertest.BrowserDriver;
 import dev.avatargateway.simulator.RecordedRequest;
 import dev.avatargateway.simulator.SessionRecord;
 import java.net.URI;
@@ -37,14 +38,14 @@ class BrowserSdkEndToEndTest {
   @BeforeEach
   void start(TestInfo info) {
     name = "BrowserSdkEndToEndTest-" + info.getTestMethod().orElseThrow().getName();
-    BrowserDriver.checkPrerequisites();
+    DemoBrowser.checkPrerequisites();
     gateway =
         GatewayHarness.start(
             ConnectEndToEndTest.FAST,
             Map.of(
                 "GATEWAY_LEDGER_URL",
                 "jdbc:h2:mem:browser-sdk-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"));
-    browser = BrowserDriver.start(gateway.baseUrl(), name);
+    browser = DemoBrowser.start(gateway.baseUrl(), name);
   }
 
   @AfterEach
@@ -62,14 +63,14 @@ class BrowserSdkEndToEndTest {
     assertThat(socket.getScheme()).isEqualTo(server.getScheme());
     assertThat(socket.getHost()).isEqualTo(server.getHost());
     assertThat(socket.getPath()).startsWith("/rtc");
-    assertThat(BrowserDriver.queryParameter(socket, "access_token")).isEqualTo(token).isNotBlank();
+    assertThat(DemoBrowser.queryParameter(socket, "access_token")).isEqualTo(token).isNotBlank();
   }
 
   @Test
   void reactAvatarCallWithConnectUrlPostsToTheConnectPathAndJoinsWithTheCredentials() {
     browser.open("/demo/connect-url.html");
-    browser.command("waitForEnabled", "testid", "start");
-    browser.command("select", "testid", "avatar-picker", "value", "cat-character");
+    browser.waitForEnabled("start");
+    browser.select("avatar-picker", "cat-character");
 
     browser.click("start");
 
@@ -103,7 +104,7 @@ class BrowserSdkEndToEndTest {
   void aRefusalOfTheSdksOwnConnectShowsTheGatewaysMessageWithItsRequestId() throws Exception {
     gateway.upstream().setCreditsExhausted(true);
     browser.open("/demo/connect-url.html");
-    browser.command("waitForEnabled", "testid", "start");
+    browser.waitForEnabled("start");
 
     browser.click("start");
 
@@ -112,7 +113,7 @@ class BrowserSdkEndToEndTest {
     JsonNode refused = browser.awaitResponse("POST", "/api/avatar/connect");
     assertThat(refused.path("status").asInt()).isEqualTo(503);
     String expected =
-        JSON.readTree(Files.readString(BrowserDriver.WEB.resolve("src/shared/messages.json")))
+        JSON.readTree(Files.readString(DemoBrowser.WEB.resolve("src/shared/messages.json")))
             .path("errors")
             .path("upstream_credits_exhausted")
             .asString();
@@ -127,7 +128,7 @@ class BrowserSdkEndToEndTest {
   void corePackageStreamToConsumesTheSessionKeyAtTheSimulatorAndJoinsWithItsToken() {
     URI simulator = gateway.simulator().baseUrl();
     browser.open("/demo/core.html");
-    browser.command("waitForEnabled", "testid", "start");
+    browser.waitForEnabled("start");
     // As the SDK opens its LiveKit connection: End (LiveKit gives up on a silent one within 5 s).
     browser.arm(
         List.of(

@@ -3,10 +3,12 @@ package dev.avatargateway.example;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.avatargateway.browsertest.BrowserDriver;
 import dev.avatargateway.simulator.RunwaySimulator;
 import dev.avatargateway.spring.test.AutoConfigureRunwaySimulator;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,13 +37,20 @@ class BrowserTest {
    */
   private static final Duration UNTIL_ENDED = Duration.ofSeconds(20);
 
+  /**
+   * The gateway's web package, with the driver script and its packages, from this module's folder
+   * (Surefire's working directory).
+   */
+  private static final Path GATEWAY_WEB = Path.of("..", "..", "gateway", "web");
+
   @LocalServerPort int port;
   @Autowired RunwaySimulator simulator;
 
   @Test
   void aUserLogsInStartsASessionAndSeesIt() throws Exception {
-    try (Chromium browser =
-        Chromium.start(URI.create("http://127.0.0.1:" + port), "login-and-start")) {
+    try (BrowserDriver browser =
+        BrowserDriver.start(
+            URI.create("http://127.0.0.1:" + port), "login-and-start", GATEWAY_WEB)) {
       browser.open("/");
       browser.waitForEnabled("login");
       browser.screenshot("1-login");

@@ -3,6 +3,7 @@ package dev.avatargateway.spring.internal.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.avatargateway.gateway.core.ClientConnection;
 import dev.avatargateway.gateway.core.ClientPresence;
 import java.nio.ByteBuffer;
 import java.time.Duration;

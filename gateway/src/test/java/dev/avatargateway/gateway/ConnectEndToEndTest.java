@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -377,6 +378,43 @@ class ConnectEndToEndTest {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(onlySession().status()).isEqualTo("CANCELLED"));
     await().atMost(Duration.ofSeconds(5)).until(() -> gateway.app().connectsInFlight() == 0);
+  }
+
+  @Test
+  void aByteOfANextRequestSentWhileTheConnectWaitsClosesTheConnectionAfterTheAnswer()
+      throws Exception {
+    start("");
+    // Long enough for the watcher's look (every 100 ms) to find the byte before READY.
+    gateway.upstream().setReadyAfter(DelayDistribution.fixed(Duration.ofSeconds(2)));
+    byte[] body = "{\"avatarId\":\"cat-character\"}".getBytes(StandardCharsets.UTF_8);
+
+    try (Socket socket = new Socket("127.0.0.1", gateway.app().port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST "
+                  + CONNECT
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      await().atMost(Duration.ofSeconds(10)).until(() -> gateway.upstream().sessions().size() == 1);
+      // Jetty has read the whole request by now: the next one's first byte is the watcher's to
+      // consume, and Jetty cannot take it back.
+      out.write('G');
+      out.flush();
+      // Without Connection: close, Jetty would wait on the rest of that request: fail, not hang.
+      socket.setSoTimeout((int) Duration.ofSeconds(20).toMillis());
+
+      String answer =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+      assertThat(answer).startsWith("HTTP/1.1 200 ");
+      assertThat(answer.substring(0, answer.indexOf("\r\n\r\n") + 2).toLowerCase(Locale.ROOT))
+          .contains("\r\nconnection: close\r\n");
+    }
+    assertThat(onlySession().status()).isNotEqualTo("CANCELLED");
   }
 
   @Test

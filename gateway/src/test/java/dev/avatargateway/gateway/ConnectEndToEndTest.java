@@ -11,6 +11,7 @@ import dev.avatargateway.simulator.FaultRule.Route;
 import dev.avatargateway.simulator.RunwaySimulator;
 import dev.avatargateway.simulator.SessionRecord;
 import dev.avatargateway.simulator.SimulatorConfig;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpRequest;
@@ -358,19 +359,10 @@ class ConnectEndToEndTest {
   void aClientThatLeavesGetsItsSessionCancelled() throws Exception {
     start("");
     gateway.upstream().setReadyAfter(DelayDistribution.fixed(Duration.ofMinutes(1)));
-    byte[] body = "{\"avatarId\":\"cat-character\"}".getBytes(StandardCharsets.UTF_8);
 
     try (Socket socket = new Socket("127.0.0.1", gateway.app().port())) {
       OutputStream out = socket.getOutputStream();
-      out.write(
-          ("POST "
-                  + CONNECT
-                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
-                  + body.length
-                  + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
-      out.flush();
+      writeConnect(out);
       await().atMost(Duration.ofSeconds(10)).until(() -> gateway.upstream().sessions().size() == 1);
     }
 
@@ -386,19 +378,10 @@ class ConnectEndToEndTest {
     start("");
     // Long enough for the watcher's look (every 100 ms) to find the byte before READY.
     gateway.upstream().setReadyAfter(DelayDistribution.fixed(Duration.ofSeconds(2)));
-    byte[] body = "{\"avatarId\":\"cat-character\"}".getBytes(StandardCharsets.UTF_8);
 
     try (Socket socket = new Socket("127.0.0.1", gateway.app().port())) {
       OutputStream out = socket.getOutputStream();
-      out.write(
-          ("POST "
-                  + CONNECT
-                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
-                  + body.length
-                  + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
-      out.flush();
+      writeConnect(out);
       await().atMost(Duration.ofSeconds(10)).until(() -> gateway.upstream().sessions().size() == 1);
       // Jetty has read the whole request by now: the next one's first byte is the watcher's to
       // consume, and Jetty cannot take it back.
@@ -421,24 +404,13 @@ class ConnectEndToEndTest {
   void oneSharedThreadNoticesEachOfManyClientsThatLeave() throws Exception {
     start("");
     gateway.upstream().setReadyAfter(DelayDistribution.fixed(Duration.ofMinutes(1)));
-    byte[] body = "{\"avatarId\":\"cat-character\"}".getBytes(StandardCharsets.UTF_8);
     int clients = 12;
     List<Socket> sockets = new ArrayList<>();
     try {
       for (int i = 0; i < clients; i++) {
         Socket socket = new Socket("127.0.0.1", gateway.app().port());
         sockets.add(socket);
-        OutputStream out = socket.getOutputStream();
-        out.write(
-            ("POST "
-                    + CONNECT
-                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: "
-                    + body.length
-                    + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
-        out.flush();
+        writeConnect(socket.getOutputStream());
       }
       await()
           .atMost(Duration.ofSeconds(10))
@@ -645,6 +617,21 @@ class ConnectEndToEndTest {
     assertThat(metrics).contains("avatar_gateway_connects_total").contains("code=\"ok\"");
     assertThat(metrics).contains("avatar_gateway_upstream_requests");
     assertThat(metrics).contains("avatar_gateway_upstream_simulated 1.0");
+  }
+
+  /** A connect over a raw socket, which the test then closes or writes on as a client would. */
+  private static void writeConnect(OutputStream out) throws IOException {
+    byte[] body = "{\"avatarId\":\"cat-character\"}".getBytes(StandardCharsets.UTF_8);
+    out.write(
+        ("POST "
+                + CONNECT
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.write(body);
+    out.flush();
   }
 
   private SessionRecord onlySession() {

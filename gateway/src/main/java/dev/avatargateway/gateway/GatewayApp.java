@@ -3,6 +3,7 @@ package dev.avatargateway.gateway;
 import dev.avatargateway.gateway.ConfigLoader.LoadedConfig;
 import dev.avatargateway.gateway.core.AuthConfig;
 import dev.avatargateway.gateway.core.ConfigException;
+import dev.avatargateway.gateway.core.ConnectionWatcher;
 import dev.avatargateway.gateway.core.GatewayCore;
 import dev.avatargateway.gateway.internal.http.DemoSettings;
 import dev.avatargateway.gateway.internal.http.HttpApi;
@@ -230,7 +231,7 @@ public final class GatewayApp implements AutoCloseable {
     }
     ServerConfig server = config.server();
     JettyDisconnectWatcher disconnects =
-        new JettyDisconnectWatcher(JettyDisconnectWatcher.DEFAULT_POLL_INTERVAL);
+        new JettyDisconnectWatcher(ConnectionWatcher.POLL_INTERVAL);
     HttpApi api =
         new HttpApi(
             new HttpApi.Components(

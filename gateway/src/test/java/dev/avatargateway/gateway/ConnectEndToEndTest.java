@@ -11,6 +11,7 @@ import dev.avatargateway.simulator.FaultRule.Route;
 import dev.avatargateway.simulator.RunwaySimulator;
 import dev.avatargateway.simulator.SessionRecord;
 import dev.avatargateway.simulator.SimulatorConfig;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpRequest;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -357,19 +359,10 @@ class ConnectEndToEndTest {
   void aClientThatLeavesGetsItsSessionCancelled() throws Exception {
     start("");
     gateway.upstream().setReadyAfter(DelayDistribution.fixed(Duration.ofMinutes(1)));
-    byte[] body = "{\"avatarId\":\"cat-character\"}".getBytes(StandardCharsets.UTF_8);
 
     try (Socket socket = new Socket("127.0.0.1", gateway.app().port())) {
       OutputStream out = socket.getOutputStream();
-      out.write(
-          ("POST "
-                  + CONNECT
-                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
-                  + body.length
-                  + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
-      out.flush();
+      writeConnect(out);
       await().atMost(Duration.ofSeconds(10)).until(() -> gateway.upstream().sessions().size() == 1);
     }
 
@@ -380,27 +373,44 @@ class ConnectEndToEndTest {
   }
 
   @Test
+  void aByteOfANextRequestSentWhileTheConnectWaitsClosesTheConnectionAfterTheAnswer()
+      throws Exception {
+    start("");
+    // Long enough for the watcher's look (every 100 ms) to find the byte before READY.
+    gateway.upstream().setReadyAfter(DelayDistribution.fixed(Duration.ofSeconds(2)));
+
+    try (Socket socket = new Socket("127.0.0.1", gateway.app().port())) {
+      OutputStream out = socket.getOutputStream();
+      writeConnect(out);
+      await().atMost(Duration.ofSeconds(10)).until(() -> gateway.upstream().sessions().size() == 1);
+      // Jetty has read the whole request by now: the next one's first byte is the watcher's to
+      // consume, and Jetty cannot take it back.
+      out.write('G');
+      out.flush();
+      // Without Connection: close, Jetty would wait on the rest of that request: fail, not hang.
+      socket.setSoTimeout((int) Duration.ofSeconds(20).toMillis());
+
+      String answer =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+      assertThat(answer).startsWith("HTTP/1.1 200 ");
+      assertThat(answer.substring(0, answer.indexOf("\r\n\r\n") + 2).toLowerCase(Locale.ROOT))
+          .contains("\r\nconnection: close\r\n");
+    }
+    assertThat(onlySession().status()).isNotEqualTo("CANCELLED");
+  }
+
+  @Test
   void oneSharedThreadNoticesEachOfManyClientsThatLeave() throws Exception {
     start("");
     gateway.upstream().setReadyAfter(DelayDistribution.fixed(Duration.ofMinutes(1)));
-    byte[] body = "{\"avatarId\":\"cat-character\"}".getBytes(StandardCharsets.UTF_8);
     int clients = 12;
     List<Socket> sockets = new ArrayList<>();
     try {
       for (int i = 0; i < clients; i++) {
         Socket socket = new Socket("127.0.0.1", gateway.app().port());
         sockets.add(socket);
-        OutputStream out = socket.getOutputStream();
-        out.write(
-            ("POST "
-                    + CONNECT
-                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: "
-                    + body.length
-                    + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
-        out.flush();
+        writeConnect(socket.getOutputStream());
       }
       await()
           .atMost(Duration.ofSeconds(10))
@@ -607,6 +617,21 @@ class ConnectEndToEndTest {
     assertThat(metrics).contains("avatar_gateway_connects_total").contains("code=\"ok\"");
     assertThat(metrics).contains("avatar_gateway_upstream_requests");
     assertThat(metrics).contains("avatar_gateway_upstream_simulated 1.0");
+  }
+
+  /** A connect over a raw socket, which the test then closes or writes on as a client would. */
+  private static void writeConnect(OutputStream out) throws IOException {
+    byte[] body = "{\"avatarId\":\"cat-character\"}".getBytes(StandardCharsets.UTF_8);
+    out.write(
+        ("POST "
+                + CONNECT
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.write(body);
+    out.flush();
   }
 
   private SessionRecord onlySession() {

@@ -1,16 +1,14 @@
 package dev.avatargateway.spring.internal.web;
 
+import dev.avatargateway.gateway.core.ClientConnection;
 import dev.avatargateway.gateway.core.ClientPresence;
+import dev.avatargateway.gateway.core.ConnectionWatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,10 +18,11 @@ import org.slf4j.LoggerFactory;
  * its session, an event stream waiting for its next event), and tells the core through {@link
  * ClientPresence}, so that the connect stops and cancels the session nobody would receive.
  *
- * <p>The servlet containers tell nothing of such a close (see {@link TomcatConnections}), so one
- * platform thread looks at every watched connection in turn, every {@link #POLL_INTERVAL}, with a
- * non-blocking read: nothing to read means the client waits, an end of stream means it is gone. A
- * waiting connect costs one small watch, not a thread; a look costs microseconds.
+ * <p>The servlet containers tell nothing of such a close (see {@link TomcatConnections}), so the
+ * core's {@link ConnectionWatcher} (one platform thread for the application) looks at every watched
+ * connection in turn, every {@link ConnectionWatcher#POLL_INTERVAL}, with a non-blocking read on
+ * Tomcat's socket wrapper: nothing to read means the client waits, an end of stream means it is
+ * gone. A waiting connect costs one small watch, not a thread; a look costs microseconds.
  *
  * <p>Supported: Tomcat's NIO connector over HTTP/1.1 (Spring Boot's default), event streams only
  * without TLS. Elsewhere (Jetty, HTTP/2, the NIO2 connector) the presence is {@link
@@ -39,26 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class ClientDisconnects implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClientDisconnects.class);
 
-  /**
-   * How often each watched connection is looked at: a browser that leaves has long closed its
-   * socket within 100 ms, a paid session is not worth much in that time, and a look costs
-   * microseconds, so even 10,000 waiting connects cost little. The standalone gateway's value.
-   */
-  public static final Duration POLL_INTERVAL = Duration.ofMillis(100);
-
-  /** The sweep thread's name, one per application. */
-  static final String THREAD_NAME = "avatar-gateway-disconnects";
-
   private final BiFunction<HttpServletRequest, Boolean, Optional<ClientConnection>> connections;
-  private final Duration pollInterval;
-  private final Set<Running> watched = ConcurrentHashMap.newKeySet();
+  private final Optional<ConnectionWatcher> watcher;
   private final AtomicBoolean warnedUnwatchable = new AtomicBoolean();
-
-  /** One buffer for every look: only the sweep thread looks, and a byte read is given back. */
-  private final ByteBuffer scratch = ByteBuffer.allocate(1);
-
-  private final Optional<Thread> sweeper;
-  private volatile boolean closed;
 
   /**
    * Watches the connections {@code connections} finds, every {@code pollInterval}; starts the sweep
@@ -72,17 +54,12 @@ public final class ClientDisconnects implements AutoCloseable {
       BiFunction<HttpServletRequest, Boolean, Optional<ClientConnection>> connections,
       Duration pollInterval) {
     this.connections = Objects.requireNonNull(connections, "connections");
-    this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
-    // A platform daemon thread: one for the whole application, and it must not keep the JVM alive.
-    this.sweeper =
-        Optional.of(
-            Thread.ofPlatform().name(THREAD_NAME).daemon(true).start(this::sweepUntilClosed));
+    this.watcher = Optional.of(new ConnectionWatcher(pollInterval));
   }
 
   private ClientDisconnects() {
     this.connections = (request, whileWriting) -> Optional.empty();
-    this.pollInterval = POLL_INTERVAL;
-    this.sweeper = Optional.empty();
+    this.watcher = Optional.empty();
     this.warnedUnwatchable.set(true); // the start-up warning said it, or the application chose it
   }
 
@@ -114,7 +91,7 @@ public final class ClientDisconnects implements AutoCloseable {
               : "this Tomcat's internals differ from Tomcat 11's (" + e + ")");
       return new ClientDisconnects();
     }
-    return new ClientDisconnects(tomcat::connectionOf, POLL_INTERVAL);
+    return new ClientDisconnects(tomcat::connectionOf, ConnectionWatcher.POLL_INTERVAL);
   }
 
   /**
@@ -152,7 +129,7 @@ public final class ClientDisconnects implements AutoCloseable {
       boolean whileWriting,
       Runnable onGone) {
     Objects.requireNonNull(onGone, "onGone");
-    if (closed || sweeper.isEmpty()) {
+    if (watcher.isEmpty()) {
       return () -> {};
     }
     Optional<ClientConnection> connection = connections.apply(request, whileWriting);
@@ -167,113 +144,24 @@ public final class ClientDisconnects implements AutoCloseable {
       }
       return () -> {};
     }
-    Running running = new Running(connection.get(), response, onGone);
-    watched.add(running);
-    return running;
+    return watcher.get().watch(connection.get(), () -> closeAfterAnswer(response), onGone);
+  }
+
+  /** The next request on this connection lost its first bytes: the client must not wait on it. */
+  private static void closeAfterAnswer(HttpServletResponse response) {
+    if (!response.isCommitted()) {
+      response.setHeader("Connection", "close");
+    }
   }
 
   /** How many connections are watched now (for tests). */
   int watchedCount() {
-    return watched.size();
+    return watcher.map(ConnectionWatcher::watchedCount).orElse(0);
   }
 
   /** Stops the sweep thread; watches still open are no longer looked at. Idempotent. */
   @Override
   public void close() {
-    closed = true;
-    sweeper.ifPresent(Thread::interrupt);
-  }
-
-  private void sweepUntilClosed() {
-    long intervalNanos = pollInterval.toNanos();
-    while (!closed) {
-      long started = System.nanoTime();
-      for (Running running : watched) {
-        running.look(scratch);
-      }
-      long rest = intervalNanos - (System.nanoTime() - started);
-      if (rest > 0) {
-        try {
-          Thread.sleep(Duration.ofNanos(rest));
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }
-  }
-
-  private final class Running implements ClientPresence.Watch {
-    /** Held while looking: once {@link #close()} returns, no look touches the connection. */
-    private final ReentrantLock lock = new ReentrantLock();
-
-    private final ClientConnection connection;
-    private final HttpServletResponse response;
-    private final Runnable onGone;
-    private boolean done;
-    private boolean lostBytes;
-
-    Running(ClientConnection connection, HttpServletResponse response, Runnable onGone) {
-      this.connection = connection;
-      this.response = response;
-      this.onGone = onGone;
-    }
-
-    /** One look at the connection, on the sweep thread. */
-    void look(ByteBuffer buffer) {
-      ClientConnection.Look look;
-      lock.lock();
-      try {
-        if (done) {
-          return;
-        }
-        look = connection.look(buffer);
-        if (look == ClientConnection.Look.LOST_BYTES) {
-          lostBytes = true;
-        }
-      } finally {
-        lock.unlock();
-      }
-      switch (look) {
-        case WAITING -> {}
-        case GONE -> fire();
-        // The next look would find the same bytes: nothing more can be told until the answer.
-        case SENT_BYTES, LOST_BYTES, CANNOT_TELL -> watched.remove(this);
-      }
-    }
-
-    private void fire() {
-      lock.lock();
-      try {
-        if (done) {
-          return;
-        }
-        done = true;
-      } finally {
-        lock.unlock();
-      }
-      watched.remove(this);
-      try {
-        onGone.run();
-      } catch (RuntimeException e) {
-        LOG.warn("Telling a connect that its client left failed", e);
-      }
-    }
-
-    @Override
-    public void close() {
-      boolean closeConnection;
-      lock.lock();
-      try {
-        closeConnection = lostBytes && !done;
-        done = true;
-      } finally {
-        lock.unlock();
-      }
-      watched.remove(this);
-      if (closeConnection && !response.isCommitted()) {
-        // The next request on this connection lost its first bytes: the client must not wait on it.
-        response.setHeader("Connection", "close");
-      }
-    }
+    watcher.ifPresent(ConnectionWatcher::close);
   }
 }

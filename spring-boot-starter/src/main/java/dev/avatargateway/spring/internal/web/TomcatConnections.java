@@ -1,5 +1,6 @@
 package dev.avatargateway.spring.internal.web;
 
+import dev.avatargateway.gateway.core.ClientConnection;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
 import java.io.IOException;

@@ -3,8 +3,8 @@ package dev.avatargateway.spring.internal.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.avatargateway.gateway.core.ClientConnection;
 import dev.avatargateway.gateway.core.ClientPresence;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +22,18 @@ class ClientDisconnectsTest {
   /** Generous for a few sweeps, short of hanging the build. */
   private static final Duration UNTIL_SWEPT = Duration.ofSeconds(5);
 
-  private final Connection connection = new Connection();
+  /** What the connection's next look finds. */
+  private final AtomicReference<ClientConnection.Look> next =
+      new AtomicReference<>(ClientConnection.Look.WAITING);
+
+  private final AtomicInteger looks = new AtomicInteger();
+
+  private final ClientConnection connection =
+      scratch -> {
+        looks.incrementAndGet();
+        return next.get();
+      };
+
   private final ClientDisconnects disconnects =
       new ClientDisconnects((request, whileWriting) -> Optional.of(connection), POLL);
   private final MockHttpServletRequest request = new MockHttpServletRequest();
@@ -37,10 +48,10 @@ class ClientDisconnectsTest {
   @Test
   void aClientThatLeavesIsToldOnceAndNoLongerWatched() {
     ClientPresence.Watch watch = disconnects.watch(request, response, false, gone::incrementAndGet);
-    await().atMost(UNTIL_SWEPT).until(() -> connection.looks.get() >= 2);
+    await().atMost(UNTIL_SWEPT).until(() -> looks.get() >= 2);
     assertThat(gone).hasValue(0);
 
-    connection.next.set(ClientConnection.Look.GONE);
+    next.set(ClientConnection.Look.GONE);
 
     await().atMost(UNTIL_SWEPT).until(() -> gone.get() == 1);
     assertThat(disconnects.watchedCount()).isZero();
@@ -52,7 +63,7 @@ class ClientDisconnectsTest {
   @Test
   void bytesThatCouldNotBeGivenBackCloseTheConnectionAfterTheAnswer() {
     ClientPresence.Watch watch = disconnects.watch(request, response, false, gone::incrementAndGet);
-    connection.next.set(ClientConnection.Look.LOST_BYTES);
+    next.set(ClientConnection.Look.LOST_BYTES);
     await().atMost(UNTIL_SWEPT).until(() -> disconnects.watchedCount() == 0);
 
     watch.close();
@@ -63,17 +74,30 @@ class ClientDisconnectsTest {
   }
 
   @Test
+  void lostBytesLeaveAnAnswerAlreadyCommittedAsItIs() {
+    ClientPresence.Watch watch = disconnects.watch(request, response, true, gone::incrementAndGet);
+    next.set(ClientConnection.Look.LOST_BYTES);
+    await().atMost(UNTIL_SWEPT).until(() -> disconnects.watchedCount() == 0);
+    response.setCommitted(true); // an event stream's first event went out
+
+    watch.close();
+
+    assertThat(response.getHeader("Connection")).isNull();
+    assertThat(gone).hasValue(0);
+  }
+
+  @Test
   void bytesGivenBackKeepTheConnectionButEndTheWatch() {
     ClientPresence.Watch watch = disconnects.watch(request, response, false, gone::incrementAndGet);
-    connection.next.set(ClientConnection.Look.SENT_BYTES);
+    next.set(ClientConnection.Look.SENT_BYTES);
     await().atMost(UNTIL_SWEPT).until(() -> disconnects.watchedCount() == 0);
-    int looks = connection.looks.get();
-    connection.next.set(ClientConnection.Look.GONE);
+    int looked = looks.get();
+    next.set(ClientConnection.Look.GONE);
 
     await().pollDelay(POLL.multipliedBy(10)).atMost(UNTIL_SWEPT).until(() -> true);
     watch.close();
 
-    assertThat(connection.looks).hasValue(looks);
+    assertThat(looks).hasValue(looked);
     assertThat(gone).hasValue(0);
     assertThat(response.getHeader("Connection")).isNull();
   }
@@ -81,14 +105,14 @@ class ClientDisconnectsTest {
   @Test
   void aClosedWatchIsNeverLookedAtAgain() {
     ClientPresence.Watch watch = disconnects.watch(request, response, false, gone::incrementAndGet);
-    await().atMost(UNTIL_SWEPT).until(() -> connection.looks.get() >= 1);
+    await().atMost(UNTIL_SWEPT).until(() -> looks.get() >= 1);
 
     watch.close();
-    int looks = connection.looks.get();
-    connection.next.set(ClientConnection.Look.GONE);
+    int looked = looks.get();
+    next.set(ClientConnection.Look.GONE);
     await().pollDelay(POLL.multipliedBy(10)).atMost(UNTIL_SWEPT).until(() -> true);
 
-    assertThat(connection.looks).hasValue(looks);
+    assertThat(looks).hasValue(looked);
     assertThat(gone).hasValue(0);
     assertThat(disconnects.watchedCount()).isZero();
   }
@@ -126,17 +150,5 @@ class ClientDisconnectsTest {
 
     assertThat(disconnects.watchedCount()).isZero();
     watch.close();
-  }
-
-  /** A connection whose next look the test sets. */
-  private static final class Connection implements ClientConnection {
-    final AtomicReference<Look> next = new AtomicReference<>(Look.WAITING);
-    final AtomicInteger looks = new AtomicInteger();
-
-    @Override
-    public Look look(ByteBuffer scratch) {
-      looks.incrementAndGet();
-      return next.get();
-    }
   }
 }

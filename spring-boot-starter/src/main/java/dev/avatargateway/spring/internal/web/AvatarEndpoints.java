@@ -16,7 +16,6 @@ import dev.avatargateway.gateway.core.RenderedAnswer;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,16 +115,9 @@ public final class AvatarEndpoints {
     String requestId = Responses.requestId(http, response);
     MDC.put(LogFields.REQUEST_ID, requestId);
     try {
+      // Watched from when the core has read the body until the flow ends, before the answer.
       ConnectRequest configured =
-          new ConnectRequest(
-              requestId,
-              new ServletHeaders(http),
-              http.getRemoteAddr(),
-              Collections.list(http.getHeaders("X-Forwarded-For")),
-              () -> bodies.read(http),
-              // Watched from when the core has read the body until the flow ends, before the
-              // answer.
-              disconnects.presence(http, response));
+          bodies.request(http, requestId, disconnects.presence(http, response));
       ConnectRequest connect = mode.map(configured::withResponseMode).orElse(configured);
       RenderedAnswer answer;
       try {

@@ -1,6 +1,8 @@
 package dev.avatargateway.spring.internal.web;
 
 import dev.avatargateway.gateway.core.AvatarChoice;
+import dev.avatargateway.gateway.core.ClientPresence;
+import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.ErrorCode;
 import dev.avatargateway.gateway.core.GatewayException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -8,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.Locale;
 
 /**
@@ -21,10 +24,29 @@ final class ConnectBodies {
   /** Bytes asked for per read: a connect body usually arrives in one packet. */
   private static final int CHUNK = 4096;
 
+  /** The header the core reads the client's address behind trusted proxies from. */
+  static final String FORWARDED_FOR = "X-Forwarded-For";
+
   private final int maxBytes;
 
   ConnectBodies(int maxBytes) {
     this.maxBytes = maxBytes;
+  }
+
+  /**
+   * The core's connect request for a servlet request: its headers (and Spring Security's user), its
+   * addresses, its body read when the core asks for it.
+   *
+   * @param presence tells the core that the client left
+   */
+  ConnectRequest request(HttpServletRequest http, String requestId, ClientPresence presence) {
+    return new ConnectRequest(
+        requestId,
+        new ServletHeaders(http),
+        http.getRemoteAddr(),
+        Collections.list(http.getHeaders(FORWARDED_FOR)),
+        () -> read(http),
+        presence);
   }
 
   /**

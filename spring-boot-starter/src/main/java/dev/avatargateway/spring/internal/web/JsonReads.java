@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * How the starter's reading endpoints answer (today's use, the admins' listings): the caller as the
- * core authenticates it, a 200 with the core's JSON, or the failure as the gateway answers it, with
- * the request id and the security headers of every answer ({@link Responses}).
+ * How the starter's session, usage and admin endpoints answer: the caller as the core authenticates
+ * it, a 200 with the core's JSON (or another rendered answer), or the failure as the gateway
+ * answers it, with the request id and the security headers of every answer ({@link Responses}).
  */
 final class JsonReads {
   private static final Logger LOG = LoggerFactory.getLogger(JsonReads.class);
@@ -40,16 +40,31 @@ final class JsonReads {
       HttpServletResponse response,
       Function<Caller, Map<String, Object>> read)
       throws IOException {
+    respond(
+        http,
+        response,
+        requestId -> new RenderedAnswer(200, JsonAnswers.json(read.apply(caller(http))), Map.of()));
+  }
+
+  /**
+   * Sends {@code work}'s answer, or the failure it threw as the gateway answers it, with this
+   * request's id (in the log's MDC while {@code work} runs).
+   *
+   * @param work gets the request id
+   */
+  void respond(
+      HttpServletRequest http, HttpServletResponse response, Function<String, RenderedAnswer> work)
+      throws IOException {
     String requestId = Responses.requestId(http, response);
     MDC.put(LogFields.REQUEST_ID, requestId);
     try {
       RenderedAnswer answer;
       try {
-        answer = new RenderedAnswer(200, JsonAnswers.json(read.apply(caller(http))), Map.of());
+        answer = work.apply(requestId);
       } catch (GatewayException e) {
         answer = Responses.failure(core, answers, response, e, requestId);
       } catch (RuntimeException e) {
-        LOG.error("Unexpected failure answering a usage or admin request", e);
+        LOG.error("Unexpected failure answering {} {}", http.getMethod(), http.getRequestURI(), e);
         answer = Responses.unexpected(answers, requestId);
       }
       Responses.send(response, answer);
@@ -63,7 +78,7 @@ final class JsonReads {
     return new Caller(
         new ServletHeaders(http),
         http.getRemoteAddr(),
-        Collections.list(http.getHeaders("X-Forwarded-For")));
+        Collections.list(http.getHeaders(ConnectBodies.FORWARDED_FOR)));
   }
 
   /** A query parameter as the gateway reads it: absent when missing or blank. */

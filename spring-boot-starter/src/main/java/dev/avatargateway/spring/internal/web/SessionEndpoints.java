@@ -2,13 +2,11 @@ package dev.avatargateway.spring.internal.web;
 
 import dev.avatargateway.gateway.core.AnswerRenderer;
 import dev.avatargateway.gateway.core.ClientPresence;
-import dev.avatargateway.gateway.core.ConnectRequest;
 import dev.avatargateway.gateway.core.EventStreamWriter;
 import dev.avatargateway.gateway.core.GatewayCore;
 import dev.avatargateway.gateway.core.GatewayException;
 import dev.avatargateway.gateway.core.IdempotentReplay;
 import dev.avatargateway.gateway.core.JsonAnswers;
-import dev.avatargateway.gateway.core.RenderedAnswer;
 import dev.avatargateway.gateway.core.SessionEvent;
 import dev.avatargateway.gateway.core.SessionEvents;
 import dev.avatargateway.gateway.core.Sessions;
@@ -16,14 +14,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -37,7 +30,6 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 public final class SessionEndpoints {
-  private static final Logger LOG = LoggerFactory.getLogger(SessionEndpoints.class);
 
   /** Where sessions live; a start's 202 points under it. */
   public static final String SESSIONS = "/api/avatar/sessions";
@@ -49,6 +41,7 @@ public final class SessionEndpoints {
   private final AnswerRenderer answers;
   private final ConnectBodies bodies;
   private final ClientDisconnects disconnects;
+  private final JsonReads reads;
 
   /**
    * @param core the gateway
@@ -62,27 +55,20 @@ public final class SessionEndpoints {
     this.answers = answers;
     this.bodies = new ConnectBodies(maxBodyBytes);
     this.disconnects = disconnects;
+    this.reads = new JsonReads(core, answers);
   }
 
   /** {@code POST /api/avatar/sessions}: 202 once accepted; the flow goes on without the request. */
   @PostMapping(SESSIONS)
   public void start(HttpServletRequest http, HttpServletResponse response) throws IOException {
-    String requestId = Responses.requestId(http, response);
-    ConnectRequest request =
-        new ConnectRequest(
-            requestId,
-            new ServletHeaders(http),
-            http.getRemoteAddr(),
-            Collections.list(http.getHeaders("X-Forwarded-For")),
-            () -> bodies.read(http),
-            ClientPresence.UNKNOWN);
-    answer(
+    reads.respond(
+        http,
         response,
-        requestId,
-        () -> {
+        requestId -> {
           try {
             // Rendered as an idempotent start stored it: a repeat with its key gets these bytes.
-            return answers.started(core.sessions().start(request));
+            return answers.started(
+                core.sessions().start(bodies.request(http, requestId, ClientPresence.UNKNOWN)));
           } catch (IdempotentReplay replay) {
             response.setHeader(AvatarEndpoints.REPLAYED_HEADER, "true");
             return replay.answer();
@@ -93,18 +79,16 @@ public final class SessionEndpoints {
   /** {@code GET /api/avatar/sessions?cursor&limit}: the caller's sessions, newest first. */
   @GetMapping(SESSIONS)
   public void list(HttpServletRequest http, HttpServletResponse response) throws IOException {
-    String requestId = Responses.requestId(http, response);
-    answer(
+    reads.answer(
+        http,
         response,
-        requestId,
-        () ->
-            json(
-                VIEWS.sessions(
-                    core.sessions()
-                        .list(
-                            JsonReads.caller(http),
-                            JsonReads.query(http, "cursor"),
-                            Sessions.pageSize(JsonReads.query(http, "limit"))))));
+        caller ->
+            VIEWS.sessions(
+                core.sessions()
+                    .list(
+                        caller,
+                        JsonReads.query(http, "cursor"),
+                        Sessions.pageSize(JsonReads.query(http, "limit")))));
   }
 
   /** {@code GET /api/avatar/sessions/{id}}: one of the caller's sessions. */
@@ -112,11 +96,7 @@ public final class SessionEndpoints {
   public void get(
       @PathVariable("id") String id, HttpServletRequest http, HttpServletResponse response)
       throws IOException {
-    String requestId = Responses.requestId(http, response);
-    answer(
-        response,
-        requestId,
-        () -> json(VIEWS.session(core.sessions().get(JsonReads.caller(http), id))));
+    reads.answer(http, response, caller -> VIEWS.session(core.sessions().get(caller, id)));
   }
 
   /** {@code DELETE /api/avatar/sessions/{id}}: ends one of the caller's sessions. */
@@ -124,11 +104,7 @@ public final class SessionEndpoints {
   public void end(
       @PathVariable("id") String id, HttpServletRequest http, HttpServletResponse response)
       throws IOException {
-    String requestId = Responses.requestId(http, response);
-    answer(
-        response,
-        requestId,
-        () -> json(VIEWS.session(core.sessions().end(JsonReads.caller(http), id))));
+    reads.answer(http, response, caller -> VIEWS.session(core.sessions().end(caller, id)));
   }
 
   /**
@@ -189,23 +165,5 @@ public final class SessionEndpoints {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private void answer(HttpServletResponse response, String requestId, Supplier<RenderedAnswer> work)
-      throws IOException {
-    RenderedAnswer answer;
-    try {
-      answer = work.get();
-    } catch (GatewayException e) {
-      answer = Responses.failure(core, answers, response, e, requestId);
-    } catch (RuntimeException e) {
-      LOG.error("Unexpected failure answering a session request", e);
-      answer = Responses.unexpected(answers, requestId);
-    }
-    Responses.send(response, answer);
-  }
-
-  private static RenderedAnswer json(Map<String, Object> body) {
-    return new RenderedAnswer(200, JsonAnswers.json(body), Map.of());
   }
 }
